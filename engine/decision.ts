@@ -1,0 +1,65 @@
+/**
+ * The decision log's line (contract.md, "The decision log"). One per candidate
+ * message; the key order here is the order written, so logs are byte-stable.
+ */
+export type DecisionStatus =
+  | "send"
+  | "ghost"
+  | "capped"
+  | "deferred"
+  | "suppressed"
+  | "no_channel"
+  | "missing_field"
+  | "expired"
+  | "exited"
+  | "blocked";
+
+export const DECISION_STATUSES: readonly DecisionStatus[] = [
+  "send", "ghost", "capped", "deferred", "suppressed", "no_channel", "missing_field", "expired", "exited", "blocked",
+];
+
+export interface Decision {
+  customer_id: string;
+  rule: string;
+  /** 1-based step of the rule. */
+  step: number;
+  /** `<rule>:<customer>:<entered_at ISO>` */
+  entry_id: string;
+  /** ISO 8601 UTC with `Z`, second precision. */
+  entered_at: string;
+  variant: "treatment" | "holdout";
+  status: DecisionStatus;
+  channel: string | null;
+  template: string | null;
+  topic: string | null;
+  /** When it goes (or would have gone) out; null when it never would. */
+  send_at: string | null;
+  /** Which cap, condition or field; how long a queued message waited. */
+  reason: string | null;
+  /** sha256 of the compiled workspace. */
+  playbook: string;
+}
+
+/** Serializes one decision as a JSON line with the contract's key order. */
+export function decisionToJson(d: Decision): string {
+  return JSON.stringify({
+    customer_id: d.customer_id,
+    rule: d.rule,
+    step: d.step,
+    entry_id: d.entry_id,
+    entered_at: d.entered_at,
+    variant: d.variant,
+    status: d.status,
+    channel: d.channel,
+    template: d.template,
+    topic: d.topic,
+    send_at: d.send_at,
+    reason: d.reason,
+    playbook: d.playbook,
+  });
+}
+
+/** ISO 8601 UTC, second precision, as the log writes times. */
+export function isoSeconds(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+}
