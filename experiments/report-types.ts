@@ -1,0 +1,79 @@
+/**
+ * The report's JSON shape (contract.md, "`report --format json`"). Fields of the
+ * contract are kept exactly; fields after them are additions.
+ */
+
+/** One metric compared between treatment and holdout. */
+export interface MetricComparison {
+  treatment: number;
+  holdout: number;
+  lift_abs: number | null;
+  lift_rel: number | null;
+  ci_low: number | null;
+  ci_high: number | null;
+  p: number | null;
+  q: number | null;
+  /** Additions. Interval of the relative lift (delta method). */
+  ci_rel_low?: number | null;
+  ci_rel_high?: number | null;
+  /** CUPED: variance reduction achieved (0..1), null when not applied. */
+  cuped_variance_reduction?: number | null;
+  /** Minimum detectable absolute effect at 80% power for the current sample. */
+  mde?: number | null;
+}
+
+export interface FunnelRow {
+  step: number;
+  /** Addition: per channel rows; null for the step's total. */
+  channel?: string | null;
+  sent: number;
+  delivered: number | null;
+  open_rate: number | null;
+  ctr: number | null;
+  /** Additions. */
+  ctor?: number | null;
+  unsubscribe_rate: number | null;
+  complaint_rate?: number | null;
+  bounce_rate?: number | null;
+}
+
+export interface Alert {
+  /** e.g. "open_rate_below" or "srm". */
+  kind: string;
+  step?: number;
+  channel?: string | null;
+  value: number;
+  threshold: number;
+  message: string;
+}
+
+export interface RuleReport {
+  rule: string;
+  entries: { treatment: number; holdout: number };
+  srm_p: number | null;
+  conversion: MetricComparison;
+  revenue_per_customer: MetricComparison;
+  sends: number;
+  cost: number;
+  incremental_revenue: number | null;
+  romi: number | null;
+  funnel: FunnelRow[];
+  alerts: Alert[];
+  /** Additions. */
+  holdout_share?: number;
+  srm_flag?: boolean;
+  /** Days more of the current entry rate needed to detect `target_lift` at 80% power; null if unknown. */
+  days_to_target?: number | null;
+  /** Daily cumulative lift, for the TUI chart. */
+  daily?: { date: string; treatment: number; holdout: number; lift_abs: number | null; ci_low: number | null; ci_high: number | null }[];
+}
+
+export interface Report {
+  attribution: string;
+  alpha: number;
+  rules: RuleReport[];
+  /** Additions. */
+  sequential?: boolean;
+  global_holdout?: RuleReport | null;
+  period?: { from: string; to: string };
+}
