@@ -1,0 +1,13 @@
+/**
+ * The statistics of the report, each method in its own file with its source;
+ * `docs/statistics.md` explains how they are combined.
+ */
+export { type Moments, emptyMoments, addObservation, momentsOf, mean, variance } from "./moments.ts";
+export { type GroupSummary, type DiffTest, welchTest, welchDf } from "./welch.ts";
+export { type RelativeLift, relativeLift, relativeLiftVariance } from "./delta.ts";
+export { benjaminiHochberg } from "./bh.ts";
+export { srmPValue, SRM_THRESHOLD } from "./srm.ts";
+export { type CupedResult, cuped } from "./cuped.ts";
+export { DEFAULT_TUNING, sequentialRho, sequentialHalfWidth, sequentialPValue } from "./sequential.ts";
+export { DEFAULT_POWER, minimumDetectableEffect, daysToDetect } from "./power.ts";
+export { tTwoSidedP, tQuantile, zQuantile, normalCdf, chiSquareUpper } from "./dist.ts";
