@@ -1,0 +1,109 @@
+/**
+ * `playbook report DIR --decisions FILE --data D`: incrementality per rule
+ * from a decision log and the outcome events (contract.md, "report --format json").
+ */
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { EXIT, UsageError, type CliIO } from "../io.ts";
+import { loadReportConfig } from "../../experiments/workspace-config.ts";
+import { reportFromFiles } from "../../experiments/pipeline.ts";
+import { findDataFile, readEventsSimple, type BadRow } from "../../experiments/read.ts";
+import { reportTable } from "../../experiments/format/table.ts";
+import { reportMarkdown } from "../../experiments/format/markdown.ts";
+import { stableJson } from "../../experiments/format/numbers.ts";
+import { DEFAULT_TUNING } from "../../experiments/stats/index.ts";
+
+/** One line for `playbook --help`. */
+export const summary = "incrementality per rule: lift, CI, p, q, SRM, ROMI, funnel";
+
+/** `playbook report --help`. */
+export const usage = `Usage: playbook report DIR --decisions FILE --data D [options]
+
+Compares, for every rule, the customers it treated with its holdout: a customer
+counts once per rule, from their first entry in the log; outcomes are the goal
+events in (entered_at, entered_at + attribution]; groups are compared as
+assigned, whatever each message's status.
+
+Options:
+  --decisions FILE     the decision log (JSON Lines) from run or simulate
+  --data D             data folder with events.{jsonl,csv,parquet}
+  --events FILE        the events file, instead of looking in --data
+  --format F           table (default), json or markdown
+  --alpha A            significance level, default 0.05 (intervals are 1 − A)
+  --sequential         confidence sequences valid at every look (for daily peeking)
+  --tuning N           sample size the sequences are tightest at, default ${DEFAULT_TUNING}
+  --target-lift X      relative conversion lift to plan for (0.05 = 5%): days more it needs
+  --min-delivered N    delivered messages a channel needs before alerts judge it, default 100
+`;
+
+function num(v: string | undefined, name: string, ok: (x: number) => boolean): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v.endsWith("%") ? Number(v.slice(0, -1)) / 100 : v);
+  if (!Number.isFinite(x) || !ok(x)) throw new UsageError(`--${name} ${v} is out of range`);
+  return x;
+}
+
+/** Prints bad rows per contract: the first 20, then how many more. */
+export function printBadRows(io: CliIO, bad: BadRow[]): void {
+  for (const b of bad.slice(0, 20)) io.stderr(`${b.file}:${b.line}: ${b.reason}\n`);
+  if (bad.length > 20) io.stderr(`… and ${bad.length - 20} more bad rows\n`);
+  io.stderr(`playbook report: ${bad.length} bad row${bad.length === 1 ? "" : "s"}; nothing written.\n`);
+}
+
+/** Runs the command. */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      decisions: { type: "string" },
+      data: { type: "string" },
+      events: { type: "string" },
+      format: { type: "string", default: "table" },
+      alpha: { type: "string" },
+      sequential: { type: "boolean", default: false },
+      tuning: { type: "string" },
+      "target-lift": { type: "string" },
+      "min-delivered": { type: "string" },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
+  if (!values.decisions) throw new UsageError("--decisions FILE is required");
+  if (!values.data && !values.events) throw new UsageError("--data D (or --events FILE) is required");
+  const format = values.format!;
+  if (!["table", "json", "markdown"].includes(format)) throw new UsageError(`--format must be table, json or markdown, not "${format}"`);
+  const alpha = num(values.alpha, "alpha", (x) => x > 0 && x < 1) ?? 0.05;
+  const tuning = num(values.tuning, "tuning", (x) => x > 0) ?? DEFAULT_TUNING;
+  const targetLift = num(values["target-lift"], "target-lift", (x) => x !== 0) ?? null;
+  const minDelivered = num(values["min-delivered"], "min-delivered", (x) => x >= 0) ?? 100;
+
+  const dir = resolve(io.cwd, positionals[0]!);
+  const loaded = await loadReportConfig(dir);
+  if (!loaded.config) {
+    io.stderr(loaded.errors);
+    return EXIT.failed;
+  }
+  const eventsPath = values.events ? resolve(io.cwd, values.events) : findDataFile(resolve(io.cwd, values.data!), "events");
+  if (!eventsPath) {
+    io.stderr(`playbook report: no events.jsonl, events.csv or events.parquet in ${values.data}\n`);
+    return EXIT.usage;
+  }
+  if (eventsPath.endsWith(".parquet")) {
+    io.stderr(`playbook report: reading Parquet needs the data readers of engine/data, which are not available yet; convert to CSV or JSONL\n`);
+    return EXIT.usage;
+  }
+  const { report, bad } = await reportFromFiles(
+    loaded.config,
+    resolve(io.cwd, values.decisions),
+    (onRow) => readEventsSimple(eventsPath, onRow),
+    { alpha, sequential: values.sequential, tuning, targetLift, minDelivered },
+  );
+  if (!report) {
+    printBadRows(io, bad);
+    return EXIT.failed;
+  }
+  if (format === "json") io.stdout(stableJson(report) + "\n");
+  else if (format === "markdown") io.stdout(reportMarkdown(report));
+  else io.stdout(reportTable(report));
+  return EXIT.ok;
+}

@@ -1,0 +1,77 @@
+/**
+ * One metric compared between treatment and holdout, as the report shows it:
+ * raw means of both groups; the absolute lift (CUPED-adjusted when the
+ * pre-period exists) with Welch's interval or, in sequential mode, the
+ * asymptotic confidence sequence; the relative lift by the delta method;
+ * p-value; the MDE at 80% power. q-values are filled in later, across the
+ * whole report (Benjamini–Hochberg needs every p at once).
+ */
+import type { MetricComparison } from "./report-types.ts";
+import {
+  cuped, mean, minimumDetectableEffect, relativeLift, sequentialHalfWidth, sequentialPValue, variance, welchTest,
+  type GroupSummary, type Moments,
+} from "./stats/index.ts";
+
+/** How intervals are computed. */
+export interface CompareOptions {
+  alpha: number;
+  sequential: boolean;
+  /** Tuning parameter of the confidence sequence (expected total sample size). */
+  tuning: number;
+  /** Apply CUPED when the covariate is informative. */
+  cuped: boolean;
+}
+
+/** A comparison plus the standard error behind it (for power and days-to-target). */
+export interface Comparison {
+  metric: MetricComparison;
+  /** SE of the absolute lift actually used; null when no test was possible. */
+  se: number | null;
+}
+
+function summary(m: Moments): GroupSummary {
+  return { n: m.n, mean: mean(m), variance: variance(m) };
+}
+
+/** Compares holdout `a` with treatment `b`. */
+export function compareMetric(a: Moments, b: Moments, o: CompareOptions): Comparison {
+  const raw = { treatment: b.n ? mean(b) : NaN, holdout: a.n ? mean(a) : NaN };
+  const adj = o.cuped ? cuped(a, b) : null;
+  const ga = adj ? adj.a : summary(a);
+  const gb = adj ? adj.b : summary(b);
+  const t = welchTest(ga, gb, o.alpha);
+  const rel = relativeLift(ga, gb, o.alpha);
+  const metric: MetricComparison = {
+    treatment: raw.treatment,
+    holdout: raw.holdout,
+    lift_abs: t ? t.diff : null,
+    lift_rel: rel ? rel.lift : null,
+    ci_low: t ? t.ciLow : null,
+    ci_high: t ? t.ciHigh : null,
+    p: t ? t.p : null,
+    q: null,
+    ci_rel_low: rel ? rel.ciLow : null,
+    ci_rel_high: rel ? rel.ciHigh : null,
+    cuped_variance_reduction: adj ? adj.varianceReduction : null,
+    mde: t ? minimumDetectableEffect(t.se, o.alpha) : null,
+  };
+  if (o.sequential && t) {
+    const n = a.n + b.n;
+    const h = sequentialHalfWidth(t.se, n, o.alpha, o.tuning);
+    metric.ci_low = t.diff - h;
+    metric.ci_high = t.diff + h;
+    metric.p = sequentialPValue(t.diff, t.se, n, o.alpha, o.tuning);
+    if (rel) {
+      const hr = sequentialHalfWidth(rel.se, n, o.alpha, o.tuning);
+      metric.ci_rel_low = rel.lift - hr;
+      metric.ci_rel_high = rel.lift + hr;
+    }
+  }
+  // Lifts without a test are still useful to read (e.g. a holdout of 1), but
+  // only as point estimates; intervals stay null.
+  if (!t && a.n > 0 && b.n > 0) {
+    metric.lift_abs = raw.treatment - raw.holdout;
+    metric.lift_rel = raw.holdout !== 0 ? raw.treatment / raw.holdout - 1 : null;
+  }
+  return { metric, se: t ? t.se : null };
+}

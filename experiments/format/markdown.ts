@@ -1,0 +1,62 @@
+/**
+ * The report as GitHub-flavoured markdown, for pull-request comments and
+ * wikis: the same verdict table as the terminal, then funnels and alerts.
+ */
+import type { Report, RuleReport } from "../report-types.ts";
+import { int, money, pct, pval, signedMoney, signedPct } from "./numbers.ts";
+import { liftCell } from "./table.ts";
+
+function row(cells: string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+}
+
+function ruleRow(r: RuleReport, alpha: number): string {
+  const star = (q: number | null) => (q !== null && q < alpha ? " **\\***" : "");
+  return row([
+    `\`${r.rule}\`${r.srm_flag ? " ⚠ SRM" : ""}`,
+    `${int(r.entries.treatment)} / ${int(r.entries.holdout)}`,
+    `${pct(r.conversion.treatment)} vs ${pct(r.conversion.holdout)}`,
+    `${liftCell(r.conversion, true)} (${signedPct(r.conversion.lift_rel)})`,
+    pval(r.conversion.q) + star(r.conversion.q),
+    `${money(r.revenue_per_customer.treatment)} vs ${money(r.revenue_per_customer.holdout)}`,
+    liftCell(r.revenue_per_customer, false),
+    pval(r.revenue_per_customer.q) + star(r.revenue_per_customer.q),
+    money(r.cost),
+    signedMoney(r.incremental_revenue),
+    r.romi === null ? "–" : `${r.romi.toFixed(1)}×`,
+  ]);
+}
+
+/** Renders the report as markdown. */
+export function reportMarkdown(rep: Report): string {
+  const level = `${Math.round((1 - rep.alpha) * 1000) / 10}%`;
+  const out = [
+    "## Incrementality per rule",
+    "",
+    `Attribution ${rep.attribution}; ${level} ${rep.sequential ? "confidence sequences (valid at every look)" : "confidence intervals"}` +
+      (rep.period ? `; entries from ${rep.period.from} to ${rep.period.to}` : "") + ".",
+    "",
+    row(["rule", "entries T / H", "conversion T vs H", "conversion lift [CI]", "q", "revenue/customer T vs H", "revenue lift [CI]", "q", "cost", "incremental revenue", "ROMI"]),
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
+    ...rep.rules.map((r) => ruleRow(r, rep.alpha)),
+    ...(rep.global_holdout ? [ruleRow(rep.global_holdout, rep.alpha)] : []),
+    "",
+    `**\\*** q < ${rep.alpha} (Benjamini–Hochberg over every test in the table). Treatment and holdout are compared as assigned.`,
+  ];
+  for (const r of rep.rules) {
+    if (!r.funnel.length && !r.alerts.length) continue;
+    out.push("", `### \`${r.rule}\``);
+    if (r.funnel.length) {
+      out.push("", row(["step", "channel", "sent", "delivered", "open", "CTR", "CTOR", "unsubscribe", "complaint", "bounce"]));
+      out.push(row(["---:", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]));
+      const perStep = new Map<number, number>();
+      for (const f of r.funnel) if (f.channel) perStep.set(f.step, (perStep.get(f.step) ?? 0) + 1);
+      for (const f of r.funnel) {
+        if (!f.channel && perStep.get(f.step) === 1) continue;
+        out.push(row([String(f.step), f.channel ?? "all", int(f.sent), pct(f.delivered), pct(f.open_rate), pct(f.ctr), pct(f.ctor), pct(f.unsubscribe_rate), pct(f.complaint_rate), pct(f.bounce_rate)]));
+      }
+    }
+    if (r.alerts.length) out.push("", ...r.alerts.map((a) => `- ⚠ ${a.message}`));
+  }
+  return out.join("\n") + "\n";
+}

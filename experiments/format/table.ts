@@ -1,0 +1,90 @@
+/**
+ * The report as a terminal table: one line per rule with the verdict a
+ * growth team reads first (lift, interval, q, money), then per rule the
+ * funnel and any alerts. Significance is marked `*` when q < alpha, and a
+ * rule with a sample-ratio mismatch is marked `SRM!` because its lift cannot
+ * be trusted.
+ */
+import type { MetricComparison, Report, RuleReport } from "../report-types.ts";
+import { int, money, pct, pp, pval, signedMoney, signedPct } from "./numbers.ts";
+
+function pad(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd());
+}
+
+function sig(m: MetricComparison, alpha: number): string {
+  return m.q !== null && m.q < alpha ? "*" : "";
+}
+
+/** "+1.70 pp [+0.40, +3.00]" for rates, money for revenue. */
+export function liftCell(m: MetricComparison, rate: boolean): string {
+  const f = rate ? (x: number | null) => pp(x).replace(" pp", "") : signedMoney;
+  if (m.lift_abs === null) return "–";
+  const ci = m.ci_low === null ? "" : ` [${f(m.ci_low)}, ${f(m.ci_high)}]`;
+  return `${f(m.lift_abs)}${rate ? " pp" : ""}${ci}`;
+}
+
+function ruleLine(r: RuleReport, alpha: number): string[] {
+  return [
+    r.rule + (r.srm_flag ? " SRM!" : ""),
+    `${int(r.entries.treatment)} / ${int(r.entries.holdout)}`,
+    pct(r.conversion.treatment),
+    pct(r.conversion.holdout),
+    liftCell(r.conversion, true),
+    signedPct(r.conversion.lift_rel),
+    pval(r.conversion.q) + sig(r.conversion, alpha),
+    money(r.revenue_per_customer.treatment),
+    money(r.revenue_per_customer.holdout),
+    liftCell(r.revenue_per_customer, false),
+    pval(r.revenue_per_customer.q) + sig(r.revenue_per_customer, alpha),
+    int(r.sends),
+    money(r.cost),
+    signedMoney(r.incremental_revenue),
+    r.romi === null ? "–" : `${r.romi.toFixed(1)}×`,
+  ];
+}
+
+const HEAD = ["rule", "entries T / H", "conv T", "conv H", "conv lift [CI]", "rel", "q", "rev/cust T", "rev/cust H", "rev/cust lift [CI]", "q", "sends", "cost", "incr. revenue", "ROMI"];
+
+function funnelLines(r: RuleReport): string[] {
+  if (!r.funnel.length) return [];
+  const rows = [["  step / channel", "sent", "delivered", "open", "CTR", "CTOR", "unsub", "complaint", "bounce"]];
+  const channelsOfStep = new Map<number, number>();
+  for (const f of r.funnel) if (f.channel) channelsOfStep.set(f.step, (channelsOfStep.get(f.step) ?? 0) + 1);
+  for (const f of r.funnel) {
+    // A step with one channel: its total row says the same as the channel row.
+    if (!f.channel && channelsOfStep.get(f.step) === 1) continue;
+    rows.push([
+      f.channel ? `    ${f.step} ${f.channel}` : `  step ${f.step}`,
+      int(f.sent), pct(f.delivered), pct(f.open_rate), pct(f.ctr), pct(f.ctor), pct(f.unsubscribe_rate), pct(f.complaint_rate), pct(f.bounce_rate),
+    ]);
+  }
+  return pad(rows);
+}
+
+/** Renders the whole report for a terminal. */
+export function reportTable(rep: Report): string {
+  const level = `${Math.round((1 - rep.alpha) * 1000) / 10}%`;
+  const out: string[] = [];
+  const period = rep.period ? ` · entries ${rep.period.from.slice(0, 10)} – ${rep.period.to.slice(0, 10)}` : "";
+  out.push(`Incrementality per rule · attribution ${rep.attribution} · ${level} ${rep.sequential ? "confidence sequences (always valid)" : "confidence intervals"}${period}`);
+  out.push("");
+  const rows = [HEAD, ...rep.rules.map((r) => ruleLine(r, rep.alpha))];
+  if (rep.global_holdout) rows.push(ruleLine(rep.global_holdout, rep.alpha));
+  out.push(...pad(rows));
+  out.push("");
+  out.push(`* q < ${rep.alpha} (Benjamini–Hochberg over every test above). Lifts: treatment − holdout, as assigned; conversion in percentage points.`);
+  for (const r of rep.rules) {
+    const lines = funnelLines(r);
+    const extra: string[] = [];
+    if (r.conversion.cuped_variance_reduction != null) extra.push(`CUPED variance reduction ${pct(r.conversion.cuped_variance_reduction)}`);
+    if (r.conversion.mde != null) extra.push(`detectable at 80% power: ${pp(r.conversion.mde).replace("+", "")}`);
+    if (r.days_to_target != null) extra.push(`target lift needs ${r.days_to_target === 0 ? "no more days" : `${Math.ceil(r.days_to_target)} more days`}`);
+    if (!lines.length && !r.alerts.length && !extra.length) continue;
+    out.push("", `${r.rule}${extra.length ? ` — ${extra.join("; ")}` : ""}`);
+    out.push(...lines);
+    for (const a of r.alerts) out.push(`  ! ${a.message}`);
+  }
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,69 @@
+/**
+ * From files to a report: the decision log first (it defines the entries and
+ * the sends), then one pass over the events that keeps only what the report
+ * needs — goal events of customers who entered a rule, and delivery feedback.
+ */
+import type { ReportConfig } from "./config.ts";
+import { newEntryTable, type EntryTable } from "./entries.ts";
+import { FEEDBACK_BITS, FeedbackMatcher } from "./funnel.ts";
+import { GoalIndexBuilder } from "./outcomes.ts";
+import { readDecisionLog, type BadRow, type EventRow } from "./read.ts";
+import { buildReport, type ReportOptions } from "./report.ts";
+import type { Report } from "./report-types.ts";
+
+/** Feeds events into the report's indexes; call `add` for every event row, then `finish`. */
+export class EventCollector {
+  private goals = new GoalIndexBuilder();
+  private matcher: FeedbackMatcher;
+  /** Earliest event time seen (ms), for deciding whether CUPED has its pre-period. */
+  dataFrom = Infinity;
+  rows = 0;
+
+  constructor(private cfg: ReportConfig, private table: EntryTable) {
+    this.matcher = new FeedbackMatcher(table);
+  }
+
+  /** One event row. */
+  add(e: EventRow): void {
+    this.rows++;
+    if (e.ts < this.dataFrom) this.dataFrom = e.ts;
+    if (e.event === this.cfg.goal) {
+      const c = this.table.customerIndex.get(e.customer_id);
+      if (c === undefined) return;
+      const v = Number(e.props[this.cfg.revenueProp] ?? 0);
+      this.goals.push(c, e.ts, Number.isFinite(v) ? v : 0);
+    } else if (FEEDBACK_BITS[e.event]) {
+      const step = e.props.step;
+      this.matcher.add({
+        customer_id: e.customer_id, event: e.event, ts: e.ts,
+        rule: typeof e.props.rule === "string" ? e.props.rule : null,
+        step: typeof step === "number" ? step : typeof step === "string" && step !== "" ? Number(step) : null,
+        channel: typeof e.props.channel === "string" ? e.props.channel : null,
+      });
+    }
+  }
+
+  /** The report over everything added. */
+  finish(options: Partial<ReportOptions>): Report {
+    const goals = this.goals.build(this.table.customers.length);
+    return buildReport(this.cfg, this.table, goals, this.matcher.summary, {
+      ...options,
+      dataFrom: Number.isFinite(this.dataFrom) ? this.dataFrom : null,
+    });
+  }
+}
+
+/** Reads a decision log and streams events through `readEvents`, returning the report and every bad row. */
+export async function reportFromFiles(
+  cfg: ReportConfig,
+  decisionsPath: string,
+  readEvents: (onRow: (e: EventRow) => void) => Promise<BadRow[]>,
+  options: Partial<ReportOptions> = {},
+): Promise<{ report: Report | null; bad: BadRow[] }> {
+  const table = newEntryTable(cfg.offers);
+  const bad = await readDecisionLog(table, decisionsPath);
+  const collector = new EventCollector(cfg, table);
+  bad.push(...(await readEvents((e) => collector.add(e))));
+  if (bad.length) return { report: null, bad };
+  return { report: collector.finish(options), bad };
+}

@@ -1,0 +1,156 @@
+/**
+ * Reading the report's inputs: the decision log (JSON Lines, checked line by
+ * line against the contract) and the outcome events. Events come through the
+ * data engineer's readers when `engine/data` provides them (bad rows per
+ * contract); `readEventsSimple` is the small JSONL/CSV path the tests and the
+ * benchmark use, and the fallback until then.
+ */
+import { createReadStream, existsSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+import { DECISION_STATUSES } from "../engine/decision.ts";
+import { addDecision, type DecisionFields, type EntryTable } from "./entries.ts";
+
+/** A problem with an input row, rendered `file:line: reason`. */
+export interface BadRow {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+const STRING_FIELDS = ["customer_id", "rule", "entry_id", "entered_at"] as const;
+
+/** Checks one parsed decision line; returns a reason or null. */
+export function checkDecision(d: Record<string, unknown>): string | null {
+  for (const f of STRING_FIELDS) if (typeof d[f] !== "string" || d[f] === "") return `"${f}" must be a non-empty string`;
+  if (!Number.isInteger(d.step) || (d.step as number) < 1) return `"step" must be an integer from 1`;
+  if (d.variant !== "treatment" && d.variant !== "holdout") return `"variant" must be "treatment" or "holdout", not ${JSON.stringify(d.variant)}`;
+  if (!DECISION_STATUSES.includes(d.status as never)) return `"status" ${JSON.stringify(d.status)} is not one of ${DECISION_STATUSES.join(", ")}`;
+  if (Number.isNaN(Date.parse(d.entered_at as string))) return `"entered_at" ${JSON.stringify(d.entered_at)} is not an ISO time`;
+  if (d.send_at !== null && d.send_at !== undefined && (typeof d.send_at !== "string" || Number.isNaN(Date.parse(d.send_at)))) return `"send_at" must be an ISO time or null`;
+  if (d.channel !== null && d.channel !== undefined && typeof d.channel !== "string") return `"channel" must be a string or null`;
+  return null;
+}
+
+/** Adds every line of a decision-log text to `table`; returns the bad lines. */
+export function addDecisionLines(table: EntryTable, text: string, file: string): BadRow[] {
+  const bad: BadRow[] = [];
+  let line = 0;
+  for (const raw of text.split("\n")) {
+    line++;
+    addLine(table, raw, file, line, bad);
+  }
+  return bad;
+}
+
+function addLine(table: EntryTable, raw: string, file: string, line: number, bad: BadRow[]): void {
+  if (raw.trim() === "") return;
+  let d: Record<string, unknown>;
+  try {
+    d = JSON.parse(raw);
+  } catch {
+    bad.push({ file, line, reason: "not valid JSON" });
+    return;
+  }
+  if (typeof d !== "object" || d === null || Array.isArray(d)) {
+    bad.push({ file, line, reason: "not a JSON object" });
+    return;
+  }
+  const reason = checkDecision(d);
+  if (reason) bad.push({ file, line, reason });
+  else addDecision(table, d as unknown as DecisionFields);
+}
+
+/** Streams a decision-log file into `table`; returns the bad lines. */
+export async function readDecisionLog(table: EntryTable, path: string): Promise<BadRow[]> {
+  const bad: BadRow[] = [];
+  const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
+  let line = 0;
+  for await (const raw of rl) addLine(table, raw, path, ++line, bad);
+  return bad;
+}
+
+/** One event as the report reads it: name, customer, time and flat props. */
+export interface EventRow {
+  customer_id: string;
+  event: string;
+  ts: number;
+  props: Record<string, string | number | boolean | null>;
+}
+
+/** Finds `events.{jsonl,csv,parquet}` in a data folder (contract.md "Input data"). */
+export function findDataFile(dir: string, base: "events" | "customers"): string | null {
+  for (const ext of ["jsonl", "csv", "parquet"]) {
+    const p = join(dir, `${base}.${ext}`);
+    if (existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** Splits one CSV line (RFC 4180 quoting; no newlines inside fields). */
+export function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let cur = "";
+  let quoted = false;
+  while (i < line.length) {
+    const ch = line[i]!;
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') (cur += '"'), (i += 2);
+      else if (ch === '"') (quoted = false), i++;
+      else (cur += ch), i++;
+    } else if (ch === '"') (quoted = true), i++;
+    else if (ch === ",") out.push(cur), (cur = ""), i++;
+    else (cur += ch), i++;
+  }
+  out.push(cur);
+  return out;
+}
+
+function csvValue(s: string): string | number | boolean | null {
+  if (s === "") return null;
+  if (s === "true") return true;
+  if (s === "false") return false;
+  const n = Number(s);
+  return Number.isFinite(n) && /^-?\d/.test(s) ? n : s;
+}
+
+/**
+ * Reads an events file (JSONL or CSV) row by row into `onRow`. Rows without a
+ * customer, event or parsable time are returned as bad rows, never dropped.
+ */
+export async function readEventsSimple(path: string, onRow: (e: EventRow) => void): Promise<BadRow[]> {
+  const bad: BadRow[] = [];
+  const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
+  const csv = path.endsWith(".csv");
+  let header: string[] | null = null;
+  let line = 0;
+  for await (const raw of rl) {
+    line++;
+    if (raw.trim() === "") continue;
+    let rec: Record<string, unknown>;
+    if (csv) {
+      if (!header) {
+        header = splitCsvLine(raw);
+        continue;
+      }
+      const cells = splitCsvLine(raw);
+      rec = {};
+      header.forEach((h, i) => (rec[h] = h === "customer_id" || h === "event" || h === "ts" ? cells[i] ?? "" : csvValue(cells[i] ?? "")));
+    } else {
+      try {
+        rec = JSON.parse(raw);
+      } catch {
+        bad.push({ file: path, line, reason: "not valid JSON" });
+        continue;
+      }
+    }
+    const { customer_id, event, ts, ...props } = rec;
+    const t = typeof ts === "string" ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(ts) || !ts.includes("T") ? ts : ts + "Z") : NaN;
+    if (typeof customer_id !== "string" && typeof customer_id !== "number") bad.push({ file: path, line, reason: "missing customer_id" });
+    else if (typeof event !== "string" || event === "") bad.push({ file: path, line, reason: "missing event" });
+    else if (Number.isNaN(t)) bad.push({ file: path, line, reason: `unparsable time ${JSON.stringify(ts)}` });
+    else onRow({ customer_id: String(customer_id), event, ts: t, props: props as EventRow["props"] });
+  }
+  return bad;
+}
