@@ -48,7 +48,9 @@ function ruleLine(r: RuleReport, alpha: number): string[] {
 const HEAD = ["rule", "entries T / H", "conv T", "conv H", "conv lift [CI]", "rel", "q", "rev/cust T", "rev/cust H", "rev/cust lift [CI]", "q", "sends", "cost", "incr. revenue", "ROMI"];
 
 function funnelLines(r: RuleReport): string[] {
-  if (!r.funnel.length) return [];
+  // Without any delivery feedback the funnel is only the send counts, already in the main table.
+  const rates = (f: RuleReport["funnel"][number]) => [f.delivered, f.open_rate, f.ctr, f.unsubscribe_rate, f.complaint_rate, f.bounce_rate];
+  if (!r.funnel.some((f) => rates(f).some((x) => x !== null && x !== undefined))) return [];
   const rows = [["  step / channel", "sent", "delivered", "open", "CTR", "CTOR", "unsub", "complaint", "bounce"]];
   const channelsOfStep = new Map<number, number>();
   for (const f of r.funnel) if (f.channel) channelsOfStep.set(f.step, (channelsOfStep.get(f.step) ?? 0) + 1);

@@ -1,0 +1,105 @@
+/**
+ * `playbook report` on Kevin Hillstrom's randomized e-mail experiment, checked
+ * three independent ways:
+ *  1. plain counts from the CSV computed here, with the textbook unequal-variance
+ *     interval (difference ± z·√(s²_T/n_T + s²_H/n_H)); at n ≈ 21,000 per group
+ *     Student's t is within 1e-4 of z;
+ *  2. scipy 1.17.1: `stats.ttest_ind(t, c, equal_var=False)` and its
+ *     `confidence_interval(0.95)` on the same columns (values pasted below);
+ *  3. the figures Hillstrom published with the challenge (MineThatData blog,
+ *     March 2008): conversion 1.25% / 0.88% / 0.57% and spend per customer
+ *     $1.42 / $1.08 / $0.65 for Mens / Womens / No E-Mail.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { convert, parseHillstrom, readSource, type HillstromRow } from "../../examples/hillstrom/convert.ts";
+import { memoryIO } from "../../cli/io.ts";
+import { main } from "../../cli/main.ts";
+import type { Report, RuleReport } from "../../experiments/report-types.ts";
+
+let rows: HillstromRow[];
+let report: Report;
+
+beforeAll(async () => {
+  rows = parseHillstrom(readSource());
+  const out = mkdtempSync(join(tmpdir(), "hillstrom-"));
+  convert(rows, out);
+  const io = memoryIO();
+  const code = await main(["report", "examples/hillstrom/playbooks", "--decisions", join(out, "decisions.jsonl"), "--data", join(out, "data"), "--format", "json"], io);
+  expect(io.err).toBe("");
+  expect(code).toBe(0);
+  report = JSON.parse(io.out);
+});
+
+function direct(segment: HillstromRow["segment"], col: "conversion" | "spend") {
+  const xs = rows.filter((r) => r.segment === segment).map((r) => r[col]);
+  const n = xs.length;
+  const mean = xs.reduce((s, x) => s + x, 0) / n;
+  const s2 = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+  return { n, mean, s2 };
+}
+
+const rule = (id: string): RuleReport => report.rules.find((r) => r.rule === id)!;
+
+describe("Hillstrom e-mail experiment", () => {
+  it("has the source's group sizes: every customer once, the no-e-mail third as the holdout of both rules", () => {
+    expect(rule("mens_email").entries).toEqual({ treatment: 21307, holdout: 21306 });
+    expect(rule("womens_email").entries).toEqual({ treatment: 21387, holdout: 21306 });
+    // A 50% holdout share is what each pairwise comparison expects: no SRM.
+    expect(rule("mens_email").srm_flag).toBe(false);
+    expect(rule("womens_email").srm_flag).toBe(false);
+  });
+
+  for (const [id, seg] of [["mens_email", "Mens E-Mail"], ["womens_email", "Womens E-Mail"]] as const) {
+    for (const [col, metric] of [["conversion", "conversion"], ["spend", "revenue_per_customer"]] as const) {
+      it(`${id}: ${metric} means and lift interval match direct counts with the textbook formula`, () => {
+        const t = direct(seg, col);
+        const c = direct("No E-Mail", col);
+        const m = rule(id)[metric];
+        // The JSON keeps 10 significant digits.
+        const close = (a: number, b: number) => expect(Math.abs(a / b - 1)).toBeLessThan(1e-9);
+        close(m.treatment, t.mean);
+        close(m.holdout, c.mean);
+        close(m.lift_abs!, t.mean - c.mean);
+        const half = 1.959963984540054 * Math.sqrt(t.s2 / t.n + c.s2 / c.n);
+        const width = m.ci_high! - m.ci_low!;
+        expect(Math.abs(width / (2 * half) - 1)).toBeLessThan(1e-4);
+      });
+    }
+  }
+
+  it("matches scipy's Welch test on the same columns", () => {
+    const want = {
+      mens_email: { conversion: [0.006805006519615695, 0.005000070747732389, 0.008609942291499001, 1.50181578515438e-13], revenue_per_customer: [0.7698271558945368, 0.4851397325684076, 1.0545145792206658, 1.163814968225482e-7] },
+      womens_email: { conversion: [0.003111057511085258, 0.0014985923661468032, 0.004723522656023713, 0.00015602839508556404], revenue_per_customer: [0.4244122159365967, 0.1689567898837787, 0.6798676419894147, 0.0011293971023632495] },
+    } as const;
+    for (const [id, metrics] of Object.entries(want)) {
+      for (const [metric, [lift, lo, hi, p]] of Object.entries(metrics)) {
+        const m = rule(id)[metric as "conversion"];
+        expect(m.lift_abs!).toBeCloseTo(lift, 10);
+        expect(m.ci_low!).toBeCloseTo(lo, 7);
+        expect(m.ci_high!).toBeCloseTo(hi, 7);
+        expect(Math.abs(m.p! / p - 1)).toBeLessThan(1e-3);
+      }
+    }
+  });
+
+  it("reproduces Hillstrom's published conversion rates and spend per customer", () => {
+    expect(rule("mens_email").conversion.treatment).toBeCloseTo(0.0125, 4);
+    expect(rule("womens_email").conversion.treatment).toBeCloseTo(0.0088, 4);
+    expect(rule("mens_email").conversion.holdout).toBeCloseTo(0.0057, 4);
+    expect(rule("mens_email").revenue_per_customer.treatment).toBeCloseTo(1.42, 2);
+    expect(rule("womens_email").revenue_per_customer.treatment).toBeCloseTo(1.08, 2);
+    expect(rule("mens_email").revenue_per_customer.holdout).toBeCloseTo(0.65, 2);
+  });
+
+  it("finds both e-mails significant after Benjamini–Hochberg, the men's more so", () => {
+    for (const id of ["mens_email", "womens_email"]) {
+      expect(rule(id).conversion.q!).toBeLessThan(0.05);
+      expect(rule(id).revenue_per_customer.q!).toBeLessThan(0.05);
+    }
+    expect(rule("mens_email").conversion.lift_abs!).toBeGreaterThan(rule("womens_email").conversion.lift_abs!);
+  });
+});
