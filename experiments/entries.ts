@@ -2,47 +2,55 @@
  * From decision-log lines to the units of the analysis: per rule, each
  * customer's first entry in the period (its time, its variant, whether the
  * entry got an offer), plus what the money and funnel sections need (sends by
- * channel, the send of every message for matching delivery feedback).
+ * channel, every send for matching delivery feedback).
  *
- * Customers are interned to small integers once, here, so every later pass
- * (outcome windows, daily series, global holdout) indexes typed arrays
- * instead of hashing strings — that is what keeps a million entries fast.
+ * Layout is columnar on purpose: customers and channels are interned to small
+ * integers once, and entries and sends live in growable typed arrays, not in
+ * a million small objects — the report over 1M entries is bound by memory
+ * traffic and garbage collection, and this is what keeps it within its budget.
  */
 import type { Decision } from "../engine/decision.ts";
 
 /** The fields of a decision the report reads. */
 export type DecisionFields = Pick<Decision, "customer_id" | "rule" | "step" | "entry_id" | "entered_at" | "variant" | "status" | "channel" | "send_at">;
 
-/** A customer's first entry into a rule. */
-export interface FirstEntry {
-  customer: number;
-  /** epoch ms */
-  enteredAt: number;
-  entryId: string;
-  treated: boolean;
+type Typed = Int32Array | Float64Array | Uint8Array;
+
+/** `a`, or a copy with room for at least `need` elements (doubling). */
+export function grow<T extends Typed>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2, 16));
+  b.set(a as never);
+  return b;
 }
 
-/** One `send` decision, for funnels: feedback events are matched to it. */
-export interface SendRecord {
-  customer: number;
-  step: number;
-  channel: string;
-  /** epoch ms (send_at, else entered_at). */
-  at: number;
-  /** Bitmask of feedback kinds seen for this message (see `FEEDBACK_BITS`). */
-  seen: number;
+/** Every `send` of a rule, column by column; `seen` is the bitmask of feedback kinds matched to it. */
+export interface Sends {
+  n: number;
+  customer: Int32Array;
+  step: Int32Array;
+  channel: Int32Array;
+  /** epoch ms (send_at, else entered_at) */
+  at: Float64Array;
+  seen: Uint8Array;
 }
 
-/** Everything gathered for one rule. */
+/** Everything gathered for one rule. Entry i is (customer[i], enteredAt[i], treated[i]). */
 export interface RuleEntries {
   rule: string;
-  /** customer index → first entry. */
-  first: Map<number, FirstEntry>;
+  n: number;
+  /** customer index → entry index + 1 (0: none yet). */
+  slot: Int32Array;
+  customer: Int32Array;
+  enteredAt: Float64Array;
+  treated: Uint8Array;
+  /** Entry ids of first entries, kept only for rules with offers (to price them). */
+  entryId: string[] | null;
   /** Entry ids in which a step carrying an offer was sent → the offer's cost. */
   offerEntries: Map<string, number>;
-  /** channel → number of sends. */
+  /** channel name → number of sends. */
   sendsByChannel: Map<string, number>;
-  sends: SendRecord[];
+  sends: Sends;
 }
 
 /** All entries of a log. */
@@ -51,12 +59,14 @@ export interface EntryTable {
   offers: Map<string, Map<number, number>>;
   customers: string[];
   customerIndex: Map<string, number>;
+  channels: string[];
+  channelIndex: Map<string, number>;
   rules: Map<string, RuleEntries>;
 }
 
 /** An empty table to `addDecision` into. */
 export function newEntryTable(offers: Map<string, Map<number, number>> = new Map()): EntryTable {
-  return { offers, customers: [], customerIndex: new Map(), rules: new Map() };
+  return { offers, customers: [], customerIndex: new Map(), channels: [], channelIndex: new Map(), rules: new Map() };
 }
 
 /** The integer of a customer id, assigning the next one on first sight. */
@@ -66,6 +76,16 @@ export function internCustomer(t: EntryTable, id: string): number {
     i = t.customers.length;
     t.customers.push(id);
     t.customerIndex.set(id, i);
+  }
+  return i;
+}
+
+function internChannel(t: EntryTable, name: string): number {
+  let i = t.channelIndex.get(name);
+  if (i === undefined) {
+    i = t.channels.length;
+    t.channels.push(name);
+    t.channelIndex.set(name, i);
   }
   return i;
 }
@@ -82,33 +102,60 @@ export function parseTime(iso: string): number {
   return t;
 }
 
+function newRule(t: EntryTable, rule: string): RuleEntries {
+  return {
+    rule, n: 0, slot: new Int32Array(0), customer: new Int32Array(0), enteredAt: new Float64Array(0), treated: new Uint8Array(0),
+    entryId: t.offers.has(rule) ? [] : null, offerEntries: new Map(), sendsByChannel: new Map(),
+    sends: { n: 0, customer: new Int32Array(0), step: new Int32Array(0), channel: new Int32Array(0), at: new Float64Array(0), seen: new Uint8Array(0) },
+  };
+}
+
 /**
  * Adds one decision. The first entry is the earliest `entered_at` of the
- * customer in the rule (ties: the smaller entry id), whatever order the log
- * has; its variant is the entry's assignment, whatever the status.
+ * customer in the rule (ties: the first seen), whatever order the log has;
+ * its variant is the entry's assignment, whatever the status.
  */
 export function addDecision(t: EntryTable, d: DecisionFields): void {
   let r = t.rules.get(d.rule);
-  if (!r) {
-    r = { rule: d.rule, first: new Map(), offerEntries: new Map(), sendsByChannel: new Map(), sends: [] };
-    t.rules.set(d.rule, r);
-  }
+  if (!r) t.rules.set(d.rule, (r = newRule(t, d.rule)));
   const c = internCustomer(t, d.customer_id);
   const at = parseTime(d.entered_at);
-  const prev = r.first.get(c);
-  if (!prev || at < prev.enteredAt || (at === prev.enteredAt && d.entry_id < prev.entryId)) {
-    r.first.set(c, { customer: c, enteredAt: at, entryId: d.entry_id, treated: d.variant === "treatment" });
+  if (c >= r.slot.length) r.slot = grow(r.slot, c + 1);
+  const s = r.slot[c]!;
+  if (s === 0) {
+    const i = r.n++;
+    if (r.n > r.customer.length) {
+      r.customer = grow(r.customer, r.n);
+      r.enteredAt = grow(r.enteredAt, r.n);
+      r.treated = grow(r.treated, r.n);
+    }
+    r.customer[i] = c;
+    r.enteredAt[i] = at;
+    r.treated[i] = d.variant === "treatment" ? 1 : 0;
+    r.slot[c] = i + 1;
+    if (r.entryId) r.entryId[i] = d.entry_id;
+  } else if (at < r.enteredAt[s - 1]!) {
+    r.enteredAt[s - 1] = at;
+    r.treated[s - 1] = d.variant === "treatment" ? 1 : 0;
+    if (r.entryId) r.entryId[s - 1] = d.entry_id;
   }
   if (d.status === "send") {
     const ch = d.channel ?? "(none)";
     r.sendsByChannel.set(ch, (r.sendsByChannel.get(ch) ?? 0) + 1);
     const offer = t.offers.get(d.rule)?.get(d.step);
     if (offer !== undefined) r.offerEntries.set(d.entry_id, (r.offerEntries.get(d.entry_id) ?? 0) + offer);
-    r.sends.push({ customer: c, step: d.step, channel: ch, at: d.send_at ? parseTime(d.send_at) : at, seen: 0 });
+    const S = r.sends;
+    const k = S.n++;
+    if (S.n > S.customer.length) {
+      S.customer = grow(S.customer, S.n);
+      S.step = grow(S.step, S.n);
+      S.channel = grow(S.channel, S.n);
+      S.at = grow(S.at, S.n);
+      S.seen = grow(S.seen, S.n);
+    }
+    S.customer[k] = c;
+    S.step[k] = d.step;
+    S.channel[k] = internChannel(t, ch);
+    S.at[k] = d.send_at ? parseTime(d.send_at) : at;
   }
-}
-
-/** Entries of a rule as parallel arrays, sorted by entry time (then customer) so output is deterministic. */
-export function sortedEntries(r: RuleEntries): FirstEntry[] {
-  return [...r.first.values()].sort((a, b) => a.enteredAt - b.enteredAt || a.customer - b.customer);
 }

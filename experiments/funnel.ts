@@ -13,7 +13,7 @@
  * has no open rate — not an open rate of 0).
  */
 import type { Alerts } from "../language/ast.ts";
-import type { EntryTable, RuleEntries, SendRecord } from "./entries.ts";
+import type { EntryTable, RuleEntries } from "./entries.ts";
 import type { Alert, FunnelRow } from "./report-types.ts";
 
 /** Bit of each feedback event kind in `SendRecord.seen`. */
@@ -44,19 +44,27 @@ export interface FeedbackSummary {
 
 /** Indexes sends by message key once, then marks each feedback event on its message. */
 export class FeedbackMatcher {
-  private byKey = new Map<string, SendRecord[]>();
+  /** message key → [rule's sends, indices sorted by send time]. */
+  private byKey: Map<string, [RuleEntries, number[]]> | null = null;
   readonly summary: FeedbackSummary = { kindsByChannel: new Map(), unmatched: 0 };
 
-  constructor(private table: EntryTable) {
-    for (const r of table.rules.values()) {
-      for (const s of r.sends) {
-        const k = `${r.rule}\u0000${s.customer}\u0000${s.step}\u0000${s.channel}`;
-        let list = this.byKey.get(k);
-        if (!list) this.byKey.set(k, (list = []));
-        list.push(s);
+  constructor(private table: EntryTable) {}
+
+  // Built on the first feedback event: a log without feedback never pays for it.
+  private index(): Map<string, [RuleEntries, number[]]> {
+    if (this.byKey) return this.byKey;
+    this.byKey = new Map();
+    for (const r of this.table.rules.values()) {
+      const S = r.sends;
+      for (let i = 0; i < S.n; i++) {
+        const k = `${r.rule}\u0000${S.customer[i]}\u0000${S.step[i]}\u0000${this.table.channels[S.channel[i]!]}`;
+        let e = this.byKey.get(k);
+        if (!e) this.byKey.set(k, (e = [r, []]));
+        e[1].push(i);
       }
     }
-    for (const list of this.byKey.values()) list.sort((a, b) => a.at - b.at);
+    for (const [r, list] of this.byKey.values()) list.sort((a, b) => r.sends.at[a]! - r.sends.at[b]! || a - b);
+    return this.byKey;
   }
 
   /** Marks one feedback event; returns false when no message matches it. */
@@ -65,19 +73,20 @@ export class FeedbackMatcher {
     if (!bit) return false;
     if (e.channel) this.summary.kindsByChannel.set(e.channel, (this.summary.kindsByChannel.get(e.channel) ?? 0) | bit);
     const c = this.table.customerIndex.get(e.customer_id);
-    const list = c === undefined || !e.rule || e.step === null || !e.channel ? undefined : this.byKey.get(`${e.rule}\u0000${c}\u0000${e.step}\u0000${e.channel}`);
-    if (!list) {
+    const hit = c === undefined || !e.rule || e.step === null || !e.channel ? undefined : this.index().get(`${e.rule}\u0000${c}\u0000${e.step}\u0000${e.channel}`);
+    if (!hit) {
       this.summary.unmatched++;
       return false;
     }
+    const [r, list] = hit;
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (list[mid]!.at <= e.ts) lo = mid + 1;
+      if (r.sends.at[list[mid]!]! <= e.ts) lo = mid + 1;
       else hi = mid;
     }
-    list[Math.max(0, lo - 1)]!.seen |= bit;
+    r.sends.seen[list[Math.max(0, lo - 1)]!]! |= bit;
     return true;
   }
 }
@@ -109,15 +118,18 @@ function row(step: number, channel: string | null, c: Counts, reported: number):
  * Funnel rows of a rule: per step, the step's total (channel null) then one
  * row per channel in name order.
  */
-export function funnelRows(r: RuleEntries, summary: FeedbackSummary): FunnelRow[] {
+export function funnelRows(r: RuleEntries, channels: readonly string[], summary: FeedbackSummary): FunnelRow[] {
   const steps = new Map<number, Map<string, Counts>>();
-  for (const s of r.sends) {
-    let chans = steps.get(s.step);
-    if (!chans) steps.set(s.step, (chans = new Map()));
-    let c = chans.get(s.channel);
-    if (!c) chans.set(s.channel, (c = { sent: 0, kinds: [0, 0, 0, 0, 0, 0] }));
+  const S = r.sends;
+  for (let i = 0; i < S.n; i++) {
+    let chans = steps.get(S.step[i]!);
+    if (!chans) steps.set(S.step[i]!, (chans = new Map()));
+    const name = channels[S.channel[i]!]!;
+    let c = chans.get(name);
+    if (!c) chans.set(name, (c = { sent: 0, kinds: [0, 0, 0, 0, 0, 0] }));
     c.sent++;
-    for (let k = 0; k < 6; k++) if (s.seen & (1 << k)) c.kinds[k]!++;
+    const seen = S.seen[i]!;
+    if (seen) for (let k = 0; k < 6; k++) if (seen & (1 << k)) c.kinds[k]!++;
   }
   const out: FunnelRow[] = [];
   for (const step of [...steps.keys()].sort((a, b) => a - b)) {

@@ -4,6 +4,7 @@
  * customer, then a sort of each customer's short slice). A window
  * `(t, t + attribution]` is two binary searches and a short sum.
  */
+import { grow } from "./entries.ts";
 
 /** Goal events of every customer, grouped by customer index and sorted by time. */
 export interface GoalIndex {
@@ -15,26 +16,32 @@ export interface GoalIndex {
 
 /** Collects goal events (customer index, time, amount) in any order, then builds a `GoalIndex`. */
 export class GoalIndexBuilder {
-  private c: number[] = [];
-  private t: number[] = [];
-  private a: number[] = [];
+  private c = new Int32Array(1024);
+  private t = new Float64Array(1024);
+  private a = new Float64Array(1024);
+  private n = 0;
 
   /** Adds one goal event. */
   push(customer: number, ts: number, amount: number): void {
-    this.c.push(customer);
-    this.t.push(ts);
-    this.a.push(amount);
+    if (this.n === this.c.length) {
+      this.c = grow(this.c, this.n + 1);
+      this.t = grow(this.t, this.n + 1);
+      this.a = grow(this.a, this.n + 1);
+    }
+    this.c[this.n] = customer;
+    this.t[this.n] = ts;
+    this.a[this.n++] = amount;
   }
 
   /** The number of events pushed so far. */
   get size(): number {
-    return this.c.length;
+    return this.n;
   }
 
   /** Builds the index for `customers` customers (indices ≥ that are ignored). */
   build(customers: number): GoalIndex {
     const start = new Int32Array(customers + 1);
-    const n = this.c.length;
+    const n = this.n;
     for (let i = 0; i < n; i++) if (this.c[i]! < customers) start[this.c[i]! + 1]!++;
     for (let i = 0; i < customers; i++) start[i + 1]! += start[i]!;
     const fill = start.slice(0, customers);

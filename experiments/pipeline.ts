@@ -23,16 +23,28 @@ export class EventCollector {
     this.matcher = new FeedbackMatcher(table);
   }
 
+  /** One goal event, for readers that hand over columns rather than row objects. */
+  addGoal(customerId: string, ts: number, amount: number): void {
+    this.rows++;
+    if (ts < this.dataFrom) this.dataFrom = ts;
+    const c = this.table.customerIndex.get(customerId);
+    if (c !== undefined) this.goals.push(c, ts, Number.isFinite(amount) ? amount : 0);
+  }
+
+  /** Any other event (its time still tells where the data starts). */
+  addOther(ts: number): void {
+    this.rows++;
+    if (ts < this.dataFrom) this.dataFrom = ts;
+  }
+
   /** One event row. */
   add(e: EventRow): void {
-    this.rows++;
-    if (e.ts < this.dataFrom) this.dataFrom = e.ts;
     if (e.event === this.cfg.goal) {
-      const c = this.table.customerIndex.get(e.customer_id);
-      if (c === undefined) return;
-      const v = Number(e.props[this.cfg.revenueProp] ?? 0);
-      this.goals.push(c, e.ts, Number.isFinite(v) ? v : 0);
-    } else if (FEEDBACK_BITS[e.event]) {
+      this.addGoal(e.customer_id, e.ts, Number(e.props[this.cfg.revenueProp] ?? 0));
+      return;
+    }
+    this.addOther(e.ts);
+    if (FEEDBACK_BITS[e.event]) {
       const step = e.props.step;
       this.matcher.add({
         customer_id: e.customer_id, event: e.event, ts: e.ts,

@@ -9,7 +9,8 @@ import { createReadStream, existsSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { DECISION_STATUSES } from "../engine/decision.ts";
-import { addDecision, type DecisionFields, type EntryTable } from "./entries.ts";
+import { scanCanonicalLine } from "./decision-line.ts";
+import { addDecision, parseTime, type DecisionFields, type EntryTable } from "./entries.ts";
 
 /** A problem with an input row, rendered `file:line: reason`. */
 export interface BadRow {
@@ -18,6 +19,7 @@ export interface BadRow {
   reason: string;
 }
 
+const STATUSES = new Set<string>(DECISION_STATUSES);
 const STRING_FIELDS = ["customer_id", "rule", "entry_id", "entered_at"] as const;
 
 /** Checks one parsed decision line; returns a reason or null. */
@@ -25,9 +27,9 @@ export function checkDecision(d: Record<string, unknown>): string | null {
   for (const f of STRING_FIELDS) if (typeof d[f] !== "string" || d[f] === "") return `"${f}" must be a non-empty string`;
   if (!Number.isInteger(d.step) || (d.step as number) < 1) return `"step" must be an integer from 1`;
   if (d.variant !== "treatment" && d.variant !== "holdout") return `"variant" must be "treatment" or "holdout", not ${JSON.stringify(d.variant)}`;
-  if (!DECISION_STATUSES.includes(d.status as never)) return `"status" ${JSON.stringify(d.status)} is not one of ${DECISION_STATUSES.join(", ")}`;
-  if (Number.isNaN(Date.parse(d.entered_at as string))) return `"entered_at" ${JSON.stringify(d.entered_at)} is not an ISO time`;
-  if (d.send_at !== null && d.send_at !== undefined && (typeof d.send_at !== "string" || Number.isNaN(Date.parse(d.send_at)))) return `"send_at" must be an ISO time or null`;
+  if (!STATUSES.has(d.status as string)) return `"status" ${JSON.stringify(d.status)} is not one of ${DECISION_STATUSES.join(", ")}`;
+  if (Number.isNaN(parseTime(d.entered_at as string))) return `"entered_at" ${JSON.stringify(d.entered_at)} is not an ISO time`;
+  if (d.send_at !== null && d.send_at !== undefined && (typeof d.send_at !== "string" || Number.isNaN(parseTime(d.send_at)))) return `"send_at" must be an ISO time or null`;
   if (d.channel !== null && d.channel !== undefined && typeof d.channel !== "string") return `"channel" must be a string or null`;
   return null;
 }
@@ -38,19 +40,22 @@ export function addDecisionLines(table: EntryTable, text: string, file: string):
   let line = 0;
   for (const raw of text.split("\n")) {
     line++;
-    addLine(table, raw, file, line, bad);
+    addDecisionLine(table, raw, file, line, bad);
   }
   return bad;
 }
 
-function addLine(table: EntryTable, raw: string, file: string, line: number, bad: BadRow[]): void {
+/** Adds one decision-log line (number `line` of `file`) to `table`, or a bad row to `bad`. */
+export function addDecisionLine(table: EntryTable, raw: string, file: string, line: number, bad: BadRow[]): void {
   if (raw.trim() === "") return;
-  let d: Record<string, unknown>;
-  try {
-    d = JSON.parse(raw);
-  } catch {
-    bad.push({ file, line, reason: "not valid JSON" });
-    return;
+  let d: Record<string, unknown> | null = scanCanonicalLine(raw);
+  if (d === null) {
+    try {
+      d = JSON.parse(raw);
+    } catch {
+      bad.push({ file, line, reason: "not valid JSON" });
+      return;
+    }
   }
   if (typeof d !== "object" || d === null || Array.isArray(d)) {
     bad.push({ file, line, reason: "not a JSON object" });
@@ -66,7 +71,7 @@ export async function readDecisionLog(table: EntryTable, path: string): Promise<
   const bad: BadRow[] = [];
   const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
   let line = 0;
-  for await (const raw of rl) addLine(table, raw, path, ++line, bad);
+  for await (const raw of rl) addDecisionLine(table, raw, path, ++line, bad);
   return bad;
 }
 

@@ -7,7 +7,7 @@
  */
 import { expectedHoldoutShare, formatDuration, type ReportConfig } from "./config.ts";
 import { compareMetric, type CompareOptions } from "./compare.ts";
-import { sortedEntries, type EntryTable, type FirstEntry, type RuleEntries } from "./entries.ts";
+import type { EntryTable, RuleEntries } from "./entries.ts";
 import { funnelAlerts, funnelRows, type FeedbackSummary } from "./funnel.ts";
 import { GLOBAL_SALT, isHeldOut } from "./holdout.ts";
 import { windowOutcome, type GoalIndex, type WindowOutcome } from "./outcomes.ts";
@@ -41,7 +41,6 @@ interface Group {
 
 interface Analysed {
   report: RuleReport;
-  entries: FirstEntry[];
 }
 
 function groups(): [Group, Group] {
@@ -51,43 +50,66 @@ function groups(): [Group, Group] {
   ];
 }
 
-/** The daily cumulative conversion lift of a rule, for the TUI chart. */
-function dailySeries(entries: FirstEntry[], outcomes: Float64Array, o: CompareOptions): NonNullable<RuleReport["daily"]> {
+/**
+ * The daily cumulative conversion lift of a rule, for the TUI chart: per UTC
+ * day of entry, the comparison over every entry up to that day's end.
+ */
+function dailySeries(byDay: Map<number, [Moments, Moments]>, o: CompareOptions): NonNullable<RuleReport["daily"]> {
   const out: NonNullable<RuleReport["daily"]> = [];
-  const [hold, treat] = groups();
-  let i = 0;
-  while (i < entries.length) {
-    const day = Math.floor(entries[i]!.enteredAt / DAY);
-    while (i < entries.length && Math.floor(entries[i]!.enteredAt / DAY) === day) {
-      const e = entries[i]!;
-      addObservation(e.treated ? treat.conv : hold.conv, outcomes[i]!);
-      i++;
-    }
-    const c = compareMetric(hold.conv, treat.conv, { ...o, cuped: false }).metric;
+  const hold = emptyMoments();
+  const treat = emptyMoments();
+  for (const day of [...byDay.keys()].sort((a, b) => a - b)) {
+    const [h, t] = byDay.get(day)!;
+    addMoments(hold, h);
+    addMoments(treat, t);
+    const c = compareMetric(hold, treat, { ...o, cuped: false }).metric;
     out.push({ date: new Date(day * DAY).toISOString().slice(0, 10), treatment: c.treatment, holdout: c.holdout, lift_abs: c.lift_abs, ci_low: c.ci_low, ci_high: c.ci_high });
   }
   return out;
 }
 
+function addMoments(into: Moments, m: Moments): void {
+  into.n += m.n;
+  into.sum += m.sum;
+  into.sumSq += m.sumSq;
+  into.sumX += m.sumX;
+  into.sumXSq += m.sumXSq;
+  into.sumXY += m.sumXY;
+}
+
 function analyse(
-  name: string, entries: FirstEntry[], r: RuleEntries | null, cfg: ReportConfig, goals: GoalIndex,
+  name: string, entries: EntryColumns, r: RuleEntries | null, table: EntryTable, cfg: ReportConfig, goals: GoalIndex,
   feedback: FeedbackSummary, opt: ReportOptions, periodEnd: number, holdoutShare: number | null,
 ): Analysed {
   const [hold, treat] = groups();
   const w: WindowOutcome = { converted: 0, revenue: 0, preConverted: 0, preRevenue: 0 };
-  const conv = new Float64Array(entries.length);
+  // Entries are taken in the log's order (deterministic for a given log), so
+  // no sort of a million entries is needed; days are bucketed for the chart.
+  const byDay = new Map<number, [Moments, Moments]>();
   let offerCost = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    windowOutcome(goals, e.customer, e.enteredAt, cfg.attribution, w);
-    const g = e.treated ? treat : hold;
+  let firstAt = Infinity;
+  let lastDay = NaN;
+  let today: [Moments, Moments] = [emptyMoments(), emptyMoments()];
+  for (let i = 0; i < entries.n; i++) {
+    const at = entries.enteredAt[i]!;
+    const treated = entries.treated[i] === 1;
+    windowOutcome(goals, entries.customer[i]!, at, cfg.attribution, w);
+    const g = treated ? treat : hold;
     addObservation(g.conv, w.converted, w.preConverted);
     addObservation(g.rev, w.revenue, w.preRevenue);
-    conv[i] = w.converted;
-    if (e.treated && w.converted && r) offerCost += r.offerEntries.get(e.entryId) ?? 0;
+    const day = Math.floor(at / DAY);
+    if (day !== lastDay) {
+      let d = byDay.get(day);
+      if (!d) byDay.set(day, (d = [emptyMoments(), emptyMoments()]));
+      today = d;
+      lastDay = day;
+    }
+    addObservation(today[treated ? 1 : 0], w.converted);
+    if (at < firstAt) firstAt = at;
+    if (treated && w.converted && r?.entryId) offerCost += r.offerEntries.get(r.entryId[i]!) ?? 0;
   }
-  const firstAt = entries.length ? entries[0]!.enteredAt : periodEnd;
-  const useCuped = opt.dataFrom !== null && entries.length > 0 && opt.dataFrom <= firstAt - cfg.attribution;
+  if (firstAt === Infinity) firstAt = periodEnd;
+  const useCuped = opt.dataFrom !== null && hold.conv.n + treat.conv.n > 0 && opt.dataFrom <= firstAt - cfg.attribution;
   const co: CompareOptions = { alpha: opt.alpha, sequential: opt.sequential, tuning: opt.tuning, cuped: useCuped };
   const conversion = compareMetric(hold.conv, treat.conv, co);
   const revenue = compareMetric(hold.rev, treat.rev, co);
@@ -100,7 +122,7 @@ function analyse(
   }
   const incremental = revenue.metric.lift_abs === null ? null : revenue.metric.lift_abs * treat.rev.n;
   const srm = holdoutShare === null ? null : srmPValue(treat.conv.n, hold.conv.n, holdoutShare);
-  const funnel = r ? funnelRows(r, feedback) : [];
+  const funnel = r ? funnelRows(r, table.channels, feedback) : [];
   const alerts: Alert[] = funnelAlerts(funnel, cfg.alerts, opt.minDelivered);
   if (srm !== null && srm < SRM_THRESHOLD) {
     alerts.unshift({
@@ -125,23 +147,37 @@ function analyse(
     holdout_share: holdoutShare ?? undefined,
     srm_flag: srm !== null && srm < SRM_THRESHOLD,
     days_to_target: target === null || conversion.se === null ? null : daysToDetect(conversion.se, target, elapsedDays, opt.alpha),
-    daily: dailySeries(entries, conv, co),
+    daily: dailySeries(byDay, co),
   };
-  return { report, entries };
+  return { report };
+}
+
+/** Entries as columns: what `analyse` reads (a rule's `RuleEntries` is one). */
+interface EntryColumns {
+  n: number;
+  customer: Int32Array;
+  enteredAt: Float64Array;
+  treated: Uint8Array;
 }
 
 /** Everyone's first entry into any rule, split by the global-holdout hash. */
-function globalEntries(t: EntryTable, share: number): FirstEntry[] {
-  const first = new Map<number, FirstEntry>();
+function globalEntries(t: EntryTable, share: number): EntryColumns {
+  const first = new Float64Array(t.customers.length).fill(Infinity);
   for (const r of t.rules.values()) {
-    for (const e of r.first.values()) {
-      const prev = first.get(e.customer);
-      if (!prev || e.enteredAt < prev.enteredAt) first.set(e.customer, e);
+    for (let i = 0; i < r.n; i++) {
+      const c = r.customer[i]!;
+      if (r.enteredAt[i]! < first[c]!) first[c] = r.enteredAt[i]!;
     }
   }
-  return [...first.values()]
-    .map((e) => ({ ...e, entryId: "", treated: !isHeldOut(GLOBAL_SALT, t.customers[e.customer]!, share) }))
-    .sort((a, b) => a.enteredAt - b.enteredAt || a.customer - b.customer);
+  const out: EntryColumns = { n: 0, customer: new Int32Array(t.customers.length), enteredAt: new Float64Array(t.customers.length), treated: new Uint8Array(t.customers.length) };
+  for (let c = 0; c < t.customers.length; c++) {
+    if (first[c] === Infinity) continue;
+    const i = out.n++;
+    out.customer[i] = c;
+    out.enteredAt[i] = first[c]!;
+    out.treated[i] = isHeldOut(GLOBAL_SALT, t.customers[c]!, share) ? 0 : 1;
+  }
+  return out;
 }
 
 /** Builds the report from indexed inputs. Rules are listed in workspace order, then any others found in the log by name. */
@@ -151,17 +187,18 @@ export function buildReport(cfg: ReportConfig, table: EntryTable, goals: GoalInd
   let from = Infinity;
   let to = -Infinity;
   for (const r of table.rules.values()) {
-    for (const e of r.first.values()) {
-      if (e.enteredAt < from) from = e.enteredAt;
-      if (e.enteredAt > to) to = e.enteredAt;
+    for (let i = 0; i < r.n; i++) {
+      const at = r.enteredAt[i]!;
+      if (at < from) from = at;
+      if (at > to) to = at;
     }
   }
   const rules = names.map((n) => {
     const r = table.rules.get(n)!;
-    return analyse(n, sortedEntries(r), r, cfg, goals, feedback, opt, to, expectedHoldoutShare(cfg, n)).report;
+    return analyse(n, r, r, table, cfg, goals, feedback, opt, to, expectedHoldoutShare(cfg, n)).report;
   });
   const global = cfg.globalHoldout > 0 && table.rules.size > 0
-    ? analyse("(global holdout)", globalEntries(table, cfg.globalHoldout), null, cfg, goals, feedback, opt, to, cfg.globalHoldout).report
+    ? analyse("(global holdout)", globalEntries(table, cfg.globalHoldout), null, table, cfg, goals, feedback, opt, to, cfg.globalHoldout).report
     : null;
   if (global) {
     // Everything versus nothing: the money side is every rule's sends and cost together.
