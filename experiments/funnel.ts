@@ -13,6 +13,7 @@
  * has no open rate — not an open rate of 0).
  */
 import type { Alerts } from "../language/ast.ts";
+import type { FunnelCounts } from "./aggregates.ts";
 import type { EntryTable, RuleEntries } from "./entries.ts";
 import type { Alert, FunnelRow } from "./report-types.ts";
 
@@ -91,14 +92,12 @@ export class FeedbackMatcher {
   }
 }
 
-interface Counts { sent: number; kinds: number[] }
-
 function rate(num: number, den: number, reported: boolean): number | null {
   return reported && den > 0 ? num / den : null;
 }
 
-function row(step: number, channel: string | null, c: Counts, reported: number): FunnelRow {
-  const [del, open, click, unsub, compl, bounce] = c.kinds as [number, number, number, number, number, number];
+function row(step: number, channel: string | null, c: FunnelCounts, reported: number): FunnelRow {
+  const [del, open, click, unsub, compl, bounce] = c.kinds;
   const has = (bit: number) => (reported & bit) !== 0;
   return {
     step,
@@ -118,33 +117,21 @@ function row(step: number, channel: string | null, c: Counts, reported: number):
  * Funnel rows of a rule: per step, the step's total (channel null) then one
  * row per channel in name order.
  */
-export function funnelRows(r: RuleEntries, channels: readonly string[], summary: FeedbackSummary): FunnelRow[] {
-  const steps = new Map<number, Map<string, Counts>>();
-  const S = r.sends;
-  for (let i = 0; i < S.n; i++) {
-    let chans = steps.get(S.step[i]!);
-    if (!chans) steps.set(S.step[i]!, (chans = new Map()));
-    const name = channels[S.channel[i]!]!;
-    let c = chans.get(name);
-    if (!c) chans.set(name, (c = { sent: 0, kinds: [0, 0, 0, 0, 0, 0] }));
-    c.sent++;
-    const seen = S.seen[i]!;
-    if (seen) for (let k = 0; k < 6; k++) if (seen & (1 << k)) c.kinds[k]!++;
-  }
+export function funnelRows(cells: Map<number, Map<string, FunnelCounts>>, kindsByChannel: Map<string, number>): FunnelRow[] {
   const out: FunnelRow[] = [];
-  for (const step of [...steps.keys()].sort((a, b) => a - b)) {
-    const chans = steps.get(step)!;
+  for (const step of [...cells.keys()].sort((a, b) => a - b)) {
+    const chans = cells.get(step)!;
     const names = [...chans.keys()].sort();
-    const total: Counts = { sent: 0, kinds: [0, 0, 0, 0, 0, 0] };
+    const total: FunnelCounts = { sent: 0, kinds: [0, 0, 0, 0, 0, 0] };
     let reported = 0;
     for (const n of names) {
       const c = chans.get(n)!;
       total.sent += c.sent;
-      c.kinds.forEach((v, k) => (total.kinds[k]! += v));
-      reported |= summary.kindsByChannel.get(n) ?? 0;
+      c.kinds.forEach((v, k) => (total.kinds[k] += v));
+      reported |= kindsByChannel.get(n) ?? 0;
     }
     out.push(row(step, null, total, reported));
-    for (const n of names) out.push(row(step, n, chans.get(n)!, summary.kindsByChannel.get(n) ?? 0));
+    for (const n of names) out.push(row(step, n, chans.get(n)!, kindsByChannel.get(n) ?? 0));
   }
   return out;
 }

@@ -3,6 +3,8 @@
  * the sends), then one pass over the events that keeps only what the report
  * needs — goal events of customers who entered a rule, and delivery feedback.
  */
+import { aggregateInMemory } from "./aggregate-memory.ts";
+import type { Aggregates } from "./aggregates.ts";
 import type { ReportConfig } from "./config.ts";
 import { newEntryTable, type EntryTable } from "./entries.ts";
 import { FEEDBACK_BITS, FeedbackMatcher } from "./funnel.ts";
@@ -55,13 +57,15 @@ export class EventCollector {
     }
   }
 
+  /** The aggregates over everything added. */
+  aggregates(): Aggregates {
+    const goals = this.goals.build(this.table.customers.length);
+    return aggregateInMemory(this.cfg, this.table, goals, this.matcher.summary, Number.isFinite(this.dataFrom) ? this.dataFrom : null);
+  }
+
   /** The report over everything added. */
   finish(options: Partial<ReportOptions>): Report {
-    const goals = this.goals.build(this.table.customers.length);
-    return buildReport(this.cfg, this.table, goals, this.matcher.summary, {
-      ...options,
-      dataFrom: Number.isFinite(this.dataFrom) ? this.dataFrom : null,
-    });
+    return buildReport(this.cfg, this.aggregates(), options);
   }
 }
 

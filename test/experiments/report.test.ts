@@ -8,6 +8,7 @@ import { addDecision, newEntryTable, type DecisionFields } from "../../experimen
 import { FeedbackMatcher } from "../../experiments/funnel.ts";
 import { GoalIndexBuilder } from "../../experiments/outcomes.ts";
 import { buildReport } from "../../experiments/report.ts";
+import { aggregateInMemory } from "../../experiments/aggregate-memory.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2026-11-01T10:00:00Z");
@@ -35,7 +36,7 @@ function report(decisions: DecisionFields[], goals: [string, number, number][], 
   }
   const m = new FeedbackMatcher(t);
   feedback.forEach((f) => m.add(f));
-  return buildReport(c, t, g.build(t.customers.length), m.summary, { minDelivered: 0 });
+  return buildReport(c, aggregateInMemory(c, t, g.build(t.customers.length), m.summary, null), { minDelivered: 0 });
 }
 
 describe("who counts and what counts", () => {
