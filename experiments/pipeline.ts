@@ -9,6 +9,7 @@ import type { ReportConfig } from "./config.ts";
 import { newEntryTable, type EntryTable } from "./entries.ts";
 import { FEEDBACK_BITS, FeedbackMatcher } from "./funnel.ts";
 import { GoalIndexBuilder } from "./outcomes.ts";
+import { aggregateWithDuckDB } from "./sql/aggregate.ts";
 import { readDecisionLog, type BadRow, type EventRow } from "./read.ts";
 import { buildReport, type ReportOptions } from "./report.ts";
 import type { Report } from "./report-types.ts";
@@ -69,13 +70,20 @@ export class EventCollector {
   }
 }
 
-/** Reads a decision log and streams events through `readEvents`, returning the report and every bad row. */
+/**
+ * The report of a decision log and an events file: aggregated by DuckDB
+ * (fast, exact sums); when DuckDB cannot take the inputs as they are, row by
+ * row in JS, which names every bad row. `readEvents` is that row reader.
+ */
 export async function reportFromFiles(
   cfg: ReportConfig,
   decisionsPath: string,
+  eventsPath: string,
   readEvents: (onRow: (e: EventRow) => void) => Promise<BadRow[]>,
   options: Partial<ReportOptions> = {},
 ): Promise<{ report: Report | null; bad: BadRow[] }> {
+  const agg = await aggregateWithDuckDB(cfg, decisionsPath, eventsPath);
+  if (agg) return { report: buildReport(cfg, agg, options), bad: [] };
   const table = newEntryTable(cfg.offers);
   const bad = await readDecisionLog(table, decisionsPath);
   const collector = new EventCollector(cfg, table);

@@ -1,0 +1,228 @@
+/**
+ * Aggregates computed by DuckDB straight from the files — the path
+ * `playbook report` takes, because the heavy part of a report is a join of a
+ * million entries with millions of events, which DuckDB does in C++ on every
+ * core while JS would hash a string per event. Only small results come back:
+ * moments per rule × variant × day, sends, offer costs, funnel counts.
+ *
+ * Sums run over DECIMAL(38,4) so they are exact and independent of DuckDB's
+ * parallel summation order: the same files give byte-identical reports.
+ * Inputs DuckDB cannot read, or rows that break the contract, make this
+ * return null; the caller then takes the row-by-row path, which names every
+ * bad row as `file:line: reason`.
+ */
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { emptyRuleAggregate, funnelCell, type Aggregates, type RuleAggregate } from "../aggregates.ts";
+import type { ReportConfig } from "../config.ts";
+import { FEEDBACK_BITS } from "../funnel.ts";
+import { GLOBAL_SALT, isHeldOut } from "../holdout.ts";
+import { addObservation, emptyMoments, type Moments } from "../stats/index.ts";
+import { DECISION_STATUSES } from "../../engine/decision.ts";
+
+const DAY = 86_400_000;
+const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+function reader(path: string): string {
+  if (path.endsWith(".parquet")) return `read_parquet(${lit(path)})`;
+  if (path.endsWith(".csv")) return `read_csv(${lit(path)}, header = true, all_varchar = true)`;
+  return `read_json(${lit(path)}, format = 'newline_delimited')`;
+}
+
+async function rows(con: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  const t = performance.now();
+  const r = (await con.runAndReadAll(sql)).getRowObjects() as Record<string, unknown>[];
+  if (process.env.PLAYBOOK_TIMING) console.error(`${(performance.now() - t).toFixed(0)} ms  ${sql.slice(0, 60).replace(/\s+/g, " ")}`);
+  return r;
+}
+
+async function exec(con: DuckDBConnection, sql: string): Promise<void> {
+  const t = performance.now();
+  await con.run(sql);
+  if (process.env.PLAYBOOK_TIMING) console.error(`${(performance.now() - t).toFixed(0)} ms  ${sql.slice(0, 60).replace(/\s+/g, " ")}`);
+}
+
+const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : v === null || v === undefined ? 0 : Number(v));
+
+const DECISION_COLUMNS =
+  "{customer_id: 'VARCHAR', rule: 'VARCHAR', step: 'BIGINT', entry_id: 'VARCHAR', entered_at: 'VARCHAR', variant: 'VARCHAR', " +
+  "status: 'VARCHAR', channel: 'VARCHAR', template: 'VARCHAR', topic: 'VARCHAR', send_at: 'VARCHAR', reason: 'VARCHAR', playbook: 'VARCHAR'}";
+
+async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string, events: string): Promise<boolean> {
+  await exec(con, "SET TimeZone = 'UTC'");
+  // ISO text → epoch ms. TIMESTAMP parsing is several times faster than
+  // TIMESTAMPTZ but ignores a numeric offset, so only text ending in ±HH:MM
+  // or ±HHMM takes the TIMESTAMPTZ path (no offset or Z means UTC, per contract).
+  await exec(con, `CREATE MACRO iso_ms(s) AS CASE WHEN s LIKE '%T%' AND (substr(s, -6, 1) IN ('+', '-') OR substr(s, -5, 1) IN ('+', '-'))
+    THEN epoch_ms(TRY_CAST(s AS TIMESTAMPTZ)) ELSE epoch_ms(TRY_CAST(s AS TIMESTAMP)) END`);
+  await exec(con, `CREATE TABLE d AS SELECT customer_id, rule, step, entry_id, variant, status, coalesce(channel, '(none)') AS channel,
+    iso_ms(entered_at) AS entered, send_at, iso_ms(send_at) AS send_ms
+    FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
+  const statuses = DECISION_STATUSES.map(lit).join(", ");
+  const [badDecisions] = await rows(con, `SELECT count(*) AS n FROM d WHERE customer_id IS NULL OR customer_id = '' OR rule IS NULL OR rule = ''
+    OR entry_id IS NULL OR entry_id = '' OR entered IS NULL OR step IS NULL OR step < 1 OR variant NOT IN ('treatment', 'holdout') OR variant IS NULL
+    OR status IS NULL OR status NOT IN (${statuses}) OR (send_at IS NOT NULL AND send_ms IS NULL)`);
+  if (num(badDecisions!.n) > 0) return false;
+
+  const cols = new Set((await rows(con, `DESCRIBE SELECT * FROM ${reader(events)}`)).map((r) => String(r.column_name)));
+  if (!cols.has("customer_id") || !cols.has("event") || !cols.has("ts")) return false;
+  // Text → DOUBLE → DECIMAL: DuckDB's text-to-DECIMAL cast is ~50× slower than text-to-DOUBLE.
+  const col = (name: string, type: string) => (cols.has(name) ? `TRY_CAST("${name}" AS ${type})` : `NULL::${type}`);
+  await exec(con, `CREATE TABLE ev AS SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(event AS VARCHAR) AS event,
+    iso_ms(CAST(ts AS VARCHAR)) AS ts, CAST(${col(cfg.revenueProp, "DOUBLE")} AS DECIMAL(38,4)) AS amount,
+    ${col("rule", "VARCHAR")} AS rule, ${col("step", "BIGINT")} AS step, ${col("channel", "VARCHAR")} AS channel
+    FROM ${reader(events)}`);
+  const [badEvents] = await rows(con, `SELECT count(*) AS n FROM ev WHERE customer_id IS NULL OR event IS NULL OR event = '' OR ts IS NULL`);
+  return num(badEvents!.n) === 0;
+}
+
+async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void> {
+  const A = Math.round(cfg.attribution);
+  // First entry per rule and customer; ties in time broken by variant, then entry id, so the result never depends on row order.
+  await exec(con, `CREATE TABLE e AS SELECT rule, customer_id, min(entered) AS entered, first(variant ORDER BY entered, variant, entry_id) AS variant,
+    first(entry_id ORDER BY entered, variant, entry_id) AS entry_id FROM d GROUP BY rule, customer_id`);
+  await exec(con, `CREATE TABLE g AS SELECT customer_id, ts, coalesce(amount, 0) AS amount FROM ev WHERE event = ${lit(cfg.goal)}`);
+  await exec(con, `CREATE TABLE o AS SELECT e.rule, e.customer_id, e.variant, e.entered, e.entry_id,
+      CAST(count(g.ts) FILTER (WHERE g.ts > e.entered) > 0 AS INTEGER) AS c,
+      coalesce(sum(g.amount) FILTER (WHERE g.ts > e.entered), 0) AS r,
+      CAST(count(g.ts) FILTER (WHERE g.ts <= e.entered) > 0 AS INTEGER) AS pc,
+      coalesce(sum(g.amount) FILTER (WHERE g.ts <= e.entered), 0) AS pr
+    FROM e LEFT JOIN g ON g.customer_id = e.customer_id AND g.ts > e.entered - ${A} AND g.ts <= e.entered + ${A}
+    GROUP BY e.rule, e.customer_id, e.variant, e.entered, e.entry_id`);
+}
+
+const MOMENTS = `count(*) AS n, sum(c) AS cs, sum(c * c) AS css, sum(pc) AS cx, sum(pc * pc) AS cxx, sum(pc * c) AS cxy,
+  sum(r)::DOUBLE AS rs, sum(r * r)::DOUBLE AS rss, sum(pr)::DOUBLE AS rx, sum(pr * pr)::DOUBLE AS rxx, sum(pr * r)::DOUBLE AS rxy`;
+
+function moments(row: Record<string, unknown>, p: "c" | "r"): Moments {
+  return { n: num(row.n), sum: num(row[`${p}s`]), sumSq: num(row[`${p}ss`]), sumX: num(row[`${p}x`]), sumXSq: num(row[`${p}xx`]), sumXY: num(row[`${p}xy`]) };
+}
+
+function addInto(m: Moments, x: Moments): void {
+  m.n += x.n;
+  m.sum += x.sum;
+  m.sumSq += x.sumSq;
+  m.sumX += x.sumX;
+  m.sumXSq += x.sumXSq;
+  m.sumXY += x.sumXY;
+}
+
+/** Fills a rule aggregate from its per-variant-per-day moment rows (sorted by day, so sums are in a fixed order). */
+function fromDays(a: RuleAggregate, dayRows: Record<string, unknown>[]): void {
+  for (const row of dayRows) {
+    const treated = row.variant === "treatment";
+    const day = num(row.day);
+    const g = treated ? a.treat : a.hold;
+    const conv = moments(row, "c");
+    addInto(g.conv, conv);
+    addInto(g.rev, moments(row, "r"));
+    let d = a.byDay.get(day);
+    if (!d) a.byDay.set(day, (d = [emptyMoments(), emptyMoments()]));
+    addInto(d[treated ? 1 : 0], conv);
+    a.firstAt = Math.min(a.firstAt, num(row.first_at));
+  }
+}
+
+async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>): Promise<Map<string, number>> {
+  const kinds = Object.keys(FEEDBACK_BITS).map(lit).join(", ");
+  await exec(con, `CREATE TABLE s AS SELECT row_number() OVER (ORDER BY rule, customer_id, step, channel, coalesce(send_ms, entered), entry_id) AS id,
+    rule, customer_id, step, channel, coalesce(send_ms, entered) AS t FROM d WHERE status = 'send'`);
+  await exec(con, `CREATE TABLE f AS SELECT customer_id, event, ts, rule, step, channel FROM ev WHERE event IN (${kinds})`);
+  // Each feedback event belongs to the latest send of its message at or before it (the earliest if it precedes them all).
+  await exec(con, `CREATE TABLE fm AS
+    WITH m AS (SELECT f.event, s.id FROM f ASOF JOIN s ON f.rule = s.rule AND f.customer_id = s.customer_id AND f.step = s.step AND f.channel = s.channel AND f.ts >= s.t),
+    early AS (SELECT f.event, min(s.id) AS id FROM f JOIN s ON f.rule = s.rule AND f.customer_id = s.customer_id AND f.step = s.step AND f.channel = s.channel
+      WHERE NOT EXISTS (SELECT 1 FROM s s2 WHERE s2.rule = f.rule AND s2.customer_id = f.customer_id AND s2.step = f.step AND s2.channel = f.channel AND s2.t <= f.ts)
+      GROUP BY f.event, f.customer_id, f.rule, f.step, f.channel, f.ts)
+    SELECT DISTINCT event, id FROM (SELECT * FROM m UNION ALL SELECT * FROM early)`);
+  for (const row of await rows(con, `SELECT rule, step, channel, count(*) AS n FROM s GROUP BY ALL ORDER BY ALL`)) {
+    const a = rules.get(String(row.rule));
+    if (a) funnelCell(a, num(row.step), String(row.channel)).sent += num(row.n);
+  }
+  const order = Object.keys(FEEDBACK_BITS);
+  for (const row of await rows(con, `SELECT s.rule, s.step, s.channel, fm.event, count(*) AS n FROM fm JOIN s USING (id) GROUP BY ALL ORDER BY ALL`)) {
+    const a = rules.get(String(row.rule));
+    if (a) funnelCell(a, num(row.step), String(row.channel)).kinds[order.indexOf(String(row.event))] += num(row.n);
+  }
+  const byChannel = new Map<string, number>();
+  for (const row of await rows(con, `SELECT channel, event FROM f WHERE channel IS NOT NULL GROUP BY ALL ORDER BY ALL`)) {
+    const ch = String(row.channel);
+    byChannel.set(ch, (byChannel.get(ch) ?? 0) | FEEDBACK_BITS[String(row.event)]!);
+  }
+  return byChannel;
+}
+
+async function globalLine(con: DuckDBConnection, cfg: ReportConfig): Promise<RuleAggregate> {
+  const A = Math.round(cfg.attribution);
+  const a = emptyRuleAggregate("(global holdout)");
+  const list = await rows(con, `WITH ge AS (SELECT customer_id, min(entered) AS entered FROM e GROUP BY 1)
+    SELECT ge.customer_id, ge.entered,
+      CAST(count(g.ts) FILTER (WHERE g.ts > ge.entered) > 0 AS INTEGER) AS c, coalesce(sum(g.amount) FILTER (WHERE g.ts > ge.entered), 0)::DOUBLE AS r,
+      CAST(count(g.ts) FILTER (WHERE g.ts <= ge.entered) > 0 AS INTEGER) AS pc, coalesce(sum(g.amount) FILTER (WHERE g.ts <= ge.entered), 0)::DOUBLE AS pr
+    FROM ge LEFT JOIN g ON g.customer_id = ge.customer_id AND g.ts > ge.entered - ${A} AND g.ts <= ge.entered + ${A}
+    GROUP BY ge.customer_id, ge.entered ORDER BY ge.entered, ge.customer_id`);
+  // The global split is the contract's FNV hash, computed here in JS (DuckDB has no FNV-1a).
+  for (const row of list) {
+    const treated = !isHeldOut(GLOBAL_SALT, String(row.customer_id), cfg.globalHoldout);
+    const g = treated ? a.treat : a.hold;
+    const c = num(row.c);
+    addObservation(g.conv, c, num(row.pc));
+    addObservation(g.rev, num(row.r), num(row.pr));
+    const at = num(row.entered);
+    const day = Math.floor(at / DAY);
+    let d = a.byDay.get(day);
+    if (!d) a.byDay.set(day, (d = [emptyMoments(), emptyMoments()]));
+    addObservation(d[treated ? 1 : 0], c);
+    a.firstAt = Math.min(a.firstAt, at);
+  }
+  return a;
+}
+
+/**
+ * The report's aggregates from a decision log and an events file, or null
+ * when the inputs need the row-by-row path (unreadable or contract-breaking rows).
+ */
+export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: string, eventsPath: string): Promise<Aggregates | null> {
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  try {
+    try {
+      if (!(await load(con, cfg, decisionsPath, eventsPath))) return null;
+    } catch (e) {
+      if (process.env.PLAYBOOK_DEBUG) console.error(e);
+      return null; // malformed JSON or CSV: the row-by-row reader names the lines
+    }
+    await outcomes(con, cfg);
+    const rules = new Map<string, RuleAggregate>();
+    const dayRows = await rows(con, `SELECT rule, variant, (entered // ${DAY}) AS day, min(entered) AS first_at, ${MOMENTS} FROM o GROUP BY ALL ORDER BY rule, day, variant`);
+    for (const row of dayRows) if (!rules.has(String(row.rule))) rules.set(String(row.rule), emptyRuleAggregate(String(row.rule)));
+    for (const [name, a] of rules) fromDays(a, dayRows.filter((r) => r.rule === name));
+    for (const row of await rows(con, `SELECT rule, channel, count(*) AS n FROM d WHERE status = 'send' GROUP BY ALL ORDER BY ALL`)) {
+      rules.get(String(row.rule))?.sendsByChannel.set(String(row.channel), num(row.n));
+    }
+    const offers = [...cfg.offers].flatMap(([rule, steps]) => [...steps].map(([step, cost]) => `(${lit(rule)}, ${step}, ${cost})`));
+    if (offers.length) {
+      await exec(con, `CREATE TABLE offers(rule VARCHAR, step BIGINT, cost DOUBLE)`);
+      await exec(con, `INSERT INTO offers VALUES ${offers.join(", ")}`);
+      const q = `WITH oc AS (SELECT d.rule, d.entry_id, sum(offers.cost) AS cost FROM d JOIN offers ON d.rule = offers.rule AND d.step = offers.step
+          WHERE d.status = 'send' GROUP BY ALL)
+        SELECT o.rule, sum(oc.cost::DECIMAL(38,4))::DOUBLE AS cost FROM o JOIN oc ON o.rule = oc.rule AND o.entry_id = oc.entry_id
+        WHERE o.variant = 'treatment' AND o.c = 1 GROUP BY ALL`;
+      for (const row of await rows(con, q)) {
+        const a = rules.get(String(row.rule));
+        if (a) a.offerCost = num(row.cost);
+      }
+    }
+    const kindsByChannel = await funnels(con, rules);
+    const [span] = await rows(con, `SELECT min(entered) AS s, max(entered) AS e, (SELECT min(ts) FROM ev) AS data_from FROM e`);
+    const global = cfg.globalHoldout > 0 && rules.size > 0 ? await globalLine(con, cfg) : null;
+    return {
+      rules, global, kindsByChannel,
+      dataFrom: span!.data_from === null ? null : num(span!.data_from),
+      periodStart: span!.s === null ? Infinity : num(span!.s),
+      periodEnd: span!.e === null ? -Infinity : num(span!.e),
+    };
+  } finally {
+    con.closeSync();
+    db.closeSync();
+  }
+}
