@@ -1,0 +1,247 @@
+/**
+ * The decision loop for one customer over a window `(from, to]` (language.md,
+ * "Order of a decision"). `run`, `simulate` and the API all come here: a run
+ * is one window per customer, a simulation one long window from an empty
+ * state, the API one short window per incoming event.
+ *
+ * Rather than ticking every minute, the loop keeps an agenda of candidates
+ * (trigger firings, later cadence steps, messages put back by the queue or by
+ * send hours) and always takes the earliest; candidates due at the same
+ * instant go in arbitration order (priority descending, ties by rule id).
+ * Each candidate ends in exactly one status, or is put back with a later due
+ * time, or stays pending past `to` (and is then `deferred` when it was
+ * already waiting).
+ */
+import type { Rule, Step } from "../../language/ast.ts";
+import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/values.ts";
+import { isoSeconds, type Decision, type DecisionStatus } from "../decision.ts";
+import { capText, firstBlockingCap, nextFreeTime, type CapQuery } from "./caps.ts";
+import type { Cap } from "../../language/ast.ts";
+import { assign } from "./holdout.ts";
+import { exitOf, expiresOf, type Program } from "./program.ts";
+import type { CustomerState, Pending } from "./state.ts";
+import { nextSendTime } from "./timezone.ts";
+import { firings } from "./triggers.ts";
+import { formatWait } from "./wait.ts";
+
+/** One customer as the loop sees them. */
+export interface CustomerInput {
+  id: string;
+  attrs: Record<string, Value>;
+  /** Sorted by ts ascending. */
+  events: readonly EventRecord[];
+  /** IANA zone already resolved (see `resolveTimezone`). */
+  tz: string;
+  rfm: RfmScores | null;
+}
+
+/** A decision with the instant it was taken, for ordering the log. */
+export interface TimedDecision extends Decision {
+  at: number;
+}
+
+/** How a window ends: `deferred` lines for waiting candidates, or silence (API). */
+export interface AdvanceOptions {
+  reportDeferred: boolean;
+}
+
+const FEEDBACK_STOP = new Set(["message_unsubscribed", "message_complained"]);
+
+/** Decides everything due for one customer in `(from, to]`, updating `state` in place. */
+export function advance(p: Program, c: CustomerInput, state: CustomerState, from: number, to: number, opts: AdvanceOptions): TimedDecision[] {
+  const out: TimedDecision[] = [];
+  const envAt = (now: number, trigger?: EventRecord, previous?: EvalEnv["previous"]): EvalEnv => ({
+    now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous,
+    inCadence: state.activeCadence !== null, segments: {},
+  });
+  // New entries from triggers in the window.
+  const segmentsOut: Record<string, boolean> = {};
+  const ctx = { ws: p.ws, exprs: p.exprs, customer: c.attrs, events: c.events, tz: c.tz, envAt, segmentBaseline: state.segments };
+  for (const rule of p.rules) {
+    for (const f of firings(rule, ctx, from, to, segmentsOut)) {
+      const due = f.at + (rule.steps[0]?.after?.ms ?? 0);
+      const pend: Pending = {
+        rule: rule.id, step: 1, enteredAt: f.at, variant: assign(p.ws, rule, c.id).variant, due, planned: due,
+        entered: false, waiting: null, queued: false, prevSentAt: null,
+      };
+      if (f.event) pend.trigger = f.event;
+      state.pending.push(pend);
+    }
+  }
+  Object.assign(state.segments, segmentsOut);
+
+  const emit = (x: Pending, status: DecisionStatus, at: number, extra: { channel?: string | null; reason?: string | null; sendAt?: number | null } = {}) => {
+    const rule = p.ws.rules.get(x.rule)!;
+    const step = rule.steps[x.step - 1]!;
+    out.push({
+      at,
+      customer_id: c.id, rule: x.rule, step: x.step, entry_id: `${x.rule}:${c.id}:${isoSeconds(x.enteredAt)}`,
+      entered_at: isoSeconds(x.enteredAt), variant: x.variant, status, channel: extra.channel ?? null,
+      template: step.template?.name ?? null, topic: step.topic, send_at: extra.sendAt == null ? null : isoSeconds(extra.sendAt),
+      reason: extra.reason ?? null, playbook: p.hash,
+    });
+  };
+  const endEntry = (x: Pending, at: number) => {
+    if (state.activeCadence === entryId(x, c.id)) {
+      state.activeCadence = null;
+      // Entries blocked by this cadence may go now, if their queue time is not over.
+      for (const w of state.pending) if (w.waiting === "blocked" && w.due > at) w.due = at;
+    }
+  };
+  const nextStep = (x: Pending, rule: Rule, at: number, sentAt: number | null) => {
+    const s = rule.steps[x.step];
+    if (!s) return endEntry(x, at);
+    const due = at + (s.after?.ms ?? 0);
+    state.pending.push({ ...x, step: x.step + 1, due, planned: due, waiting: null, queued: false, prevSentAt: sentAt });
+  };
+
+  for (;;) {
+    const i = pickNext(p, state.pending, to);
+    if (i < 0) break;
+    const x = state.pending.splice(i, 1)[0]!;
+    decideOne(x);
+  }
+  if (opts.reportDeferred) {
+    for (const x of [...state.pending].sort((a, b) => cmpPending(p, a, b))) {
+      if (x.waiting !== null && x.planned <= to) emit(x, "deferred", to, { sendAt: x.due, reason: x.waiting === "blocked" ? "blocked" : x.waiting === "queue" ? "queue" : "send hours" });
+    }
+  }
+  return out;
+
+  function decideOne(x: Pending): void {
+    const t = x.due;
+    const rule = p.ws.rules.get(x.rule)!;
+    const step = rule.steps[x.step - 1]!;
+    const env = envAt(t, x.trigger, previousOf(c.events, x, t));
+    // suppression → (trigger) → expires → who → unless → exit → (holdout, assigned at entry)
+    if (p.ws.suppress && p.exprs.test(p.ws.suppress, env)) return (emit(x, "suppressed", t, { reason: "suppress" }), endEntry(x, t));
+    const capDeadline = x.planned + rule.queue;
+    const hoursDeadline = x.planned + Math.max(expiresOf(p, rule), rule.queue);
+    if (t > hoursDeadline) return (emit(x, "expired", t, { reason: "expires" }), nextStep(x, rule, t, null));
+    if (!x.entered) {
+      if (rule.who && !p.exprs.test(rule.who, env)) return;
+      if (rule.unless && p.exprs.test(rule.unless, env)) return;
+    }
+    const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
+    if (exit) return (emit(x, "exited", t, { reason: exit }), endEntry(x, t));
+    if (!x.entered) {
+      const id = entryId(x, c.id);
+      if (rule.isCadence && rule.exclusive && state.activeCadence !== null && state.activeCadence !== id) {
+        if (t < capDeadline) return void state.pending.push({ ...x, due: capDeadline, waiting: "blocked", queued: true });
+        return void emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence.split(":")[0]}` });
+      }
+      x.entered = true;
+      if (rule.isCadence && rule.exclusive) state.activeCadence = id;
+    }
+    if (step.if && !p.exprs.test(step.if, env)) return (emit(x, "suppressed", t, { reason: "if" }), nextStep(x, rule, t, null));
+    if (step.unless && p.exprs.test(step.unless, env)) return (emit(x, "suppressed", t, { reason: "unless" }), nextStep(x, rule, t, null));
+    // Channel choice: the first channel whose `requires` holds, not stopped by feedback, within its caps.
+    let chosen: string | null = null;
+    let reachable = false;
+    const stopped: { cap: Cap; q: CapQuery }[] = [];
+    const unsubscribed: string[] = [];
+    for (const ch of step.channels) {
+      const def = p.ws.channels.get(ch.name);
+      if (def?.requires && !p.exprs.test(def.requires, env)) continue;
+      reachable = true;
+      if (channelStopped(c.events, ch.name, t)) { unsubscribed.push(ch.name); continue; }
+      const q = { t, channel: ch.name, topic: step.topic, rule: rule.id };
+      const cap = firstBlockingCap(p.caps.byChannel.get(ch.name) ?? [], state.history, c.events, q);
+      if (cap) { stopped.push({ cap, q }); continue; }
+      chosen = ch.name;
+      break;
+    }
+    if (!reachable) return (emit(x, "no_channel", t), nextStep(x, rule, t, null));
+    if (chosen === null && stopped.length === 0) {
+      return (emit(x, "suppressed", t, { reason: `unsubscribed: ${unsubscribed.join(", ")}` }), nextStep(x, rule, t, null));
+    }
+    if (chosen !== null) {
+      const q = { t, channel: chosen, topic: step.topic, rule: rule.id };
+      const cap = firstBlockingCap(p.caps.global, state.history, c.events, q);
+      if (cap) stopped.splice(0, stopped.length, { cap, q });
+    }
+    if (stopped.length > 0 && (chosen === null || stopped[0]!.q.channel === chosen)) {
+      const retry = Math.min(...stopped.map((s) => nextFreeTime(s.cap, state.history, c.events, s.q)));
+      if (retry <= capDeadline) return void state.pending.push({ ...x, due: retry, waiting: "queue", queued: true });
+      return (emit(x, "capped", t, { channel: stopped[0]!.q.channel, reason: capText(stopped[0]!.cap) }), nextStep(x, rule, t, null));
+    }
+    const ch = chosen!;
+    const at = nextSendTime(t, c.tz, p.sendHours);
+    if (at > t) {
+      if (at <= hoursDeadline) return void state.pending.push({ ...x, due: at, waiting: "hours" });
+      return (emit(x, "expired", t, { channel: ch, reason: "send hours" }), nextStep(x, rule, t, null));
+    }
+    const missing = missingFields(p, step, c.attrs);
+    if (missing) return (emit(x, "missing_field", t, { channel: ch, reason: missing }), nextStep(x, rule, t, null));
+    state.history.push({ ts: t, channel: ch, topic: step.topic, rule: rule.id, step: x.step });
+    emit(x, x.variant === "holdout" ? "ghost" : "send", t, { channel: ch, sendAt: t, reason: x.queued && t > x.planned ? `queued ${formatWait(t - x.planned)}` : null });
+    nextStep(x, rule, t, t);
+  }
+}
+
+function entryId(x: Pending, cid: string): string {
+  return `${x.rule}:${cid}:${isoSeconds(x.enteredAt)}`;
+}
+
+function cmpPending(p: Program, a: Pending, b: Pending): number {
+  return a.due - b.due || p.rank.get(a.rule)! - p.rank.get(b.rule)! || a.enteredAt - b.enteredAt || a.step - b.step;
+}
+
+/** Index of the candidate to decide next (earliest due, then arbitration order), or -1 when none is due by `to`. */
+function pickNext(p: Program, pending: Pending[], to: number): number {
+  let best = -1;
+  for (let i = 0; i < pending.length; i++) {
+    const x = pending[i]!;
+    if (x.due > to) continue;
+    if (best < 0 || cmpPending(p, x, pending[best]!) < 0) best = i;
+  }
+  return best;
+}
+
+/** Feedback on the previous step: events of this rule and step since it went out. */
+function previousOf(events: readonly EventRecord[], x: Pending, t: number): EvalEnv["previous"] {
+  const prev = { delivered: false, opened: false, clicked: false };
+  if (x.step === 1 || x.prevSentAt === null) return prev;
+  for (const e of events) {
+    if (e.ts < x.prevSentAt || e.ts > t) continue;
+    if (e.props.rule !== x.rule || Number(e.props.step) !== x.step - 1) continue;
+    if (e.name === "message_delivered") prev.delivered = true;
+    else if (e.name === "message_opened") prev.opened = true;
+    else if (e.name === "message_clicked") prev.clicked = true;
+  }
+  return prev;
+}
+
+/** True when an unsubscribe, complaint or hard bounce on `channel` happened at or before `t`. */
+function channelStopped(events: readonly EventRecord[], channel: string, t: number): boolean {
+  for (const e of events) {
+    if (e.ts > t) break;
+    if (e.props.channel !== channel) continue;
+    if (FEEDBACK_STOP.has(e.name) || (e.name === "message_bounced" && e.props.hard === true)) return true;
+  }
+  return false;
+}
+
+/** The name of the first exit event after entry, up to `t`, or null. */
+function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enteredAt: number, t: number, env: EvalEnv): string | null {
+  const exits = exitOf(p, rule);
+  if (exits.length === 0) return null;
+  for (const e of events) {
+    if (e.ts <= enteredAt) continue;
+    if (e.ts > t) break;
+    for (const x of exits) {
+      if (x.event !== e.name) continue;
+      if (x.where && !p.exprs.test(x.where, { ...env, now: e.ts, trigger: e })) continue;
+      return e.name;
+    }
+  }
+  return null;
+}
+
+/** Template fields that are null or empty for the customer, comma-joined, or null when all are there. */
+function missingFields(p: Program, step: Step, attrs: Record<string, Value>): string | null {
+  const tpl = step.template ? p.ws.templates.get(step.template.name) : undefined;
+  if (!tpl) return null;
+  const miss = tpl.fields.filter((f) => attrs[f.name] == null || attrs[f.name] === "").map((f) => f.name);
+  return miss.length > 0 ? miss.join(", ") : null;
+}

@@ -1,0 +1,60 @@
+/**
+ * Everything the runtime derives from a checked workspace once, before any
+ * customer is looked at: the expression runner, caps split by scope, rules in
+ * arbitration order, defaults resolved, and the workspace hash written into
+ * every decision line.
+ */
+import { createHash } from "node:crypto";
+import type { ExitEvent, Rule, Workspace } from "../../language/ast.ts";
+import { planCaps, type CapPlan } from "./caps.ts";
+import { exprRunner, type CompileFn, type ExprRunner } from "./expr.ts";
+import { isValidTimezone, type SendHours } from "./timezone.ts";
+
+/** The compiled program the runtime runs. */
+export interface Program {
+  ws: Workspace;
+  exprs: ExprRunner;
+  caps: CapPlan;
+  /** Rules by priority descending, ties by rule id: the arbitration order. */
+  rules: Rule[];
+  rank: Map<string, number>;
+  sendHours: SendHours | null;
+  defaultTz: string;
+  /** sha256 of the workspace files (path and text, sorted by path). */
+  hash: string;
+}
+
+/** Compiles a workspace for the runtime with the given expression compiler. */
+export function buildProgram(ws: Workspace, compile: CompileFn): Program {
+  const rules = [...ws.rules.values()].sort((a, b) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const rank = new Map(rules.map((r, i) => [r.id, i] as const));
+  return {
+    ws,
+    exprs: exprRunner(compile),
+    caps: planCaps(ws),
+    rules,
+    rank,
+    sendHours: ws.defaults.sendHours,
+    defaultTz: isValidTimezone(ws.defaults.timezone) ? ws.defaults.timezone : "UTC",
+    hash: workspaceHash(ws),
+  };
+}
+
+/** The `playbook` field of the log: sha256 over every file's path and text, in path order. */
+export function workspaceHash(ws: Workspace): string {
+  const h = createHash("sha256");
+  for (const f of [...ws.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    h.update(f.path).update("\0").update(f.text).update("\0");
+  }
+  return h.digest("hex");
+}
+
+/** The rule's `expires` (ms), its own or the default. */
+export function expiresOf(p: Program, r: Rule): number {
+  return r.expires ?? p.ws.defaults.expires;
+}
+
+/** The rule's exit events, its own, `none` (empty) or the default. */
+export function exitOf(p: Program, r: Rule): ExitEvent[] {
+  return r.exit ?? p.ws.defaults.exit;
+}

@@ -1,0 +1,148 @@
+/**
+ * When each trigger form of language.md ("Triggers") fires for one customer
+ * inside a window `(from, to]`. Triggers are computed from the customer's
+ * events and attributes alone, so they can be listed up front for a whole
+ * window; everything that depends on what was already decided (caps,
+ * exclusive cadences) happens later, in `customer.ts`.
+ *
+ * Decisions where the spec is silent are in engine/README.md: `no EVENT for D`
+ * fires once per silence (D after the last such event, if none follows within
+ * D); `enter`/`leave` compare membership at the window start with membership
+ * after each of the customer's events and at the window end; `every` and
+ * `once` without an offset are wall-clock times of the customer's zone.
+ */
+import type { Rule, Trigger, Workspace } from "../../language/ast.ts";
+import type { EvalEnv, EventRecord, Value } from "../../language/values.ts";
+import type { ExprRunner } from "./expr.ts";
+import { localTime, localToUtc } from "./timezone.ts";
+
+const DAY = 86_400_000;
+const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+
+/** One firing of a rule's trigger. */
+export interface Firing {
+  rule: string;
+  /** The trigger instant: `entered_at`. */
+  at: number;
+  /** The event whose props are in scope (event and `after` forms). */
+  event?: EventRecord;
+}
+
+/** What trigger detection needs to know about one customer. */
+export interface TriggerContext {
+  ws: Workspace;
+  exprs: ExprRunner;
+  customer: Record<string, Value>;
+  events: readonly EventRecord[];
+  tz: string;
+  /** Builds the evaluation environment at an instant (for `where` and segments). */
+  envAt: (now: number, trigger?: EventRecord) => EvalEnv;
+  /** Segment membership at the window start, when remembered from an earlier run. */
+  segmentBaseline: Record<string, boolean>;
+}
+
+/** All firings of `rule` in `(from, to]`, ascending. `segmentsOut` receives membership at `to` for enter/leave. */
+export function firings(rule: Rule, ctx: TriggerContext, from: number, to: number, segmentsOut: Record<string, boolean>): Firing[] {
+  const t = rule.on;
+  const out: Firing[] = [];
+  const push = (at: number, event?: EventRecord) => {
+    if (at > from && at <= to) out.push(event ? { rule: rule.id, at, event } : { rule: rule.id, at });
+  };
+  switch (t.kind) {
+    case "event":
+    case "after": {
+      const delay = t.kind === "after" ? t.delay.ms : 0;
+      for (const e of ctx.events) {
+        if (e.name !== t.event) continue;
+        const at = e.ts + delay;
+        if (at <= from || at > to) continue;
+        if (t.where && !ctx.exprs.test(t.where, ctx.envAt(e.ts, e))) continue;
+        push(at, e);
+      }
+      break;
+    }
+    case "before": {
+      const v = ctx.customer[t.attribute];
+      if (typeof v === "number") push(attributeInstant(ctx, t.attribute, v) - t.lead.ms);
+      break;
+    }
+    case "anniversary": {
+      const v = ctx.customer[t.attribute];
+      if (typeof v !== "number") break;
+      const d = new Date(v);
+      const [m, day] = [d.getUTCMonth(), d.getUTCDate()];
+      const y0 = localTime(from, ctx.tz).year;
+      const y1 = localTime(to, ctx.tz).year;
+      for (let y = y0; y <= y1; y++) {
+        if (y <= d.getUTCFullYear()) continue; // the date itself is not an anniversary
+        // 29 February is celebrated on 28 February in other years.
+        const dd = m === 1 && day === 29 && !isLeap(y) ? 28 : day;
+        push(localToUtc(Date.UTC(y, m, dd), ctx.tz));
+      }
+      break;
+    }
+    case "inactivity": {
+      for (let i = 0; i < ctx.events.length; i++) {
+        const e = ctx.events[i]!;
+        if (e.name !== t.event) continue;
+        const at = e.ts + t.duration.ms;
+        if (at <= from || at > to) continue;
+        let next: EventRecord | undefined;
+        for (let j = i + 1; j < ctx.events.length; j++) if (ctx.events[j]!.name === t.event) { next = ctx.events[j]; break; }
+        if (!next || next.ts > at) push(at);
+      }
+      break;
+    }
+    case "enter":
+    case "leave": {
+      const seg = ctx.ws.segments.get(t.segment);
+      if (!seg) break;
+      const member = (now: number) => ctx.exprs.test(seg.expr, ctx.envAt(now));
+      let prev = ctx.segmentBaseline[t.segment] ?? member(from);
+      const checkpoints: number[] = [];
+      for (const e of ctx.events) if (e.ts > from && e.ts <= to && checkpoints[checkpoints.length - 1] !== e.ts) checkpoints.push(e.ts);
+      if (checkpoints[checkpoints.length - 1] !== to) checkpoints.push(to);
+      for (const at of checkpoints) {
+        const now = member(at);
+        if (now !== prev && now === (t.kind === "enter")) push(at);
+        prev = now;
+      }
+      segmentsOut[t.segment] = prev;
+      break;
+    }
+    case "every": {
+      for (let day = localTime(from, ctx.tz).localDayMs; day <= localTime(to, ctx.tz).localDayMs; day += DAY) {
+        if (t.day !== "day" && WEEKDAYS[new Date(day).getUTCDay()] !== t.day) continue;
+        push(localToUtc(day + t.minuteOfDay * 60_000, ctx.tz));
+      }
+      break;
+    }
+    case "once": {
+      push(t.utcMs ?? localToUtc(parseLocal(t.local), ctx.tz));
+      break;
+    }
+  }
+  return out;
+}
+
+/** A `date` attribute is the customer's local midnight; a `datetime` is the instant itself. */
+function attributeInstant(ctx: TriggerContext, name: string, v: number): number {
+  const def = ctx.ws.schema.customer.get(name);
+  return def?.type.base === "date" ? localToUtc(v, ctx.tz) : v;
+}
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+/** `YYYY-MM-DDTHH:MM[:SS]` read as if UTC (a local wall-clock time). */
+function parseLocal(s: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(s);
+  if (!m) throw new Error(`bug: once at ${s} was not validated`);
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0));
+}
+
+/** Which event names a trigger reads, for loading only the events that matter. */
+export function triggerEvents(t: Trigger): string[] {
+  return t.kind === "event" || t.kind === "after" || t.kind === "inactivity" ? [t.event] : [];
+}
