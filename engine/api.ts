@@ -86,8 +86,12 @@ export function createEngine(ws: Workspace, options: EngineOptions): Engine {
       const s = slot(id);
       if (event) insertSorted(s.events, event);
       const from = s.last ?? now - 1;
-      if (now <= from) return [];
-      const out: TimedDecision[] = advance(program, input(id, s, now), s.state, from, now, { reportDeferred: false });
+      if (now < from) return [];
+      // A second event at the instant already decided fires its own triggers only.
+      const same = now === from;
+      if (same && !event) return [];
+      const opts = same ? { reportDeferred: false, onlyEvent: event! } : { reportDeferred: false };
+      const out: TimedDecision[] = advance(program, input(id, s, now), s.state, same ? now - 1 : from, now, opts);
       s.last = now;
       return sortDecisions(out).map(stripTime);
     },

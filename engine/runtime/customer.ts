@@ -43,6 +43,11 @@ export interface TimedDecision extends Decision {
 /** How a window ends: `deferred` lines for waiting candidates, or silence (API). */
 export interface AdvanceOptions {
   reportDeferred: boolean;
+  /**
+   * Only this event may fire triggers (the API, for a second event at the
+   * instant already decided: the window's other firings were taken already).
+   */
+  onlyEvent?: EventRecord;
 }
 
 const FEEDBACK_STOP = new Set(["message_unsubscribed", "message_complained"]);
@@ -58,7 +63,9 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
   const segmentsOut: Record<string, boolean> = {};
   const ctx = { ws: p.ws, exprs: p.exprs, customer: c.attrs, events: c.events, tz: c.tz, envAt, segmentBaseline: state.segments };
   for (const rule of p.rules) {
+    if (opts.onlyEvent && rule.on.kind !== "event") continue;
     for (const f of firings(rule, ctx, from, to, segmentsOut)) {
+      if (opts.onlyEvent && f.event !== opts.onlyEvent) continue;
       const due = f.at + (rule.steps[0]?.after?.ms ?? 0);
       const pend: Pending = {
         rule: rule.id, step: 1, enteredAt: f.at, variant: assign(p.ws, rule, c.id).variant, due, planned: due,
