@@ -8,7 +8,8 @@
  * Decisions where the spec is silent are in engine/README.md: `no EVENT for D`
  * fires once per silence (D after the last such event, if none follows within
  * D); `enter`/`leave` compare membership at the window start with membership
- * after each of the customer's events and at the window end; `every` and
+ * after each of the customer's events, at every UTC midnight and at the
+ * window end; `every` and
  * `once` without an offset are wall-clock times of the customer's zone.
  */
 import type { Rule, Trigger, Workspace } from "../../language/ast.ts";
@@ -99,9 +100,11 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
       if (!seg) break;
       const member = (now: number) => ctx.exprs.test(seg.expr, ctx.envAt(now));
       let prev = ctx.segmentBaseline[t.segment] ?? member(from);
-      const checkpoints: number[] = [];
-      for (const e of ctx.events) if (e.ts > from && e.ts <= to && checkpoints[checkpoints.length - 1] !== e.ts) checkpoints.push(e.ts);
-      if (checkpoints[checkpoints.length - 1] !== to) checkpoints.push(to);
+      // After each event, at every UTC midnight (membership may change with time alone) and at the end.
+      const points = new Set<number>([to]);
+      for (const e of ctx.events) if (e.ts > from && e.ts <= to) points.add(e.ts);
+      for (let m = Math.floor(from / DAY) * DAY + DAY; m < to; m += DAY) points.add(m);
+      const checkpoints = [...points].sort((a, b) => a - b);
       for (const at of checkpoints) {
         const now = member(at);
         if (now !== prev && now === (t.kind === "enter")) push(at);
