@@ -81,6 +81,8 @@ export async function reportFromFiles(
   eventsPath: string,
   readEvents: (onRow: (e: EventRow) => void) => Promise<BadRow[]>,
   options: Partial<ReportOptions> = {},
+  /** With `--rejects`: report over the good rows and return the bad ones beside it. */
+  goOn = false,
 ): Promise<{ report: Report | null; bad: BadRow[] }> {
   const agg = await aggregateWithDuckDB(cfg, decisionsPath, eventsPath);
   if (agg) return { report: buildReport(cfg, agg, options), bad: [] };
@@ -88,6 +90,6 @@ export async function reportFromFiles(
   const bad = await readDecisionLog(table, decisionsPath);
   const collector = new EventCollector(cfg, table);
   bad.push(...(await readEvents((e) => collector.add(e))));
-  if (bad.length) return { report: null, bad };
+  if (bad.length && !goOn) return { report: null, bad };
   return { report: collector.finish(options), bad };
 }

@@ -17,6 +17,8 @@ export interface BadRow {
   file: string;
   line: number;
   reason: string;
+  /** The whole row as read, for `--rejects`. */
+  row?: string;
 }
 
 const STATUSES = new Set<string>(DECISION_STATUSES);
@@ -53,16 +55,16 @@ export function addDecisionLine(table: EntryTable, raw: string, file: string, li
     try {
       d = JSON.parse(raw);
     } catch {
-      bad.push({ file, line, reason: "not valid JSON" });
+      bad.push({ file, line, reason: "not valid JSON", row: raw });
       return;
     }
   }
   if (typeof d !== "object" || d === null || Array.isArray(d)) {
-    bad.push({ file, line, reason: "not a JSON object" });
+    bad.push({ file, line, reason: "not a JSON object", row: raw });
     return;
   }
   const reason = checkDecision(d);
-  if (reason) bad.push({ file, line, reason });
+  if (reason) bad.push({ file, line, reason, row: raw });
   else addDecision(table, d as unknown as DecisionFields);
 }
 
@@ -146,15 +148,15 @@ export async function readEventsSimple(path: string, onRow: (e: EventRow) => voi
       try {
         rec = JSON.parse(raw);
       } catch {
-        bad.push({ file: path, line, reason: "not valid JSON" });
+        bad.push({ file: path, line, reason: "not valid JSON", row: raw });
         continue;
       }
     }
     const { customer_id, event, ts, ...props } = rec;
     const t = typeof ts === "string" ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(ts) || !ts.includes("T") ? ts : ts + "Z") : NaN;
-    if (typeof customer_id !== "string" && typeof customer_id !== "number") bad.push({ file: path, line, reason: "missing customer_id" });
-    else if (typeof event !== "string" || event === "") bad.push({ file: path, line, reason: "missing event" });
-    else if (Number.isNaN(t)) bad.push({ file: path, line, reason: `unparsable time ${JSON.stringify(ts)}` });
+    if (typeof customer_id !== "string" && typeof customer_id !== "number") bad.push({ file: path, line, reason: "missing customer_id", row: raw });
+    else if (typeof event !== "string" || event === "") bad.push({ file: path, line, reason: "missing event", row: raw });
+    else if (Number.isNaN(t)) bad.push({ file: path, line, reason: `unparsable time ${JSON.stringify(ts)}`, row: raw });
     else onRow({ customer_id: String(customer_id), event, ts: t, props: props as EventRow["props"] });
   }
   return bad;

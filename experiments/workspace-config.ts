@@ -85,7 +85,17 @@ export async function loadReportConfig(dir: string): Promise<LoadedConfig> {
   }
   if (!lang?.loadWorkspace) return { config: configFromYamlFiles(dir), errors: null };
   const { workspace, diagnostics } = await lang.loadWorkspace(dir);
-  const errors = diagnostics.filter((d) => d.severity === "error");
+  let all = diagnostics;
+  if (!diagnostics.some((d) => d.severity === "error")) {
+    // Names and types too: a report must not read a workspace the engine would refuse.
+    try {
+      const { checkWorkspace } = await import("../language/check.ts" as string);
+      all = [...diagnostics, ...checkWorkspace(workspace)];
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException)?.code !== "ERR_MODULE_NOT_FOUND") throw e;
+    }
+  }
+  const errors = all.filter((d) => d.severity === "error");
   if (errors.length) {
     let text: string;
     try {

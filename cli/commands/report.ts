@@ -3,6 +3,7 @@
  * from a decision log and the outcome events (contract.md, "report --format json").
  */
 import { parseArgs } from "node:util";
+import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadReportConfig } from "../../experiments/workspace-config.ts";
@@ -34,6 +35,8 @@ Options:
   --tuning N           sample size the sequences are tightest at, default ${DEFAULT_TUNING}
   --target-lift X      relative conversion lift to plan for (0.05 = 5%): days more it needs
   --min-delivered N    delivered messages a channel needs before alerts judge it, default 100
+  --rejects FILE       go on past bad rows, writing each (whole, with its reason) to FILE;
+                       without it, bad rows stop the report and are listed (first 20)
 `;
 
 function num(v: string | undefined, name: string, ok: (x: number) => boolean): number | undefined {
@@ -65,6 +68,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       tuning: { type: "string" },
       "target-lift": { type: "string" },
       "min-delivered": { type: "string" },
+      rejects: { type: "string" },
     },
   });
   if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
@@ -88,19 +92,24 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(`playbook report: no events.jsonl, events.csv or events.parquet in ${values.data}\n`);
     return EXIT.usage;
   }
-  if (eventsPath.endsWith(".parquet")) {
-    io.stderr(`playbook report: reading Parquet needs the data readers of engine/data, which are not available yet; convert to CSV or JSONL\n`);
-    return EXIT.usage;
-  }
   const { report, bad } = await reportFromFiles(
     loaded.config,
     resolve(io.cwd, values.decisions),
-    (onRow) => readEventsSimple(eventsPath, onRow),
+    eventsPath,
+    (onRow) =>
+      eventsPath.endsWith(".parquet")
+        ? Promise.resolve([{ file: eventsPath, line: 0, reason: "DuckDB could not read this Parquet file" }])
+        : readEventsSimple(eventsPath, onRow),
     { alpha, sequential: values.sequential, tuning, targetLift, minDelivered },
+    Boolean(values.rejects),
   );
   if (!report) {
     printBadRows(io, bad);
     return EXIT.failed;
+  }
+  if (values.rejects) {
+    await writeFile(resolve(io.cwd, values.rejects), bad.map((b) => `${b.file}:${b.line}: ${b.reason}\t${b.row ?? ""}\n`).join(""));
+    if (bad.length) io.stderr(`playbook report: ${bad.length} bad row${bad.length === 1 ? "" : "s"} written to ${values.rejects}\n`);
   }
   if (format === "json") io.stdout(stableJson(report) + "\n");
   else if (format === "markdown") io.stdout(reportMarkdown(report));

@@ -4,7 +4,8 @@
  * code. `UPDATE_GOLDEN=1 npx vitest run test/cli/report.test.ts` rewrites them.
  */
 import { describe, expect, it } from "vitest";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { memoryIO } from "../../cli/io.ts";
@@ -82,6 +83,18 @@ describe("playbook report", () => {
     expect(r.out).toBe("");
     expect(r.err).toContain(`${bad}:2: "variant" must be "treatment" or "holdout", not "control"`);
     expect(r.err).toContain(`${bad}:3: not valid JSON`);
+  });
+
+  it("with --rejects goes on past bad lines and writes each, whole, with its reason", async () => {
+    const bad = join(root, "test/experiments/fixtures/bad-decisions.jsonl");
+    const rejects = join(mkdtempSync(join(tmpdir(), "rejects-")), "rejects.txt");
+    const r = await cli(["report", `${fx}/playbooks`, "--decisions", bad, "--data", `${fx}/data`, "--format", "json", "--rejects", rejects]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as Report).rules[0]!.entries.treatment).toBe(1);
+    const lines = readFileSync(rejects, "utf8").trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/:2: "variant" must be "treatment" or "holdout", not "control"\t\{"customer_id":"c0001"/);
+    expect(lines[1]).toMatch(/:3: not valid JSON\t\{"customer_id":/);
   });
 
   it("rejects a bad flag with exit 2", async () => {
