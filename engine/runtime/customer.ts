@@ -17,7 +17,7 @@ import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/valu
 import { isoSeconds, type Decision, type DecisionStatus } from "../decision.ts";
 import { capText, firstBlockingCap, nextFreeTime, type CapQuery } from "./caps.ts";
 import type { Cap } from "../../language/ast.ts";
-import { assign } from "./holdout.ts";
+import { assign, holdoutBucket } from "./holdout.ts";
 import { exitOf, expiresOf, type Program } from "./program.ts";
 import type { CustomerState, Pending } from "./state.ts";
 import { nextSendTime } from "./timezone.ts";
@@ -48,6 +48,8 @@ export interface AdvanceOptions {
    * instant already decided: the window's other firings were taken already).
    */
   onlyEvent?: EventRecord;
+  /** Receives each check of each candidate with the values it saw (`playbook explain`). */
+  trace?: (x: Pending, at: number, check: string, detail: string) => void;
 }
 
 const FEEDBACK_STOP = new Set(["message_unsubscribed", "message_complained"]);
@@ -80,6 +82,7 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
   const emit = (x: Pending, status: DecisionStatus, at: number, extra: { channel?: string | null; reason?: string | null; sendAt?: number | null } = {}) => {
     const rule = p.ws.rules.get(x.rule)!;
     const step = rule.steps[x.step - 1]!;
+    opts.trace?.(x, at, "status", `${status}${extra.channel ? ` via ${extra.channel}` : ""}${extra.sendAt != null ? ` at ${isoSeconds(extra.sendAt)}` : ""}${extra.reason ? ` (${extra.reason})` : ""}`);
     out.push({
       at,
       customer_id: c.id, rule: x.rule, step: x.step, entry_id: `${x.rule}:${c.id}:${isoSeconds(x.enteredAt)}`,
@@ -120,19 +123,34 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
     const rule = p.ws.rules.get(x.rule)!;
     const step = rule.steps[x.step - 1]!;
     const env = envAt(t, x.trigger, previousOf(c.events, x, t));
+    const tr = opts.trace;
+    const note = (check: string, detail: string) => tr?.(x, t, check, detail);
+    const test = (check: string, e: import("../../language/ast.ts").Expr) => {
+      const v = p.exprs.test(e, env);
+      if (tr) note(check, `${sourceOf(p, e)} → ${v}`);
+      return v;
+    };
+    if (tr) {
+      note("candidate", `step ${x.step}, entered ${isoSeconds(x.enteredAt)}, due ${isoSeconds(x.planned)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
+      if (env.previous && x.step > 1) note("previous", `delivered ${env.previous.delivered}, opened ${env.previous.opened}, clicked ${env.previous.clicked}`);
+    }
     // suppression → (trigger) → expires → who → unless → exit → (holdout, assigned at entry)
-    if (p.ws.suppress && p.exprs.test(p.ws.suppress, env)) return (emit(x, "suppressed", t, { reason: "suppress" }), endEntry(x, t));
+    if (p.ws.suppress && test("suppress", p.ws.suppress)) return (emit(x, "suppressed", t, { reason: "suppress" }), endEntry(x, t));
     const capDeadline = x.planned + rule.queue;
     const hoursDeadline = x.planned + Math.max(expiresOf(p, rule), rule.queue);
+    if (tr) note("expires", `latest ${isoSeconds(hoursDeadline)} (queue until ${isoSeconds(capDeadline)})`);
     if (t > hoursDeadline) return (emit(x, "expired", t, { reason: "expires" }), nextStep(x, rule, t, null));
     if (!x.entered) {
-      if (rule.who && !p.exprs.test(rule.who, env)) return;
-      if (rule.unless && p.exprs.test(rule.unless, env)) return;
+      if (rule.who && !test("who", rule.who)) return;
+      if (rule.unless && test("unless", rule.unless)) return;
     }
     const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
+    if (tr) note("exit", exit ? `${exit} after entry` : `no ${exitOf(p, rule).map((e) => e.event).join("/") || "exit event (none)"} after entry`);
     if (exit) return (emit(x, "exited", t, { reason: exit }), endEntry(x, t));
+    if (tr) note("holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""})`);
     if (!x.entered) {
       const id = entryId(x, c.id);
+      if (tr && rule.isCadence && rule.exclusive) note("exclusive", state.activeCadence && state.activeCadence !== id ? `in cadence ${state.activeCadence}` : "free");
       if (rule.isCadence && rule.exclusive && state.activeCadence !== null && state.activeCadence !== id) {
         if (t < capDeadline) return void state.pending.push({ ...x, due: capDeadline, waiting: "blocked", queued: true });
         return void emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence.split(":")[0]}` });
@@ -140,8 +158,8 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
       x.entered = true;
       if (rule.isCadence && rule.exclusive) state.activeCadence = id;
     }
-    if (step.if && !p.exprs.test(step.if, env)) return (emit(x, "suppressed", t, { reason: "if" }), nextStep(x, rule, t, null));
-    if (step.unless && p.exprs.test(step.unless, env)) return (emit(x, "suppressed", t, { reason: "unless" }), nextStep(x, rule, t, null));
+    if (step.if && !test("step if", step.if)) return (emit(x, "suppressed", t, { reason: "if" }), nextStep(x, rule, t, null));
+    if (step.unless && test("step unless", step.unless)) return (emit(x, "suppressed", t, { reason: "unless" }), nextStep(x, rule, t, null));
     // Channel choice: the first channel whose `requires` holds, not stopped by feedback, within its caps.
     let chosen: string | null = null;
     let reachable = false;
@@ -149,11 +167,12 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
     const unsubscribed: string[] = [];
     for (const ch of step.channels) {
       const def = p.ws.channels.get(ch.name);
-      if (def?.requires && !p.exprs.test(def.requires, env)) continue;
+      if (def?.requires && !test(`channel ${ch.name} requires`, def.requires)) continue;
       reachable = true;
-      if (channelStopped(c.events, ch.name, t)) { unsubscribed.push(ch.name); continue; }
+      if (channelStopped(c.events, ch.name, t)) { unsubscribed.push(ch.name); note(`channel ${ch.name}`, "stopped by unsubscribe/complaint/hard bounce"); continue; }
       const q = { t, channel: ch.name, topic: step.topic, rule: rule.id };
       const cap = firstBlockingCap(p.caps.byChannel.get(ch.name) ?? [], state.history, c.events, q);
+      if (tr) note(`channel ${ch.name} caps`, cap ? `stopped by ${capText(cap)}` : "within caps");
       if (cap) { stopped.push({ cap, q }); continue; }
       chosen = ch.name;
       break;
@@ -165,6 +184,7 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
     if (chosen !== null) {
       const q = { t, channel: chosen, topic: step.topic, rule: rule.id };
       const cap = firstBlockingCap(p.caps.global, state.history, c.events, q);
+      if (tr) note("caps", cap ? `stopped by ${capText(cap)} (${state.history.length} messages in history)` : `within ${p.caps.global.map(capText).join("; ") || "no caps"}`);
       if (cap) stopped.splice(0, stopped.length, { cap, q });
     }
     if (stopped.length > 0 && (chosen === null || stopped[0]!.q.channel === chosen)) {
@@ -174,16 +194,24 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
     }
     const ch = chosen!;
     const at = nextSendTime(t, c.tz, p.sendHours);
+    if (tr) note("send hours", at === t ? `inside (zone ${c.tz})` : `outside (zone ${c.tz}); next allowed ${isoSeconds(at)}`);
     if (at > t) {
       if (at <= hoursDeadline) return void state.pending.push({ ...x, due: at, waiting: "hours" });
       return (emit(x, "expired", t, { channel: ch, reason: "send hours" }), nextStep(x, rule, t, null));
     }
     const missing = missingFields(p, step, c.attrs);
+    if (tr && step.template) note("template", `${step.template.name}: ${missing ? `missing ${missing}` : "fields present"}`);
     if (missing) return (emit(x, "missing_field", t, { channel: ch, reason: missing }), nextStep(x, rule, t, null));
     state.history.push({ ts: t, channel: ch, topic: step.topic, rule: rule.id, step: x.step });
     emit(x, x.variant === "holdout" ? "ghost" : "send", t, { channel: ch, sendAt: t, reason: x.queued && t > x.planned ? `queued ${formatWait(t - x.planned)}` : null });
     nextStep(x, rule, t, t);
   }
+}
+
+/** The expression as written in the workspace (its span's text), for traces. */
+export function sourceOf(p: Program, e: { span: { file: string; start: number; end: number } }): string {
+  const f = p.ws.files.find((x) => x.path === e.span.file);
+  return f && e.span.end > e.span.start ? f.text.slice(e.span.start, e.span.end) : "(expression)";
 }
 
 function entryId(x: Pending, cid: string): string {
