@@ -1,0 +1,91 @@
+/**
+ * `playbook check [DIR…] [--format text|json]`: parse, resolve, type-check and
+ * lint each workspace folder. Exit 0 without errors (warnings allowed), 1 with
+ * errors, 2 on usage or I/O trouble (contract.md). The report goes to stdout in
+ * both formats (it is the command's output, so `check | less` and `check
+ * --format json | jq` work); trouble with flags or folders goes to stderr.
+ * Nothing the user writes may produce a stack trace: an exception escaping the
+ * checker is a bug, reported in one line with exit 2.
+ */
+import { parseArgs } from "node:util";
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { EXIT, UsageError, type CliIO } from "../io.ts";
+import { loadWorkspace } from "../../language/index.ts";
+import { checkWorkspace } from "../../language/check.ts";
+import { compareDiagnostics, type Diagnostic } from "../../language/diagnostics.ts";
+import { renderDiagnostics, renderDiagnosticsJson, summaryLine } from "../../language/render.ts";
+import type { SourceFile } from "../../language/ast.ts";
+
+/** One line for `playbook --help`. */
+export const summary = "parse, type-check and lint workspaces";
+
+/** `playbook check --help`. */
+export const usage = `Usage: playbook check [DIR…] [--format text|json]
+
+Reads every *.yaml/*.yml file of each workspace folder (default: the current
+folder), resolves names, checks types and runs the lints. Codes are listed in
+docs/diagnostics.md.
+
+Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O trouble.
+
+Options:
+  --format F   text (default) or json
+  --help       this text
+`;
+
+/** Runs the command. */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: "string", default: "text" }, help: { type: "boolean" } } });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
+  if (values.format !== "text" && values.format !== "json") throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  const dirs = positionals.length ? positionals : ["."];
+  for (const d of dirs) {
+    const info = await stat(resolve(io.cwd, d)).catch(() => null);
+    if (!info) {
+      io.stderr(`playbook check: no such folder: ${d}\n`);
+      return EXIT.usage;
+    }
+    if (!info.isDirectory()) {
+      io.stderr(`playbook check: not a folder: ${d} (give the workspace folder that holds the YAML files)\n`);
+      return EXIT.usage;
+    }
+  }
+  const diags: Diagnostic[] = [];
+  const files: SourceFile[] = [];
+  for (const d of dirs) {
+    const dir = resolve(io.cwd, d);
+    try {
+      const { workspace, diagnostics } = await loadWorkspace(dir);
+      files.push(...workspace.files);
+      diags.push(...diagnostics);
+      // Semantic checks on a workspace whose reading failed would mostly echo the syntax errors.
+      if (!diagnostics.some((x) => x.severity === "error")) diags.push(...checkWorkspace(workspace));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err?.code && typeof err.code === "string" && /^E[A-Z]+$/.test(err.code)) {
+        io.stderr(`playbook check: cannot read ${d}: ${err.message}\n`);
+      } else {
+        io.stderr(`playbook check: internal error while checking ${d}: ${err?.message ?? String(e)} (this is a bug; please report it with the workspace)\n`);
+      }
+      return EXIT.usage;
+    }
+  }
+  diags.sort(compareDiagnostics);
+  if (values.format === "json") io.stdout(renderDiagnosticsJson(diags, { cwd: io.cwd }));
+  else {
+    const color = io.isTTY && !io.env.NO_COLOR;
+    const text = renderDiagnostics(diags, files, { cwd: io.cwd, color });
+    io.stdout(text + summaryLine(diags) + "\n");
+  }
+  return diags.some((x) => x.severity === "error") ? EXIT.failed : EXIT.ok;
+}
