@@ -2,7 +2,7 @@ import type { CodeInfo } from "./codes.ts";
 
 /**
  * Codes of resolution (PB1xx), type checking (PB2xx) and lints (PB3xx).
- * Severity policy (see language/README-check.md): an error is a playbook whose
+ * Severity policy (see docs/checking.md): an error is a playbook whose
  * meaning is undefined or certainly not what was meant (an unknown name, a type
  * clash, a rule that can never reach anyone, an impossible setting); a warning is
  * a well-defined program that is probably a mistake or leaves value on the table

@@ -1,7 +1,7 @@
 /**
  * Typing rules of operators, functions, lists, `in` and `between` (the part of
  * the type checker that does not touch names). Decisions where the spec is
- * silent are in language/README-check.md: dates and datetimes compare with each
+ * silent are in docs/checking.md: dates and datetimes compare with each
  * other (a date is its UTC midnight); `date ± duration` is a datetime;
  * `datetime − datetime` is a duration; percents are numbers; null compares with
  * anything through `==`/`!=`.
