@@ -1,0 +1,75 @@
+/**
+ * `playbook explain DIR --data D --customer ID --at TIME [--rule ID]`: why
+ * each rule did or did not reach one customer, check by check, as the engine
+ * decided it (engine/runtime/explain.ts replays the customer through the
+ * same loop with a tracer).
+ */
+import { parseArgs } from "node:util";
+import { resolve } from "node:path";
+import { EXIT, UsageError, type CliIO } from "../io.ts";
+import type { EventRecord, Value } from "../../language/values.ts";
+import { explainCustomer } from "../../engine/runtime/explain.ts";
+import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
+import { formatBadRows, rowsSummary } from "../../engine/runtime/read.ts";
+import { dataSource, timeFlag } from "./run.ts";
+
+/** One line for `playbook --help`. */
+export const summary = "why each rule did or did not reach a customer, step by step";
+
+/** `playbook explain --help`. */
+export const usage = `Usage: playbook explain DIR --data D --customer ID --at TIME [--rule ID]
+
+For one customer, replays the last 30 days up to TIME through the engine and
+prints, for every rule (or just --rule), each check of each candidate in the
+day ending at TIME in the order of a decision, with the values it saw, the cap
+or condition that stopped it, and what would have been sent.
+
+Options:
+  --data D            data folder with customers.* and events.*
+  --customers FILE    the customers file, instead of looking in --data
+  --events FILE       the events file, instead of looking in --data
+  --customer ID       the customer
+  --at TIME           ISO 8601 (no offset means UTC)
+  --rule ID           only this rule
+`;
+
+/** Runs the command. */
+export async function run(args: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      data: { type: "string" }, customers: { type: "string" }, events: { type: "string" },
+      customer: { type: "string" }, at: { type: "string" }, rule: { type: "string" },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
+  if (!values.data && !values.customers) throw new UsageError("--data D (or --customers FILE) is required");
+  if (!values.customer) throw new UsageError("--customer ID is required");
+  const at = timeFlag("at", values.at);
+  try {
+    const { program } = await loadProgram(resolve(io.cwd, positionals[0]!));
+    if (values.rule && !program.ws.rules.has(values.rule)) {
+      io.stderr(`playbook explain: no rule "${values.rule}" (rules: ${[...program.ws.rules.keys()].join(", ")})\n`);
+      return EXIT.usage;
+    }
+    let found: { attrs: Record<string, Value>; events: EventRecord[]; tz: string } | null = null;
+    const id = values.customer;
+    const r = await decideFromFiles(program, dataSource(io, values), new Map(), at, at, false, {
+      id,
+      onCustomer: (attrs, events, tz) => void (found = { attrs, events, tz }),
+    });
+    if (r.bad.length) io.stderr(formatBadRows(r.bad));
+    io.stderr(rowsSummary(r.counts));
+    const f = found as { attrs: Record<string, Value>; events: EventRecord[]; tz: string } | null;
+    if (!f) {
+      io.stderr(`playbook explain: no customer "${id}" in the data\n`);
+      return EXIT.failed;
+    }
+    io.stdout(explainCustomer(program, { id, attrs: f.attrs, events: f.events, tz: f.tz, rfm: null }, { at, ...(values.rule ? { rule: values.rule } : {}) }));
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof InputError) return (io.stderr(e.message), e.exitCode);
+    throw e;
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * From a workspace folder and a data folder to what the decision loop needs,
+ * for the commands (`run`, `simulate`, `explain`).
+ *
+ * The front end, checker and expression compiler are reached through dynamic
+ * imports under their agreed module names, so this file type-checks and the
+ * runtime's own tests run while those modules are still being written; a
+ * missing stage is reported as such, never as a stack trace.
+ */
+import type { Diagnostic } from "../../language/diagnostics.ts";
+import type { Expr, Workspace } from "../../language/ast.ts";
+import type { EvalEnv, EventRecord, Value } from "../../language/values.ts";
+import type { CompileFn } from "./expr.ts";
+import { buildProgram, type Program } from "./program.ts";
+import { advance, type TimedDecision } from "./customer.ts";
+import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.ts";
+import { sortDecisions } from "./order.ts";
+import { emptyState, type CustomerState } from "./state.ts";
+import { DataError, findDataFile, openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./read.ts";
+
+/** Why the inputs could not be prepared: text for stderr and the exit code. */
+export class InputError extends Error {
+  constructor(message: string, readonly exitCode: number) {
+    super(message);
+  }
+}
+
+async function optionalImport<T>(spec: string): Promise<T | null> {
+  try {
+    return (await import(spec)) as T;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException)?.code === "ERR_MODULE_NOT_FOUND") return null;
+    throw e;
+  }
+}
+
+/** Loads, checks and compiles a workspace; errors come back as rendered diagnostics (exit 1). */
+export async function loadProgram(dir: string): Promise<{ program: Program; warnings: string }> {
+  const front = await optionalImport<{ loadWorkspace(d: string): Promise<{ workspace: Workspace; diagnostics: Diagnostic[] }> }>("../../language/index.ts");
+  if (!front) throw new InputError("playbook: the language front end (language/index.ts) is not available in this build\n", 2);
+  const { workspace, diagnostics } = await front.loadWorkspace(dir);
+  let all = diagnostics;
+  if (!all.some((d) => d.severity === "error")) {
+    const checker = await optionalImport<{ checkWorkspace(ws: Workspace): Diagnostic[] }>("../../language/check.ts");
+    if (checker) all = [...all, ...checker.checkWorkspace(workspace)];
+  }
+  const render = await optionalImport<{ renderDiagnostics(d: Diagnostic[], f: Workspace["files"], o: { color: boolean }): string }>("../../language/render.ts");
+  const text = (ds: Diagnostic[]) => (ds.length === 0 ? "" : render ? render.renderDiagnostics(ds, workspace.files, { color: false }) : ds.map((d) => `${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}: ` : ""}${d.severity} ${d.code}: ${d.message}`).join("\n") + "\n");
+  const errors = all.filter((d) => d.severity === "error");
+  if (errors.length) throw new InputError(text(errors), 1);
+  return { program: buildProgram(workspace, await compiler(workspace)), warnings: text(all.filter((d) => d.severity !== "error")) };
+}
+
+/** The fast closures when present, else the reference evaluator. */
+async function compiler(ws: Workspace): Promise<CompileFn> {
+  const closure = await optionalImport<{ compileExpr(e: Expr, ws: Workspace): (env: EvalEnv) => Value }>("../compile/closure.ts");
+  if (closure) return (e) => closure.compileExpr(e, ws);
+  const ev = await optionalImport<{ evaluate(e: Expr, env: EvalEnv, ws: Workspace): Value }>("../../language/evaluator.ts");
+  if (ev) return (e) => (env) => ev.evaluate(e, env, ws);
+  throw new InputError("playbook: no expression evaluator (engine/compile/closure.ts or language/evaluator.ts) in this build\n", 2);
+}
+
+/** Where the data is. */
+export interface DataSource {
+  dir?: string;
+  customers?: string;
+  events?: string;
+}
+
+/** What deciding a window over files produced. */
+export interface FileRunResult {
+  decisions: TimedDecision[];
+  bad: BadRow[];
+  counts: RowCounts;
+  timezones: TimezoneStats;
+}
+
+/**
+ * Decides `(from, to]` for every customer of the data, streaming the events
+ * customer by customer; `states` is read and updated. With `only`, just that
+ * customer is decided and `onCustomer` receives their inputs (explain).
+ */
+export async function decideFromFiles(
+  p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
+  only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string) => void },
+): Promise<FileRunResult> {
+  const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
+  const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
+  if (!customersPath) throw new InputError(`playbook: no customers.csv/.jsonl/.parquet in ${src.dir ?? "(no --data)"}\n`, 2);
+  const bad: BadRow[] = [];
+  const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
+  const timezones = timezoneStats();
+  const decisions: TimedDecision[] = [];
+  const { con, close } = await openReader();
+  try {
+    const customers = await readCustomers(con, p.ws, customersPath, bad, counts);
+    const done = new Set<string>();
+    const decide = (id: string, events: EventRecord[]) => {
+      if (only && id !== only.id) return;
+      const attrs = customers.get(id);
+      if (!attrs) return;
+      done.add(id);
+      const tz = resolveTimezone(attrs, p.defaultTz, timezones);
+      if (only) return only.onCustomer(attrs, events, tz);
+      const state = states.get(id) ?? emptyState();
+      for (const d of advance(p, { id, attrs, events, tz, rfm: null }, state, from, to, { reportDeferred })) decisions.push(d);
+      if (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length) states.set(id, state);
+    };
+    if (eventsPath) await streamEvents(con, p.ws, eventsPath, customers, to, bad, counts, decide);
+    for (const id of [...customers.keys()].sort()) if (!done.has(id)) decide(id, []);
+  } catch (e) {
+    if (e instanceof DataError) throw new InputError(`playbook: ${e.message}\n`, 2);
+    // DuckDB reports unreadable files (bad CSV, missing file) as errors: I/O trouble, exit 2.
+    if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError)) throw new InputError(`playbook: cannot read the data: ${e.message.split("\n")[0]}\n`, 2);
+    throw e;
+  } finally {
+    close();
+  }
+  return { decisions: sortDecisions(decisions), bad, counts, timezones };
+}
