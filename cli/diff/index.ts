@@ -1,0 +1,97 @@
+/**
+ * `playbook diff`'s engine: reads both sides through git, compares them
+ * structurally after normalization, adds the experiment notes, and — with
+ * data — the audience impact and a witness customer for every changed
+ * expression. Public surface of cli/diff/.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { compareViews } from "./compare.ts";
+import { loadFrontEnd, loadSide, normalizerOf, type LoadedSide } from "./frontend.ts";
+import { filesAt, repoPath, repoRoot, resolveRevisions } from "./git.ts";
+import { experimentNotes } from "./notes.ts";
+import type { DiffResult } from "./result.ts";
+import { buildView } from "./view.ts";
+import { findWitnesses } from "./witness.ts";
+import { audienceImpact } from "./impact.ts";
+import { loadPopulation } from "./data.ts";
+
+export type { DiffResult } from "./result.ts";
+export { renderJson, renderMarkdown, renderText } from "./render.ts";
+export { GitError } from "./git.ts";
+
+/** What to compare. */
+export interface DiffOptions {
+  cwd: string;
+  /** `[]`, `[BASE]` or `[BASE, HEAD]`. */
+  revisions: string[];
+  /** The workspace folder; default: the current folder when it holds YAML, else `playbooks/`. */
+  dir?: string;
+  /** Data folder and instant for audience impact. */
+  data?: string;
+  /** epoch ms. */
+  at?: number;
+}
+
+/**
+ * The instant witnesses are evaluated at without --at: the last event of the
+ * data, else a fixed date, never the clock (same inputs, same output).
+ */
+export function lastEventTime(pop: { events: Map<string, { ts: number }[]> } | null): number {
+  let t = -Infinity;
+  for (const list of pop?.events.values() ?? []) if (list.length) t = Math.max(t, list[list.length - 1]!.ts);
+  return Number.isFinite(t) ? t : Date.UTC(2026, 0, 1);
+}
+
+/** The workspace folder the diff reads when none is given (docs/diff.md). */
+export function defaultDir(cwd: string): string {
+  const hasYaml = (d: string) => existsSync(d) && readdirSync(d).some((f) => /\.ya?ml$/.test(f));
+  if (hasYaml(cwd)) return cwd;
+  if (hasYaml(join(cwd, "playbooks"))) return join(cwd, "playbooks");
+  return cwd;
+}
+
+/** Runs the diff. Throws GitError for git trouble (bad revision, not a repository). */
+export async function runDiff(o: DiffOptions): Promise<DiffResult> {
+  const dir = o.dir ? resolve(o.cwd, o.dir) : defaultDir(o.cwd);
+  const root = repoRoot(existsSync(dir) ? dir : o.cwd);
+  const wsPath = repoPath(root, dir);
+  const { base, head } = resolveRevisions(root, o.revisions);
+  const baseFiles = filesAt(root, base.sha!, wsPath);
+  const headFiles = filesAt(root, head.sha ?? "WORKTREE", wsPath);
+  const fe = await loadFrontEnd();
+  const norm = normalizerOf(fe);
+  const bv = buildView(baseFiles, norm), hv = buildView(headFiles, norm);
+  const warnings: string[] = [];
+  if (!fe.parseExpression || !fe.printExpr) warnings.push("expressions compared token by token: the expression parser/printer is not available in this build");
+  warnings.push(...bv.problems.map((p) => `base: ${p}`), ...hv.problems.map((p) => `head: ${p}`));
+  if (baseFiles.length === 0) warnings.push(`base has no workspace files in ${wsPath || "."}`);
+  if (headFiles.length === 0) warnings.push(`head has no workspace files in ${wsPath || "."}`);
+
+  const changes = compareViews(bv.view, hv.view);
+  const notes = experimentNotes(bv.view, hv.view);
+  const result: DiffResult = {
+    base: { name: base.name, sha: base.sha },
+    head: { name: head.name, sha: head.sha },
+    dir: wsPath || ".",
+    changes, notes, witnesses: [], no_witness: [], impact: null, warnings,
+  };
+
+  const exprChanges = changes.some((c) => c.fields.some((f) => f.expr && f.before !== null && f.after !== null));
+  if (!exprChanges && !o.data) return result;
+  const sides: [LoadedSide, LoadedSide] = [loadSide(fe, join(root, wsPath), baseFiles), loadSide(fe, join(root, wsPath), headFiles)];
+  const why = sides.map((s) => (s.ws ? (s.errors ? `has ${s.errors} error${s.errors === 1 ? "" : "s"} (run playbook check)` : null) : s.why));
+  const pop = o.data ? await loadPopulation(resolve(o.cwd, o.data), sides[1].ws ?? sides[0].ws) : null;
+  if (pop?.problem) warnings.push(pop.problem);
+  if (sides[0].ws && sides[1].ws && fe.evaluate && !why[0] && !why[1]) {
+    const w = findWitnesses(changes, sides[0].ws, sides[1].ws, fe.evaluate, pop?.population ?? null, o.at ?? lastEventTime(pop?.population ?? null));
+    result.witnesses = w.witnesses;
+    result.no_witness = w.none;
+    if (o.data && o.at !== undefined && pop?.population) result.impact = await audienceImpact(sides[0].ws, sides[1].ws, fe.evaluate, pop.population, o.at);
+  } else {
+    const reason = !fe.evaluate ? "the reference evaluator (language/evaluator.ts) is not available in this build" : why.map((w, i) => (w ? `${i ? "head" : "base"} ${w}` : "")).filter(Boolean).join("; ");
+    for (const c of changes) for (const f of c.fields) if (f.expr && f.before !== null && f.after !== null) result.no_witness.push({ kind: c.kind, name: c.name, field: f.field, why: reason });
+    if (o.data) warnings.push(`audience impact not computed: ${reason}`);
+  }
+  return result;
+}

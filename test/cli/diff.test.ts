@@ -1,0 +1,172 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../cli/main.ts";
+import { memoryIO } from "../../cli/io.ts";
+import type { DiffResult } from "../../cli/diff/index.ts";
+
+const BASE = readFileSync(new URL("../fixtures/diff/base.yaml", import.meta.url), "utf8");
+let dir: string;
+let first: string;
+const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
+
+/** Commits `text` as the workspace and returns the commit's sha. */
+function commit(text: string, msg: string): string {
+  writeFileSync(join(dir, "playbooks", "main.yaml"), text);
+  git("add", "-A");
+  git("commit", "-q", "-m", msg, "--allow-empty");
+  return git("rev-parse", "HEAD");
+}
+
+async function diff(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIO(dir);
+  const code = await main(["diff", ...args], io);
+  return { code, out: io.out, err: io.err };
+}
+
+async function diffJson(...args: string[]): Promise<DiffResult> {
+  const r = await diff(...args, "--format", "json");
+  expect(r.err).toBe("");
+  return JSON.parse(r.out) as DiffResult;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "pb-diff-"));
+  mkdirSync(join(dir, "playbooks"));
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "t@example.com");
+  git("config", "user.name", "test");
+  first = commit(BASE, "base");
+});
+
+// Every test starts from the base commit on main, whatever the last one left.
+afterEach(() => {
+  git("checkout", "-q", "-f", "main");
+  git("reset", "-q", "--hard", first);
+  for (const b of git("branch", "--format=%(refname:short)").split("\n")) if (b && b !== "main") git("branch", "-q", "-D", b);
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("playbook diff: normalization", () => {
+  it("a formatting-only change is no change", async () => {
+    const base = git("rev-parse", "HEAD");
+    const reformatted = BASE
+      .replace("who: age >= 18 and tier != \"staff\"", "who:   age>=18   and tier!=\"staff\"   # adults, not staff")
+      .replace("holdout: 10%\n    send: { channel: email, template: winback }", "holdout: 10.0%\n    send:\n      channel: email\n      template: winback")
+      .replace("  digest:\n    on: every monday at 10:00\n    priority: 50\n", "  digest:\n    on: every monday at 10:00\n")
+      .replace("attribution: 7d", "attribution: 168h")
+      .replace("sum(order_placed.amount within 30d) >= 1000", "sum( order_placed.amount within 30d ) >= 1000");
+    const head = commit(reformatted, "reformat");
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    expect(r.changes).toEqual([]);
+    expect(r.notes).toEqual([]);
+    const t = await diff(base, head, "--dir", "playbooks");
+    expect(t.out).toContain("no change in meaning");
+  });
+});
+
+describe("playbook diff: structure", () => {
+  it("lists rules, segments and caps added, removed and changed, with old → new per field", async () => {
+    const base = git("rev-parse", "HEAD");
+    const head = commit(
+      BASE.replace("  - max 2 per 1d\n", "  - max 3 per 1d\n")
+        .replace("big_spenders: sum(order_placed.amount within 30d) >= 1000", "big_spenders: sum(order_placed.amount within 30d) >= 1000\n  adults: age >= 18")
+        .replace(/ {2}digest:\n(?: {4}.*\n)+/, "")
+        .replace("    send: { channel: email, template: welcome }", "    send: { channel: email, template: welcome }\n    queue: 2h"),
+      "structure",
+    );
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    const brief = r.changes.map((c) => `${c.kind} ${c.change} ${c.name}`);
+    expect(brief).toEqual(["rule removed digest", "rule changed welcome", "segment added adults", "cap removed max 2 per 1d", "cap added max 3 per 1d"]);
+    expect(r.changes[1]!.fields).toEqual([{ field: "queue", before: "0s", after: "2h", expr: false }]);
+    const t = await diff(base, head, "--dir", "playbooks");
+    expect(t.out).toContain("  ~ welcome  (main.yaml)\n      queue: 0s → 2h");
+    expect(t.out).toContain("1 rule removed, 1 rule changed, 1 segment added, 1 cap removed, 1 cap added");
+  });
+});
+
+describe("playbook diff: experiment notes", () => {
+  it("raising a holdout notes who moves (treatment → holdout) and that nobody moves back", async () => {
+    const base = git("rev-parse", "HEAD");
+    const head = commit(BASE.replace("    holdout: 10%\n", "    holdout: 25%\n"), "raise holdout");
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    expect(r.notes).toHaveLength(1);
+    const n = r.notes[0]!;
+    expect(n).toMatchObject({ kind: "holdout_raised", rule: "winback", data: { before: 0.1, after: 0.25, direction: "treatment_to_holdout" } });
+    expect((n.data as { moved_share: number }).moved_share).toBeCloseTo(0.15, 12);
+    expect(n.text).toContain("[10%, 25%)");
+    expect(n.text).toContain("nobody moves from holdout to treatment");
+  });
+
+  it("lowering the default holdout notes every rule that inherits it, moving holdout → treatment", async () => {
+    const base = git("rev-parse", "HEAD");
+    const head = commit(BASE.replace("  holdout: 10%\n  attribution", "  holdout: 5%\n  attribution"), "lower default");
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    expect(r.notes.map((n) => `${n.kind} ${n.rule}`)).toEqual(["holdout_lowered digest", "holdout_lowered welcome"]);
+    expect(r.notes[0]!.text).toContain("inherited from defaults.holdout");
+    expect(r.notes[0]!.text).toContain("nobody moves from treatment to holdout");
+  });
+
+  it("a new salt says the groups are reshuffled and results cannot be pooled", async () => {
+    const base = git("rev-parse", "HEAD");
+    const head = commit(BASE.replace("    holdout: 10%\n", "    holdout: 10%\n    salt: winback-v2\n"), "salt");
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    expect(r.notes.map((n) => n.kind)).toEqual(["salt_changed"]);
+    expect(r.notes[0]!.text).toContain("reshuffled");
+    expect(r.notes[0]!.text).toContain("cannot be pooled");
+    expect((r.notes[0]!.data as { switch_share: number }).switch_share).toBeCloseTo(0.18, 12);
+  });
+
+  it("a priority change lists the rules it now beats and yields to (ties by rule id)", async () => {
+    const base = git("rev-parse", "HEAD");
+    // welcome 60 → 45: now below digest (50) and above winback (40) still.
+    const head = commit(BASE.replace("priority: 60", "priority: 45").replace("    priority: 40\n", "    priority: 50\n"), "priorities");
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    const byRule = Object.fromEntries(r.notes.map((n) => [n.rule, n.data]));
+    // welcome (45) now yields to digest (50) and to winback (50).
+    expect(byRule.welcome).toEqual({ before: 60, after: 45, beats: [], yields: ["digest", "winback"] });
+    // winback 40 → 50 ties digest at 50 but "digest" < "winback": digest still first; winback now beats welcome.
+    expect(byRule.winback).toEqual({ before: 40, after: 50, beats: ["welcome"], yields: [] });
+    const md = await diff(base, head, "--dir", "playbooks", "--format", "markdown");
+    expect(md.out).toContain("welcome: priority 60 → 45: now yields to digest, winback");
+  });
+});
+
+describe("playbook diff: revisions and formats", () => {
+  it("defaults to the merge-base with main against the working tree", async () => {
+    const base = git("rev-parse", "HEAD");
+    git("checkout", "-q", "-b", "feature");
+    commit(BASE.replace("priority: 60", "priority: 70"), "on the branch");
+    writeFileSync(join(dir, "playbooks", "main.yaml"), BASE.replace("priority: 60", "priority: 80"));
+    const r = await diffJson("--dir", "playbooks");
+    expect(r.base).toEqual({ name: "merge-base(main, HEAD)", sha: base });
+    expect(r.head).toEqual({ name: "WORKTREE", sha: null });
+    expect(r.changes[0]!.fields).toEqual([{ field: "priority", before: "60", after: "80", expr: false }]);
+  });
+
+  it("markdown is a pull-request comment with a heading per kind", async () => {
+    const base = git("rev-parse", "HEAD");
+    const head = commit(BASE.replace("cost: 0.002", "cost: 0.003"), "cost");
+    const md = (await diff(base, head, "--dir", "playbooks", "--format", "markdown")).out;
+    expect(md.split("\n").slice(0, 7)).toEqual([
+      "### Playbook diff: 1 channel changed",
+      "",
+      `\`playbooks\` · ${base} (${base.slice(0, 7)}) → ${head} (${head.slice(0, 7)})`,
+      "",
+      "#### Channels",
+      "",
+      "- **~ email** changed (`main.yaml`)",
+    ]);
+    expect(md).toContain("  - cost: `0.002` → `0.003`");
+  });
+
+  it("a revision git does not know is a usage error with git's reason", async () => {
+    const r = await diff("no-such-rev", "--dir", "playbooks");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^playbook diff: /);
+    expect(r.out).toBe("");
+  });
+});
