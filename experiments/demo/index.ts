@@ -1,0 +1,129 @@
+/**
+ * `playbook demo`: builds the synthetic shop, simulates it through the real
+ * engine with the example workspace (`playbooks/shop`), writes the data, the
+ * decision log and the ground truth, and reports. The engine and the language
+ * front end are loaded at run time: the demo needs the whole pipeline and
+ * says what is missing when a part is not there.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decisionToJson, isoSeconds, type Decision } from "../../engine/decision.ts";
+import type { Expr, Workspace } from "../../language/ast.ts";
+import type { EventRecord, Value } from "../../language/values.ts";
+import { simulate, worldHistory, type DecideEngine, type SimResult } from "./simulate.ts";
+import { truthOf, type RuleTruth } from "./truth.ts";
+import type { WorldOptions } from "./world.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The example workspace the demo runs. */
+export const SHOP = resolve(here, "../../playbooks/shop");
+
+/**
+ * True effects of the example's rules on the chance to order within the
+ * attribution window, per send: several positive, some zero, one negative
+ * (`winback_at_risk`: the discount mail that annoys at-risk customers).
+ */
+export const DEFAULT_EFFECTS: Record<string, number> = {
+  welcome: 0.03,
+  cart_recovery: 0.05,
+  birthday: 0.02,
+  review_request: 0,
+  restock_alert: 0.04,
+  app_comeback: 0,
+  renewal: 0.06,
+  vip_preview: 0,
+  winback_at_risk: -0.03,
+  hibernating_nudge: 0,
+};
+
+/** Options of a demo run. */
+export interface DemoOptions {
+  customers: number;
+  days: number;
+  seed: string;
+  effects?: Record<string, number>;
+  /** First simulated day; default 2026-09-01. */
+  start?: number;
+}
+
+/** A finished simulation plus its truth. */
+export interface DemoRun {
+  ws: Workspace;
+  sim: SimResult;
+  truth: RuleTruth[];
+  world: WorldOptions;
+}
+
+type Loaded = { ws: Workspace; engine: (ws: Workspace, customers: Map<string, Record<string, Value>>, history: Map<string, EventRecord[]>) => DecideEngine };
+
+/** Loads the workspace and the engine, or says which module is missing. */
+export async function loadPipeline(dir = SHOP): Promise<Loaded | { missing: string }> {
+  const tryImport = async (spec: string) => {
+    try {
+      return await import(spec);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException)?.code === "ERR_MODULE_NOT_FOUND") return null;
+      throw e;
+    }
+  };
+  const lang = await tryImport("../../language/index.ts" as string);
+  if (!lang?.loadWorkspace) return { missing: "language/index.ts (loadWorkspace)" };
+  const closure = await tryImport("../../engine/compile/closure.ts" as string);
+  if (!closure?.compileExpr) return { missing: "engine/compile/closure.ts (compileExpr)" };
+  const api = await tryImport("../../engine/api.ts" as string);
+  if (!api?.createEngine) return { missing: "engine/api.ts (createEngine)" };
+  const check = await tryImport("../../language/check.ts" as string);
+  const { workspace, diagnostics } = await lang.loadWorkspace(dir);
+  const all = [...diagnostics, ...(check?.checkWorkspace ? check.checkWorkspace(workspace) : [])];
+  const errors = all.filter((d: { severity: string }) => d.severity === "error");
+  if (errors.length) return { missing: `a workspace without errors (${errors.length} in ${dir})` };
+  const ws = workspace as Workspace;
+  return {
+    ws,
+    engine: (w, customers, history) =>
+      api.createEngine(w, { compile: (e: Expr) => closure.compileExpr(e, w), customers, events: history }) as DecideEngine,
+  };
+}
+
+/** Simulates the world through the engine; no files. */
+export function runWorld(p: Loaded, o: DemoOptions): DemoRun {
+  const world: WorldOptions = { customers: o.customers, days: o.days, seed: o.seed, start: o.start ?? Date.parse("2026-09-01T00:00:00Z"), historyDays: 60 };
+  const { customers, history } = worldHistory(world);
+  const engine = p.engine(p.ws, new Map(customers.map((c) => [c.id, c.attrs])), history);
+  const effects = o.effects ?? DEFAULT_EFFECTS;
+  const sim = simulate(world, customers, history, engine, effects, p.ws.defaults.attribution);
+  return { ws: p.ws, sim, truth: truthOf(sim.decisions, sim.orders, sim.draws, effects, p.ws.defaults.attribution), world };
+}
+
+const cell = (v: Value): string => {
+  if (v === null || v === undefined) return "";
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+const EVENT_COLUMNS = ["order_id", "amount", "cart_value", "product_id", "category", "rule", "step", "channel", "hard"];
+
+/** Writes `data/customers.csv`, `data/events.csv`, `decisions.jsonl` and `truth.json` under `out`. */
+export function writeDemo(run: DemoRun, out: string): void {
+  mkdirSync(join(out, "data"), { recursive: true });
+  const attrs = [...run.ws.schema.customer.values()];
+  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const lines = [["customer_id", ...attrs.map((a) => a.name)].join(",")];
+  for (const c of run.sim.customers) {
+    lines.push([c.id, ...attrs.map((a) => {
+      const v = c.attrs[a.name] ?? null;
+      if (typeof v === "number" && a.type.base === "date") return date(v);
+      if (typeof v === "number" && a.type.base === "datetime") return isoSeconds(v);
+      return cell(v);
+    })].join(","));
+  }
+  writeFileSync(join(out, "data/customers.csv"), lines.join("\n") + "\n");
+  const ev = [["customer_id", "event", "ts", ...EVENT_COLUMNS].join(",")];
+  for (const { customer_id, event } of run.sim.events) {
+    ev.push([customer_id, event.name, isoSeconds(event.ts), ...EVENT_COLUMNS.map((k) => cell((event.props[k] ?? null) as Value))].join(","));
+  }
+  writeFileSync(join(out, "data/events.csv"), ev.join("\n") + "\n");
+  writeFileSync(join(out, "decisions.jsonl"), run.sim.decisions.map((d: Decision) => decisionToJson(d)).join("\n") + "\n");
+  writeFileSync(join(out, "truth.json"), JSON.stringify({ world: run.world, truth: run.truth }, null, 1) + "\n");
+}
