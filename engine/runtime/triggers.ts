@@ -8,8 +8,8 @@
  * Decisions where the spec is silent are in engine/README.md: `no EVENT for D`
  * fires once per silence (D after the last such event, if none follows within
  * D); `enter`/`leave` compare membership at the window start with membership
- * after each of the customer's events, at every UTC midnight and at the
- * window end; `every` and
+ * after each of the customer's events, when an event leaves a segment's
+ * `within` window, at every UTC midnight and at the window end; `every` and
  * `once` without an offset are wall-clock times of the customer's zone.
  */
 import type { Rule, Trigger, Workspace } from "../../language/ast.ts";
@@ -100,9 +100,14 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
       if (!seg) break;
       const member = (now: number) => ctx.exprs.test(seg.expr, ctx.envAt(now));
       let prev = ctx.segmentBaseline[t.segment] ?? member(from);
-      // After each event, at every UTC midnight (membership may change with time alone) and at the end.
+      // After each event; when an event leaves a `within D` window (at ts + D); at every UTC
+      // midnight (days_since and the like); and at the end.
       const points = new Set<number>([to]);
-      for (const e of ctx.events) if (e.ts > from && e.ts <= to) points.add(e.ts);
+      const spans = windowsOf(ctx.ws);
+      for (const e of ctx.events) {
+        if (e.ts > from && e.ts <= to) points.add(e.ts);
+        for (const d of spans) if (e.ts + d > from && e.ts + d <= to) points.add(e.ts + d);
+      }
       for (let m = Math.floor(from / DAY) * DAY + DAY; m < to; m += DAY) points.add(m);
       const checkpoints = [...points].sort((a, b) => a - b);
       for (const at of checkpoints) {
@@ -126,6 +131,26 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
     }
   }
   return out;
+}
+
+const windowCache = new WeakMap<Workspace, number[]>();
+
+/** Every `within D` of the workspace's segments (membership can change when an event leaves such a window). */
+function windowsOf(ws: Workspace): number[] {
+  let w = windowCache.get(ws);
+  if (!w) {
+    const found = new Set<number>();
+    const walk = (n: unknown): void => {
+      if (!n || typeof n !== "object") return;
+      if (Array.isArray(n)) return n.forEach(walk);
+      const o = n as Record<string, unknown>;
+      if ((o.kind === "agg" || o.kind === "exists") && o.within) found.add((o.within as { ms: number }).ms);
+      for (const [k, v] of Object.entries(o)) if (k !== "span" && k !== "type" && k !== "ref") walk(v);
+    };
+    for (const seg of ws.segments.values()) walk(seg.expr);
+    windowCache.set(ws, (w = [...found]));
+  }
+  return w;
 }
 
 /** A `date` attribute is the customer's local midnight; a `datetime` is the instant itself. */

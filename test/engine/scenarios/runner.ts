@@ -112,3 +112,51 @@ export function viaApi(s: Scenario): string[] {
   for (const id of ids) got.push(...engine.pending(id, to));
   return got.map(compact);
 }
+
+/**
+ * The scenario through the command path: customers and events written as
+ * JSONL files, read back by the engine's reader, decided by
+ * `decideFromFiles`, with the state going through the DuckDB `--state` file
+ * between the `runs` (what `playbook run --state` does after loading the
+ * workspace).
+ */
+export async function viaFiles(s: Scenario, dir: string): Promise<string[]> {
+  const { ws, compile } = setup(s);
+  // The mini workspace declares only what expressions need; the reader keeps schema columns only.
+  const attrTypes = s.workspace.attributes ?? {};
+  for (const c of s.customers) {
+    for (const [k, v] of Object.entries(c)) {
+      if (k === "customer_id" || ws.schema.customer.has(k)) continue;
+      const base = attrTypes[k] ?? (typeof v === "boolean" ? "bool" : typeof v === "number" ? "number" : typeof v === "string" && v.endsWith("@") ? "datetime" : "string");
+      ws.schema.customer.set(k, { name: k, span: ws.rules.values().next().value!.span, type: { base: base as "string", nullable: true } });
+    }
+  }
+  for (const [, name, , props] of s.events ?? []) {
+    const def = ws.schema.events.get(name) ?? { name, props: new Map(), span: ws.rules.values().next().value!.span, builtin: false };
+    for (const [k, v] of Object.entries(props ?? {})) {
+      if (!def.props.has(k)) def.props.set(k, { name: k, span: def.span, type: { base: typeof v === "boolean" ? "bool" : typeof v === "number" ? "number" : "string", nullable: true } });
+    }
+    ws.schema.events.set(name, def);
+  }
+  const { writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const strip = (c: Record<string, Value>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "string" && v.endsWith("@") ? v.slice(0, -1) : v]));
+  writeFileSync(join(dir, "customers.jsonl"), s.customers.map((c) => JSON.stringify(strip(c))).join("\n") + "\n");
+  if ((s.events ?? []).length) writeFileSync(join(dir, "events.jsonl"), (s.events ?? []).map(([customer_id, event, ts, props]) => JSON.stringify({ customer_id, event, ts, ...(props ?? {}) })).join("\n") + "\n");
+  const { decideFromFiles } = await import("../../../engine/runtime/inputs.ts");
+  const { loadState, saveState } = await import("../../../engine/state/store.ts");
+  const p = buildProgram(ws, compile);
+  const statePath = join(dir, "state.duckdb");
+  const bounds = [...(s.runs ?? []), s.to].map(Date.parse);
+  let from = Date.parse(s.from);
+  const out: string[] = [];
+  for (const to of bounds) {
+    const stored = await loadState(statePath);
+    const r = await decideFromFiles(p, { dir }, stored.states, stored.lastAt ?? from, to, to === bounds[bounds.length - 1]);
+    if (r.bad.length) throw new Error(`bad rows: ${JSON.stringify(r.bad)}`);
+    out.push(...r.decisions.map(compact));
+    await saveState(statePath, to, stored.states, -Infinity);
+    from = to;
+  }
+  return out;
+}

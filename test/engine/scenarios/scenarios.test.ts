@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadScenario, viaApi, viaRun, viaSimulate } from "./runner.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { loadScenario, viaApi, viaFiles, viaRun, viaSimulate } from "./runner.ts";
 
 const dir = import.meta.dirname;
 const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
@@ -13,6 +15,14 @@ describe.each(files)("scenario %s", (file) => {
   });
   it.skipIf(!!s.skip?.run)(`${s.name}: run (state carried between runs) gives the same log`, () => {
     expect(viaRun(s)).toEqual(s.expect);
+  });
+  it.skipIf(!!s.skip?.run)(`${s.name}: data files and the DuckDB state file give the same log`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-scenario-"));
+    try {
+      expect(await viaFiles(s, dir)).toEqual(s.expect);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
   it.skipIf(!!s.skip?.api)(`${s.name}: the API gives the same decisions`, () => {
     expect(viaApi(s).sort()).toEqual([...s.expect].sort());
