@@ -45,6 +45,23 @@ export function compact(d: Decision): string {
 
 function setup(s: Scenario) {
   const { ws, segments } = buildWorkspace(s.workspace);
+  // The mini workspace declares only what expressions need; the reader keeps schema columns only.
+  const attrTypes = s.workspace.attributes ?? {};
+  for (const c of s.customers) {
+    for (const [k, v] of Object.entries(c)) {
+      if (k === "customer_id" || ws.schema.customer.has(k)) continue;
+      const base = attrTypes[k] ?? (typeof v === "boolean" ? "bool" : typeof v === "number" ? "number" : typeof v === "string" && v.endsWith("@") ? "datetime" : "string");
+      ws.schema.customer.set(k, { name: k, span: ws.rules.values().next().value!.span, type: { base: base as "string", nullable: true } });
+    }
+  }
+  for (const [, name, , props] of s.events ?? []) {
+    const def = ws.schema.events.get(name) ?? { name, props: new Map(), span: ws.rules.values().next().value!.span, builtin: false };
+    for (const [k, v] of Object.entries(props ?? {})) {
+      if (!def.props.has(k)) def.props.set(k, { name: k, span: def.span, type: { base: typeof v === "boolean" ? "bool" : typeof v === "number" ? "number" : "string", nullable: true } });
+    }
+    ws.schema.events.set(name, def);
+  }
+
   const eventNames = new Set((s.events ?? []).map((e) => e[1]));
   const compile = miniCompile(segments, eventNames);
   const customers = new Map<string, Record<string, Value>>();
@@ -64,6 +81,21 @@ function dates(c: Record<string, Value>): Record<string, Value> {
   const out: Record<string, Value> = {};
   for (const [k, v] of Object.entries(c)) if (typeof v === "string" && v.endsWith("@")) out[k] = Date.parse(v.slice(0, -1));
   return out;
+}
+
+/**
+ * The scenario through `simulate` with the project's checker and reference
+ * evaluator instead of the mini evaluator: names resolved by
+ * `checkWorkspace`, expressions run by `evaluate`. Returns the checker's
+ * errors too, which must be none.
+ */
+export async function viaReference(s: Scenario): Promise<{ log: string[]; errors: string[] }> {
+  const { ws, customers, events } = setup(s);
+  const { checkWorkspace } = await import("../../../language/check.ts");
+  const { evaluate } = await import("../../../language/evaluator.ts");
+  const errors = checkWorkspace(ws).filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
+  const p = buildProgram(ws, (e) => (env) => evaluate(e, env, ws));
+  return { log: decideWindow(p, { customers, events }, new Map(), Date.parse(s.from), Date.parse(s.to), true).decisions.map(compact), errors };
 }
 
 /** The scenario through `simulate`: one window from an empty state. */
@@ -122,22 +154,6 @@ export function viaApi(s: Scenario): string[] {
  */
 export async function viaFiles(s: Scenario, dir: string): Promise<string[]> {
   const { ws, compile } = setup(s);
-  // The mini workspace declares only what expressions need; the reader keeps schema columns only.
-  const attrTypes = s.workspace.attributes ?? {};
-  for (const c of s.customers) {
-    for (const [k, v] of Object.entries(c)) {
-      if (k === "customer_id" || ws.schema.customer.has(k)) continue;
-      const base = attrTypes[k] ?? (typeof v === "boolean" ? "bool" : typeof v === "number" ? "number" : typeof v === "string" && v.endsWith("@") ? "datetime" : "string");
-      ws.schema.customer.set(k, { name: k, span: ws.rules.values().next().value!.span, type: { base: base as "string", nullable: true } });
-    }
-  }
-  for (const [, name, , props] of s.events ?? []) {
-    const def = ws.schema.events.get(name) ?? { name, props: new Map(), span: ws.rules.values().next().value!.span, builtin: false };
-    for (const [k, v] of Object.entries(props ?? {})) {
-      if (!def.props.has(k)) def.props.set(k, { name: k, span: def.span, type: { base: typeof v === "boolean" ? "bool" : typeof v === "number" ? "number" : "string", nullable: true } });
-    }
-    ws.schema.events.set(name, def);
-  }
   const { writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");
   const strip = (c: Record<string, Value>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "string" && v.endsWith("@") ? v.slice(0, -1) : v]));

@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { loadScenario, viaApi, viaFiles, viaRun, viaSimulate } from "./runner.ts";
+import { loadScenario, viaApi, viaFiles, viaReference, viaRun, viaSimulate } from "./runner.ts";
 
 const dir = import.meta.dirname;
 const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
@@ -12,6 +12,11 @@ describe.each(files)("scenario %s", (file) => {
   const s = loadScenario(join(dir, file));
   it(`${s.name}: simulate gives the expected log`, () => {
     expect(viaSimulate(s)).toEqual(s.expect);
+  });
+  it(`${s.name}: the checker and the reference evaluator give the same log`, async () => {
+    const r = await viaReference(s);
+    expect(r.errors).toEqual([]);
+    expect(r.log).toEqual(s.expect);
   });
   it.skipIf(!!s.skip?.run)(`${s.name}: run (state carried between runs) gives the same log`, () => {
     expect(viaRun(s)).toEqual(s.expect);
