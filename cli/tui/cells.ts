@@ -35,7 +35,7 @@ export function romiCell(x: number | null): string {
 
 /** q with a `*` when below alpha: "0.03*". */
 export function qCell(q: number | null, alpha: number): string {
-  return pval(q).replace(/^0\./, ".") + (q !== null && q < alpha ? "*" : "");
+  return pval(q).replace(/(^|<)0\./, "$1.") + (q !== null && q < alpha ? "*" : "");
 }
 
 /** Cuts a text to `w` columns with an ellipsis. */
@@ -59,8 +59,8 @@ const COLUMNS: Column[] = [
   { key: "entries", title: "entries", width: 9, align: "right", priority: 4 },
   { key: "conv", title: "conv% T/H", width: 9, align: "right", priority: 7 },
   { key: "lift", title: "lift", width: 5, align: "right", priority: 8 },
-  { key: "bar", title: "lift CI vs 0", width: 11, align: "left", priority: 9 },
-  { key: "q", title: "q", width: 5, align: "right", priority: 6 },
+  { key: "bar", title: "CI vs 0", width: 10, align: "left", priority: 9 },
+  { key: "q", title: "q", width: 6, align: "right", priority: 6 },
   { key: "romi", title: "ROMI", width: 5, align: "right", priority: 3 },
   { key: "verdict", title: "verdict", width: 8, align: "left", priority: 5 },
   { key: "alerts", title: "⚠", width: 2, align: "right", priority: 2 },
