@@ -173,6 +173,21 @@ describe("playbook tui layout", () => {
     expect(f).toContain("HARMS");
   });
 
+  it("re-lays the screen when the terminal is resized", async () => {
+    const inst = render(<App report={report} color={false} />);
+    await tick();
+    Object.defineProperty(inst.stdout, "columns", { configurable: true, get: () => 120 });
+    inst.stdout.emit("resize");
+    await tick();
+    expect((inst.lastFrame() ?? "").split("\n")[1]).toMatch(/ROMI verdict/);
+    Object.defineProperty(inst.stdout, "columns", { configurable: true, get: () => 60 });
+    inst.stdout.emit("resize");
+    await tick();
+    const lines = (inst.lastFrame() ?? "").split("\n");
+    expect(lines[1]).not.toContain("ROMI");
+    for (const l of lines) expect([...l].length).toBeLessThan(60);
+  });
+
   it("scrolls the list to keep the selection visible on a short terminal", async () => {
     const t = await open({ height: 10 });
     expect(t.ruleRows()).toHaveLength(5);
