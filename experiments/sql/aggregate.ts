@@ -85,7 +85,8 @@ async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void>
   // deterministic, and much faster than ordered first() aggregates.
   await exec(con, `CREATE TABLE e AS SELECT rule, customer_id, m.at AS entered, m.v AS variant, m.id AS entry_id
     FROM (SELECT rule, customer_id, min({'at': entered, 'v': variant, 'id': entry_id}) AS m FROM d GROUP BY rule, customer_id)`);
-  await exec(con, `CREATE TABLE g AS SELECT customer_id, ts, coalesce(amount, 0) AS amount FROM ev WHERE event = ${lit(cfg.goal)}`);
+  // Views, not tables: each is read once or twice, and copying millions of rows costs more than filtering them again.
+  await exec(con, `CREATE VIEW g AS SELECT customer_id, ts, coalesce(amount, 0) AS amount FROM ev WHERE event = ${lit(cfg.goal)}`);
   // Window sums per entry, grouped by an integer entry id (grouping by the strings costs twice as much).
   await exec(con, `CREATE TABLE w AS SELECT e.rowid AS eid,
       CAST(count(g.ts) FILTER (WHERE g.ts > e.entered) > 0 AS INTEGER) AS c,
@@ -94,7 +95,7 @@ async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void>
       coalesce(sum(g.amount) FILTER (WHERE g.ts <= e.entered), 0) AS pr
     FROM e JOIN g ON g.customer_id = e.customer_id AND g.ts > e.entered - ${A} AND g.ts <= e.entered + ${A}
     GROUP BY e.rowid`);
-  await exec(con, `CREATE TABLE o AS SELECT e.rule, e.customer_id, e.variant, e.entered, e.entry_id,
+  await exec(con, `CREATE VIEW o AS SELECT e.rule, e.customer_id, e.variant, e.entered, e.entry_id,
       coalesce(w.c, 0) AS c, coalesce(w.r, 0) AS r, coalesce(w.pc, 0) AS pc, coalesce(w.pr, 0) AS pr
     FROM e LEFT JOIN w ON w.eid = e.rowid`);
 }
