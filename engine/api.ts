@@ -13,6 +13,7 @@ import type { EventRecord, RfmScores, Value } from "../language/values.ts";
 import type { Decision } from "./decision.ts";
 import { advance, type TimedDecision } from "./runtime/customer.ts";
 import type { CompileFn } from "./runtime/expr.ts";
+import { compileExpr } from "./compile/closure.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./runtime/customers.ts";
 import { buildProgram } from "./runtime/program.ts";
 import { emptyState, type CustomerState } from "./runtime/state.ts";
@@ -20,8 +21,8 @@ import { sortDecisions, stripTime } from "./runtime/order.ts";
 
 /** Options of `createEngine`. */
 export interface EngineOptions {
-  /** How expressions are compiled: `compileExpr` from engine/compile/closure.ts, or a wrapper of `evaluate`. */
-  compile: CompileFn;
+  /** How expressions are compiled; default `compileExpr` (engine/compile/closure.ts). Tests may pass a wrapper of `evaluate`. */
+  compile?: CompileFn;
   /** Initial customer attributes by id (`customer_id` is added when absent). */
   customers?: Map<string, Record<string, Value>> | Record<string, Record<string, Value>>;
   /** Initial events by customer id (any order; sorted on load). */
@@ -57,8 +58,8 @@ interface Slot {
 }
 
 /** Builds an in-memory engine over a checked workspace. */
-export function createEngine(ws: Workspace, options: EngineOptions): Engine {
-  const program = buildProgram(ws, options.compile);
+export function createEngine(ws: Workspace, options: EngineOptions = {}): Engine {
+  const program = buildProgram(ws, options.compile ?? ((e) => compileExpr(e, ws)));
   const stats = timezoneStats();
   const slots = new Map<string, Slot>();
   const initial = options.customers instanceof Map ? options.customers : new Map(Object.entries(options.customers ?? {}));

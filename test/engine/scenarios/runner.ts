@@ -89,12 +89,13 @@ function dates(c: Record<string, Value>): Record<string, Value> {
  * `checkWorkspace`, expressions run by `evaluate`. Returns the checker's
  * errors too, which must be none.
  */
-export async function viaReference(s: Scenario): Promise<{ log: string[]; errors: string[] }> {
+export async function viaReference(s: Scenario, how: "evaluate" | "closure" = "evaluate"): Promise<{ log: string[]; errors: string[] }> {
   const { ws, customers, events } = setup(s);
   const { checkWorkspace } = await import("../../../language/check.ts");
   const { evaluate } = await import("../../../language/evaluator.ts");
+  const { compileExpr } = await import("../../../engine/compile/closure.ts");
   const errors = checkWorkspace(ws).filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
-  const p = buildProgram(ws, (e) => (env) => evaluate(e, env, ws));
+  const p = buildProgram(ws, how === "closure" ? (e) => compileExpr(e, ws) : (e) => (env) => evaluate(e, env, ws));
   return { log: decideWindow(p, { customers, events }, new Map(), Date.parse(s.from), Date.parse(s.to), true).decisions.map(compact), errors };
 }
 

@@ -18,6 +18,9 @@ describe.each(files)("scenario %s", (file) => {
     expect(r.errors).toEqual([]);
     expect(r.log).toEqual(s.expect);
   });
+  it(`${s.name}: the compiled closures (engine/compile/closure.ts) give the same log`, async () => {
+    expect((await viaReference(s, "closure")).log).toEqual(s.expect);
+  });
   it.skipIf(!!s.skip?.run)(`${s.name}: run (state carried between runs) gives the same log`, () => {
     expect(viaRun(s)).toEqual(s.expect);
   });
