@@ -12,6 +12,7 @@ import { decisionToJson, isoSeconds, type Decision } from "../../engine/decision
 import type { Expr, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import { simulate, worldHistory, type DecideEngine, type SimResult } from "./simulate.ts";
+import { rfmScorer } from "./rfm.ts";
 import { truthOf, type RuleTruth } from "./truth.ts";
 import type { WorldOptions } from "./world.ts";
 
@@ -55,7 +56,10 @@ export interface DemoRun {
   world: WorldOptions;
 }
 
-type Loaded = { ws: Workspace; engine: (ws: Workspace, customers: Map<string, Record<string, Value>>, history: Map<string, EventRecord[]>) => DecideEngine };
+type Loaded = {
+  ws: Workspace;
+  engine: (ws: Workspace, customers: Map<string, Record<string, Value>>, history: Map<string, EventRecord[]>, start: number) => DecideEngine;
+};
 
 /** Loads the workspace and the engine, or says which module is missing. */
 export async function loadPipeline(dir = SHOP): Promise<Loaded | { missing: string }> {
@@ -79,10 +83,14 @@ export async function loadPipeline(dir = SHOP): Promise<Loaded | { missing: stri
   const errors = all.filter((d: { severity: string }) => d.severity === "error");
   if (errors.length) return { missing: `a workspace without errors (${errors.length} in ${dir})` };
   const ws = workspace as Workspace;
+  const rfmLib = await tryImport("../../engine/rfm.ts" as string);
   return {
     ws,
-    engine: (w, customers, history) =>
-      api.createEngine(w, { compile: (e: Expr) => closure.compileExpr(e, w), customers, events: history }) as DecideEngine,
+    engine: (w, customers, history, start) => {
+      // The data engineer's RFM when it offers a per-customer scorer; else the demo's own (rfm.ts).
+      const rfm = w.rfm ? (typeof rfmLib?.rfmScorer === "function" ? rfmLib.rfmScorer(w.rfm, history.values(), start) : rfmScorer(w.rfm, history.values(), start)) : undefined;
+      return api.createEngine(w, { compile: (e: Expr) => closure.compileExpr(e, w), customers, events: history, rfm }) as DecideEngine;
+    },
   };
 }
 
@@ -90,7 +98,7 @@ export async function loadPipeline(dir = SHOP): Promise<Loaded | { missing: stri
 export function runWorld(p: Loaded, o: DemoOptions): DemoRun {
   const world: WorldOptions = { customers: o.customers, days: o.days, seed: o.seed, start: o.start ?? Date.parse("2026-09-01T00:00:00Z"), historyDays: 60 };
   const { customers, history } = worldHistory(world);
-  const engine = p.engine(p.ws, new Map(customers.map((c) => [c.id, c.attrs])), history);
+  const engine = p.engine(p.ws, new Map(customers.map((c) => [c.id, c.attrs])), history, world.start);
   const effects = o.effects ?? DEFAULT_EFFECTS;
   const sim = simulate(world, customers, history, engine, effects, p.ws.defaults.attribution);
   return { ws: p.ws, sim, truth: truthOf(sim.decisions, sim.orders, sim.draws, effects, p.ws.defaults.attribution), world };
