@@ -89,7 +89,7 @@ export async function runDiff(o: DiffOptions): Promise<DiffResult> {
     result.no_witness = w.none;
     if (o.data && o.at !== undefined && pop?.population) result.impact = await audienceImpact(sides[0].ws, sides[1].ws, fe.evaluate, pop.population, o.at);
   } else {
-    const reason = !fe.evaluate ? "the reference evaluator (language/evaluator.ts) is not available in this build" : why.map((w, i) => (w ? `${i ? "head" : "base"} ${w}` : "")).filter(Boolean).join("; ");
+    const reason = !fe.evaluate ? "the reference evaluator (language/evaluator.ts) is not available in this build" : why[0] === why[1] ? `base and head: ${why[0]}` : why.map((w, i) => (w ? `${i ? "head" : "base"} ${w}` : "")).filter(Boolean).join("; ");
     for (const c of changes) for (const f of c.fields) if (f.expr && f.before !== null && f.after !== null) result.no_witness.push({ kind: c.kind, name: c.name, field: f.field, why: reason });
     if (o.data) warnings.push(`audience impact not computed: ${reason}`);
   }

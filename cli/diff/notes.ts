@@ -105,6 +105,10 @@ export function experimentNotes(base: View, head: View): Note[] {
     out.push({ kind: "rule_added", rule: id, text: `${id}: new rule, a new experiment with a ${pc(effectiveHoldout(head, id))} holdout (salt "${field(head, id, "salt")}").`, data: { holdout: effectiveHoldout(head, id), salt: field(head, id, "salt") } });
   for (const id of [...b].filter((x) => !h.has(x)))
     out.push({ kind: "rule_removed", rule: id, text: `${id}: removed; its experiment ends here (report its results up to the change).`, data: {} });
+  const db = percentOf(base.get("default:holdout")?.fields.get("value")?.text) ?? 0.1;
+  const dh = percentOf(head.get("default:holdout")?.fields.get("value")?.text) ?? 0.1;
+  if (db !== dh && !both.some((id) => field(head, id, "holdout") === "(default)" && field(head, id, "salt") === field(base, id, "salt")))
+    out.push({ kind: dh > db ? "holdout_raised" : "holdout_lowered", rule: null, text: `defaults.holdout ${pc(db)} → ${pc(dh)}: no existing rule inherits it (each sets its own), so no experiment moves; rules added without a holdout get ${pc(dh)}.`, data: { before: db, after: dh, inherited_by: [] } });
   const gb = percentOf(base.get("default:global_holdout")?.fields.get("value")?.text) ?? 0;
   const gh = percentOf(head.get("default:global_holdout")?.fields.get("value")?.text) ?? 0;
   if (gb !== gh) out.push(holdoutNote(null, "global", gb, gh, false));
