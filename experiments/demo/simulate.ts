@@ -115,9 +115,10 @@ export function simulate(
     // Deliveries of history orders may fall after the start.
     const pending: EventRecord[] = [];
     for (let d = -o.historyDays; d < 0; d++) pending.push(...naturalDay(o, c, d, views).filter((e) => e.ts >= o.start));
-    /** Cancellations owed by sends: [until, entry id]; and counterfactual ones of ghosts. */
-    const cancels: [number, string][] = [];
-    const wouldCancel: EffectDraw[] = [];
+    /** Cancellations owed by sends: [from, until, entry id], each taking the first natural order in its window. */
+    const cancels: [number, number, string][] = [];
+    /** Counterfactual cancellations of ghosts: each notes the first natural order in its window; they never block real ones. */
+    const wouldCancel: [number, number, EffectDraw][] = [];
     const onDecisions = (ds: Decision[]) => {
       for (const d of ds) {
         res.decisions.push(d);
@@ -137,11 +138,8 @@ export function simulate(
             pending.push({ name: "order_placed", ts: draw.orderTs, props: { order_id: id, amount: Math.round(c.traits.value * (0.7 + 0.6 * rng())) } });
             res.orders.push({ customer: c.id, ts: draw.orderTs, causedBy: d.entry_id, cancelledBy: null });
           }
-        } else if (d.status === "send") cancels.push([at + attribution, d.entry_id]);
-        else {
-          wouldCancel.push(draw);
-          cancels.push([-(at + attribution), d.entry_id]); // negative: counterfactual only
-        }
+        } else if (d.status === "send") cancels.push([at, at + attribution, d.entry_id]);
+        else wouldCancel.push([at, at + attribution, draw]);
       }
     };
     onDecisions(engine.decide(c.id, null, o.start));
@@ -154,25 +152,29 @@ export function simulate(
       for (const e of today) {
         const natural = e.name === "order_placed" && !String(e.props.order_id).includes("-x-");
         if (natural) {
-          // An owed cancellation (real or counterfactual) takes the first natural order in its window.
-          const k = cancels.findIndex(([until]) => e.ts <= Math.abs(until));
-          if (k >= 0) {
-            const [until, entry] = cancels.splice(k, 1)[0]!;
-            if (until > 0) {
-              res.orders.push({ customer: c.id, ts: e.ts, causedBy: null, cancelledBy: entry });
-              const ds = res.draws.filter((x) => x.entryId === entry && x.kind === "cancel" && x.orderTs === null);
-              if (ds[0]) ds[0].orderTs = e.ts;
-              continue;
+          for (let k = wouldCancel.length - 1; k >= 0; k--) {
+            const [from, until, draw] = wouldCancel[k]!;
+            if (e.ts > from && e.ts <= until) {
+              draw.orderTs = e.ts;
+              wouldCancel.splice(k, 1);
             }
-            const w = wouldCancel.find((x) => x.entryId === entry && x.orderTs === null);
-            if (w) w.orderTs = e.ts;
+          }
+          // An owed cancellation takes the first natural order in its window.
+          const k = cancels.findIndex(([from, until]) => e.ts > from && e.ts <= until);
+          if (k >= 0) {
+            const [, , entry] = cancels.splice(k, 1)[0]!;
+            res.orders.push({ customer: c.id, ts: e.ts, causedBy: null, cancelledBy: entry });
+            const draw = res.draws.find((x) => x.entryId === entry && x.kind === "cancel" && x.status === "send" && x.orderTs === null);
+            if (draw) draw.orderTs = e.ts;
+            continue;
           }
           res.orders.push({ customer: c.id, ts: e.ts, causedBy: null, cancelledBy: null });
         }
         res.events.push({ customer_id: c.id, event: e });
         onDecisions(engine.decide(c.id, e, e.ts));
       }
-      for (let i = cancels.length - 1; i >= 0; i--) if (Math.abs(cancels[i]![0]) < dayEnd) cancels.splice(i, 1);
+      for (let i = cancels.length - 1; i >= 0; i--) if (cancels[i]![1] < dayEnd) cancels.splice(i, 1);
+      for (let i = wouldCancel.length - 1; i >= 0; i--) if (wouldCancel[i]![1] < dayEnd) wouldCancel.splice(i, 1);
       onDecisions(engine.decide(c.id, null, Math.min(dayEnd, end) - 1000));
     }
   }
