@@ -31,6 +31,8 @@ const isLit = (e: Expr) => LITERALS.has(e.kind);
 /** Proves non-null facts from expressions of one workspace, expanding segments once each. */
 export class NullFacts {
   private readonly expanding = new Set<string>();
+  /** Facts of segments expanded from the top (not through a cycle), computed once each. */
+  private readonly memo = new Map<string, Set<string>>();
   constructor(private readonly ws: Workspace) {}
 
   /** Attributes proved non-null when `e` is true. */
@@ -95,9 +97,14 @@ export class NullFacts {
   private segment(name: string): Set<string> {
     const seg = this.ws.segments.get(name);
     if (!seg || this.expanding.has(name)) return new Set();
+    const cached = this.memo.get(name);
+    if (cached) return cached;
+    const top = this.expanding.size === 0;
     this.expanding.add(name);
     try {
-      return this.whenTrue(seg.expr);
+      const facts = this.whenTrue(seg.expr);
+      if (top) this.memo.set(name, facts);
+      return facts;
     } finally {
       this.expanding.delete(name);
     }

@@ -9,10 +9,19 @@
  */
 import type { Expr, Span, Workspace } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
-import { diag } from "../resolver.ts";
+import { diag, segmentRefs } from "../resolver.ts";
 
-/** One bound found in the source, for the message. */
-interface Atom { text: string; span?: Span }
+const refCache = new WeakMap<Workspace, Map<string, string[]>>();
+function refsOf(ws: Workspace, seg: string): string[] {
+  let m = refCache.get(ws);
+  if (!m) refCache.set(ws, (m = new Map()));
+  let r = m.get(seg);
+  if (!r) m.set(seg, (r = segmentRefs(ws.segments.get(seg)?.expr).map((x) => x.name)));
+  return r;
+}
+
+/** Where a bound comes from: a conjunct of the source, or a domain (`note`). Text is made only when reported. */
+interface Atom { expr?: Expr; note?: string }
 interface Bound { v: number; strict: boolean; atom: Atom }
 interface Range { lo?: Bound; hi?: Bound; eq?: { s: string; atom: Atom } }
 
@@ -23,8 +32,14 @@ const SKIP = new Set(["span", "type", "fnSpan", "eventSpan", "propSpan", "raw"])
 
 /** A key equal for structurally equal expressions (spans and types ignored). */
 export function exprKey(e: Expr): string {
-  return JSON.stringify(e, (k, v) => (SKIP.has(k) ? undefined : v));
+  let k = keys.get(e);
+  if (k === undefined) {
+    k = JSON.stringify(e, (key, v) => (SKIP.has(key) ? undefined : v));
+    keys.set(e, k);
+  }
+  return k;
 }
+const keys = new WeakMap<Expr, string>();
 
 function numeric(e: Expr): number | undefined {
   if (e.kind === "number" || e.kind === "percent") return e.value;
@@ -37,6 +52,8 @@ const FLIP: Record<string, string> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=
 
 /** Finds contradictions in conjunctions; segments are expanded (each once per path). */
 export class IntervalReasoner {
+  /** Expanded conjuncts of each segment, computed once (a workspace may chain hundreds). */
+  private readonly expanded = new Map<string, { list: Expr[]; tainted: boolean }>();
   constructor(
     private readonly ws: Workspace,
     private readonly text: (e: Expr) => string,
@@ -51,9 +68,40 @@ export class IntervalReasoner {
     } else if (e.kind === "name" && e.ref?.kind === "segment" && !seen.has(e.name)) {
       const seg = this.ws.segments.get(e.name);
       if (dead.has(e.name)) flag.tainted = true;
-      if (seg) this.conjuncts(seg.expr, acc, new Set([...seen, e.name]), dead, flag);
+      if (!seg) return acc;
+      let memo = this.expanded.get(e.name);
+      if (!memo) {
+        const f = { tainted: false };
+        const inner = new Set(seen).add(e.name);
+        const list = this.conjuncts(seg.expr, [], inner, dead, f);
+        memo = { list, tainted: f.tainted };
+        // Only a segment expanded outside any cycle has one expansion whatever the path.
+        if (seen.size === 0 || !this.onCycle(e.name)) this.expanded.set(e.name, memo);
+      }
+      if (memo.tainted) flag.tainted = true;
+      for (const x of memo.list) acc.push(x);
     } else acc.push(e);
     return acc;
+  }
+
+  private cycleMemo?: Set<string>;
+  /** True when the segment can reach itself (its expansion then depends on the path). */
+  private onCycle(name: string): boolean {
+    if (!this.cycleMemo) {
+      this.cycleMemo = new Set();
+      for (const n of this.ws.segments.keys()) {
+        const stack = [n];
+        const seen = new Set<string>();
+        while (stack.length) {
+          const cur = stack.pop()!;
+          for (const r of refsOf(this.ws, cur)) {
+            if (r === n) this.cycleMemo.add(n);
+            if (!seen.has(r)) (seen.add(r), stack.push(r));
+          }
+        }
+      }
+    }
+    return this.cycleMemo.has(name);
   }
 
   /** The first contradiction among the conjuncts, or undefined. */
@@ -69,7 +117,7 @@ export class IntervalReasoner {
       return r;
     };
     for (const c of conjuncts) {
-      const atom: Atom = { text: this.text(c), span: c.span };
+      const atom: Atom = { expr: c };
       const found = this.bounds(c, atom, rangeOf);
       if (found) return found;
     }
@@ -78,7 +126,7 @@ export class IntervalReasoner {
 
   private domain(x: Expr): Range {
     const dom = (lo: number, hi: number | undefined, what: string): Range => {
-      const atom = { text: what };
+      const atom = { note: what };
       return { lo: { v: lo, strict: false, atom }, ...(hi === undefined ? {} : { hi: { v: hi, strict: false, atom } }) };
     };
     if (x.kind === "member" && x.object.kind === "name" && x.object.ref?.kind === "rfm" && ["r", "f", "m"].includes(x.prop)) {
@@ -134,36 +182,37 @@ function add(r: Range, side: "lo" | "hi", b: Bound): Conflict | undefined {
   return undefined;
 }
 
-function conflictText(c: Conflict): string {
-  if (!c.a.span) return `"${c.b.text}" can never be true: ${c.a.text}`;
-  return `"${c.a.text}" and "${c.b.text}" cannot both be true`;
+function conflictText(c: Conflict, text: (e: Expr) => string): string {
+  const t = (a: Atom) => (a.expr ? text(a.expr) : a.note ?? "");
+  if (!c.a.expr) return `"${t(c.b)}" can never be true: ${t(c.a)}`;
+  return `"${t(c.a)}" and "${t(c.b)}" cannot both be true`;
 }
 
 /** Appends PB304 for dead segments and rules' who, PB310 for dead step conditions. */
 export function lintNeverHolds(ws: Workspace, text: (e: Expr) => string, out: Diagnostic[]): void {
   const ir = new IntervalReasoner(ws, text);
   const dead = new Set<string>();
-  const related = (c: Conflict) => [c.a, c.b].filter((a) => a.span).map((a) => ({ message: `"${a.text}"`, span: a.span! }));
+  const related = (c: Conflict) => [c.a, c.b].flatMap((a) => (a.expr ? [{ message: `"${text(a.expr)}"`, span: a.expr.span }] : []));
   for (const seg of ws.segments.values()) {
     const flag = { tainted: false };
     const c = ir.conflict(ir.conjuncts(seg.expr, [], new Set([seg.name]), dead, flag));
     if (!c) continue;
     dead.add(seg.name);
-    if (!flag.tainted) out.push(diag("PB304", `segment "${seg.name}" can never hold: ${conflictText(c)}`, seg.expr.span, undefined, related(c)));
+    if (!flag.tainted) out.push(diag("PB304", `segment "${seg.name}" can never hold: ${conflictText(c, text)}`, seg.expr.span, undefined, related(c)));
   }
   for (const rule of ws.rules.values()) {
     const flag = { tainted: false };
     const who = ir.conjuncts(rule.who, [], new Set(), dead, flag);
     const c = ir.conflict(who);
     if (c) {
-      if (!flag.tainted) out.push(diag("PB304", `who of rule "${rule.id}" can never hold: ${conflictText(c)}`, rule.who!.span, "this rule would never reach anyone", related(c)));
+      if (!flag.tainted) out.push(diag("PB304", `who of rule "${rule.id}" can never hold: ${conflictText(c, text)}`, rule.who!.span, "this rule would never reach anyone", related(c)));
       continue;
     }
     for (const step of rule.steps ?? []) {
       if (!step.if) continue;
       const sflag = { tainted: false };
       const sc = ir.conflict([...who, ...ir.conjuncts(step.if, [], new Set(), dead, sflag)]);
-      if (sc && !sflag.tainted) out.push(diag("PB310", `the if of step ${step.index} of "${rule.id}" can never hold: ${conflictText(sc)}`, step.if.span, undefined, related(sc)));
+      if (sc && !sflag.tainted) out.push(diag("PB310", `the if of step ${step.index} of "${rule.id}" can never hold: ${conflictText(sc, text)}`, step.if.span, undefined, related(sc)));
     }
   }
 }
