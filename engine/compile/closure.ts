@@ -24,7 +24,7 @@ const HELPERS = { valueEquals, listHas, memberOf };
 export type CompiledExpr = (env: EvalEnv) => Value;
 
 /** A compiled predicate over one flat row; `now` is epoch ms (for days_since etc.). */
-export type RowPredicate = (row: Record<string, unknown>, now: number) => boolean;
+export type RowPredicate = (row: object, now: number) => boolean;
 
 interface Generated {
   source: string;
