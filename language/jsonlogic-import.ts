@@ -25,6 +25,8 @@ import type { BinaryOp, Expr, Span } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Deeper rules are refused rather than risking the stack (a YAML bomb, not a real segment). */
+const MAX_DEPTH = 200;
 
 class ImportError extends Error {
   constructor(
@@ -49,7 +51,18 @@ export function importJsonLogic(value: unknown, span: Span): { expr?: Expr; diag
 class Importer {
   constructor(private readonly span: Span) {}
 
+  private depth = 0;
+
   conv(v: unknown, path: string): Expr {
+    if (++this.depth > MAX_DEPTH) throw new ImportError("PB091", `${path.slice(0, 60)}…: nested more than ${MAX_DEPTH} levels deep`);
+    try {
+      return this.convAt(v, path);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private convAt(v: unknown, path: string): Expr {
     const span = this.span;
     if (v === null) return { kind: "null", span };
     if (typeof v === "boolean") return { kind: "bool", value: v, span };

@@ -7,6 +7,7 @@
  * the list cannot rot) and asserts how many ran.
  */
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import { importJsonLogic } from "../../language/jsonlogic-import.ts";
 import { evaluate } from "../../language/evaluator.ts";
@@ -131,5 +132,18 @@ describe("the official JSON Logic suite through importJsonLogic and our evaluato
     const { diagnostics } = importJsonLogic({ and: [{ "==": [{ var: "a" }, 1] }, { substr: ["x", 1] }] }, S);
     expect(diagnostics.map((d) => [d.code, d.name, d.message])).toEqual([["PB090", "jsonlogic-unsupported", 'jsonlogic.and[1].substr: JSON Logic "substr" has no playbook equivalent']]);
     expect(importJsonLogic({ "==": [1, 2], "!=": [1, 2] }, S).diagnostics[0]!.code).toBe("PB091");
+  });
+
+  it("never throws: any JSON value gives an expression or diagnostics", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const r = importJsonLogic(v, S);
+        expect(Boolean(r.expr) !== r.diagnostics.length > 0).toBe(true);
+      }),
+      { numRuns: 2000, seed: 1 },
+    );
+    let deep: unknown = { var: "a" };
+    for (let i = 0; i < 100_000; i++) deep = { "!": deep };
+    expect(importJsonLogic(deep, S).diagnostics[0]!.code).toBe("PB091");
   });
 });
