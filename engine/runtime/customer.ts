@@ -14,7 +14,8 @@
  */
 import type { Rule, Step } from "../../language/ast.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/values.ts";
-import { isoSeconds, type Decision, type DecisionStatus } from "../decision.ts";
+import { type Decision, type DecisionStatus } from "../decision.ts";
+import { isoSeconds } from "./iso.ts";
 import { capText, firstBlockingCap, nextFreeTime, type CapQuery } from "./caps.ts";
 import type { Cap } from "../../language/ast.ts";
 import { assign, holdoutBucket } from "./holdout.ts";

@@ -104,86 +104,172 @@ export async function openReader(): Promise<{ con: DuckDBConnection; close: () =
   return { con, close: () => (con.closeSync(), db.closeSync()) };
 }
 
-/** Reads every customer, typed by `schema.customer`; bad rows go to `bad`. */
+const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
+
+/** SQL turning a raw column into the language's value of type `t` (NULL when it does not parse). */
+function castSql(col: string, t: Type): string {
+  const v = `NULLIF(CAST(${col} AS VARCHAR), '')`;
+  switch (t.base) {
+    case "number": return `TRY_CAST(${v} AS DOUBLE)`;
+    case "bool": return `(CASE lower(${v}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END)`;
+    case "date": return `epoch_ms(CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP))::DOUBLE`;
+    case "datetime": return `epoch_ms(TRY_CAST(${v} AS TIMESTAMPTZ))::DOUBLE`;
+    default: return v;
+  }
+}
+
+/** SQL true when a raw cell is present but does not parse as `t`. */
+function badSql(col: string, t: Type): string {
+  return `(NULLIF(CAST(${col} AS VARCHAR), '') IS NOT NULL AND ${castSql(col, t)} IS NULL)`;
+}
+
+async function columnsOf(con: DuckDBConnection, src: string): Promise<string[]> {
+  return (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`)).getRows().map((r) => String(r[0]));
+}
+
+/**
+ * Reads every customer, typed by `schema.customer` (conversion in DuckDB);
+ * bad rows go to `bad`. Also leaves a temporary table `__cust(customer_id,
+ * ci)` numbering the customers, which `streamEvents` joins against.
+ */
 export async function readCustomers(con: DuckDBConnection, ws: Workspace, path: string, bad: BadRow[], counts: RowCounts): Promise<Map<string, Record<string, Value>>> {
   const src = source(path);
+  await con.run("SET TimeZone = 'UTC'");
+  const cols = await columnsOf(con, src.sql);
+  if (!cols.includes("customer_id")) throw new DataError(`${path}: no customer_id column`);
+  const attrs = cols.filter((c) => c !== "customer_id" && ws.schema.customer.has(c));
+  const types = attrs.map((a) => ws.schema.customer.get(a)!.type);
+  const anyBad = attrs.length ? attrs.map((a, i) => badSql(q(a), types[i]!)).join(" OR ") : "false";
+  await con.run(`CREATE OR REPLACE TEMP TABLE __craw AS SELECT *, row_number() OVER () AS __rn FROM ${src.sql}`);
+  // Bad rows: missing id, duplicate id (the first row wins), a value that does not parse.
+  const badRes = await con.runAndReadAll(`SELECT __rn, CAST(customer_id AS VARCHAR) AS id,
+      NULLIF(CAST(customer_id AS VARCHAR), '') IS NULL AS noid,
+      row_number() OVER (PARTITION BY customer_id ORDER BY __rn) > 1 AS dup,
+      ${attrs.length ? `[${attrs.map((a, i) => `CASE WHEN ${badSql(q(a), types[i]!)} THEN ${lit(a)} || ': cannot read "' || CAST(${q(a)} AS VARCHAR) || '" as ${types[i]!.base}' END`).join(", ")}]` : "[]"} AS why
+    FROM __craw QUALIFY noid OR dup OR ${anyBad}`);
+  for (const [rn, id, noid, dup, why] of badRes.getRows()) {
+    const line = Number(rn) + src.lineOffset;
+    const reason = noid ? "missing customer_id" : dup ? `duplicate customer_id ${JSON.stringify(id)}` : String((why as { items: unknown[] }).items.find((x) => x != null));
+    bad.push({ file: path, line, reason });
+  }
+  const badLines = new Set(bad.filter((b) => b.file === path).map((b) => b.line - src.lineOffset));
+  await con.run(`CREATE OR REPLACE TEMP TABLE __cust AS SELECT CAST(customer_id AS VARCHAR) AS customer_id, ${attrs.map((a, i) => `${castSql(q(a), types[i]!)} AS ${q(a)}`).join(", ") || "NULL AS __none"}, __rn
+    FROM __craw WHERE NULLIF(CAST(customer_id AS VARCHAR), '') IS NOT NULL AND NOT (${anyBad})
+    QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY __rn) = 1`);
+  const total = Number((await con.runAndReadAll("SELECT count(*) FROM __craw")).getRows()[0]![0]);
+  await con.run("DROP TABLE __craw");
   const out = new Map<string, Record<string, Value>>();
-  const res = await con.stream(`SELECT *, row_number() OVER () AS __rn FROM ${src.sql}`);
-  const names = res.columnNames();
-  const idCol = names.indexOf("customer_id");
-  if (idCol < 0) throw new DataError(`${path}: no customer_id column`);
+  const res = await con.stream(`SELECT customer_id${attrs.map((a) => `, ${q(a)}`).join("")} FROM __cust ORDER BY customer_id`);
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    for (const row of chunk.getRows()) {
-      counts.customers.read++;
-      const line = Number(row[row.length - 1]) + src.lineOffset;
-      const id = row[idCol] == null ? "" : String(row[idCol]);
-      if (id === "") { bad.push({ file: path, line, reason: "missing customer_id" }); continue; }
-      const attrs: Record<string, Value> = { customer_id: id };
-      let ok = true;
-      for (let i = 0; i < names.length - 1; i++) {
-        const def = ws.schema.customer.get(names[i]!);
-        if (!def) continue;
-        const v = convert(row[i], def.type);
-        if (v === undefined) { bad.push({ file: path, line, reason: `${names[i]}: cannot read ${JSON.stringify(String(row[i]))} as ${def.type.base}` }); ok = false; break; }
-        attrs[names[i]!] = v;
-      }
-      if (ok) out.set(id, attrs);
+    const columns = chunk.getColumns();
+    const ids = columns[0]!;
+    for (let r = 0; r < ids.length; r++) {
+      const id = String(ids[r]);
+      const a: Record<string, Value> = { customer_id: id };
+      for (let i = 0; i < attrs.length; i++) a[attrs[i]!] = (columns[i + 1]![r] ?? null) as Value;
+      out.set(id, a);
     }
   }
+  void badLines;
+  counts.customers.read = total;
   counts.customers.used = out.size;
-  counts.customers.rejected = counts.customers.read - out.size;
+  counts.customers.rejected = total - out.size;
   return out;
+}
+
+/** Every prop name an expression of the workspace may read (by name: conservative). */
+function propsUsed(ws: Workspace): Set<string> {
+  const used = new Set<string>(["rule", "step", "channel", "hard"]);
+  const walk = (n: unknown): void => {
+    if (!n || typeof n !== "object") return;
+    if (Array.isArray(n)) return n.forEach(walk);
+    const o = n as Record<string, unknown>;
+    if (o.kind === "name" && typeof o.name === "string") used.add(o.name);
+    if (o.kind === "member" && typeof o.prop === "string") used.add(o.prop);
+    if (o.kind === "agg" && typeof o.prop === "string") used.add(o.prop);
+    for (const [k, v] of Object.entries(o)) if (k !== "span" && k !== "type") walk(v);
+  };
+  walk([...ws.rules.values()]);
+  walk([...ws.segments.values()].map((s) => s.expr));
+  walk([...ws.channels.values()].map((c) => c.requires));
+  walk([ws.suppress, ws.defaults.exit]);
+  return used;
 }
 
 /**
  * Streams the events grouped by customer (customer id order), each group
- * sorted by time (ties in file order), to `onCustomer`. Rows for unknown
- * customers or events outside the schema, and unparsable times, go to `bad`.
- * Events after `until` are not read.
+ * sorted by time (ties in file order), to `onCustomer`. Everything heavy is
+ * in DuckDB: customer ids become row numbers, event names codes, times epoch
+ * ms, and only props some expression reads are fetched, so no string crosses
+ * into JS per event unless an expression needs it. Rows for unknown
+ * customers, events outside the schema and unparsable times or props go to
+ * `bad`. Events after `until` are counted but not delivered.
  */
 export async function streamEvents(
-  con: DuckDBConnection, ws: Workspace, path: string, known: Map<string, unknown>, until: number,
+  con: DuckDBConnection, ws: Workspace, path: string, _known: Map<string, unknown>, until: number,
   bad: BadRow[], counts: RowCounts, onCustomer: (id: string, events: EventRecord[]) => void,
 ): Promise<void> {
   const src = source(path);
-  const res = await con.stream(`WITH r AS (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) SELECT * FROM r ORDER BY CAST(customer_id AS VARCHAR), __rn`);
-  const names = res.columnNames();
-  const [ci, ei, ti] = ["customer_id", "event", "ts"].map((n) => names.indexOf(n));
-  if (ci! < 0 || ei! < 0 || ti! < 0) throw new DataError(`${path}: events need customer_id, event and ts columns`);
-  let cur: string | null = null;
+  const cols = await columnsOf(con, src.sql);
+  for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
+  const names = [...ws.schema.events.keys()];
+  const code = `(CASE CAST(e.event AS VARCHAR) ${names.map((n, i) => `WHEN ${lit(n)} THEN ${i}`).join(" ")} END)`;
+  const used = propsUsed(ws);
+  // One SQL type per prop column: the first event of the schema that declares it (feedback props as contract.md says).
+  const propTypes = new Map<string, Type>();
+  for (const def of ws.schema.events.values()) for (const [k, a] of def.props) if (!propTypes.has(k)) propTypes.set(k, a.type);
+  for (const [k, t] of Object.entries(FEEDBACK_PROPS)) if (!propTypes.has(k)) propTypes.set(k, t);
+  const props = cols.filter((c) => c !== "customer_id" && c !== "event" && c !== "ts" && used.has(c) && propTypes.has(c));
+  const tsSql = castSql("e.ts", { base: "datetime", nullable: false });
+  const propBad = props.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, propTypes.get(p)!)} THEN ${lit(p)} END`);
+  const from = `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e LEFT JOIN (SELECT customer_id AS __id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS __ci FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.__id`;
+  await con.run(`CREATE OR REPLACE TEMP TABLE __ev AS SELECT c.__ci AS ci, ${code} AS ev, ${tsSql} AS t, e.__rn AS rn,
+      CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts,
+      ${props.length ? `[${propBad.join(", ")}]` : "[]::VARCHAR[]"} AS bad_props
+      ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!)} AS ${q(`p_${p}`)}`).join("")}
+    FROM ${from}`);
+  const badRows = await con.runAndReadAll(`SELECT rn, raw_id, raw_event, raw_ts, ci IS NULL, ev IS NULL, t IS NULL, list_filter(bad_props, x -> x IS NOT NULL)
+    FROM __ev WHERE ci IS NULL OR ev IS NULL OR t IS NULL OR len(list_filter(bad_props, x -> x IS NOT NULL)) > 0`);
+  for (const [rn, id, event, ts, noCust, noEv, noTs, badProps] of badRows.getRows()) {
+    const line = Number(rn) + src.lineOffset;
+    const reason = noCust ? `unknown customer ${JSON.stringify(id)}` : noEv ? `event ${JSON.stringify(event)} is not in the schema` : noTs ? `ts: cannot read ${JSON.stringify(ts)} as a time` : `${String((badProps as { items: unknown[] }).items[0])}: cannot read the value`;
+    bad.push({ file: path, line, reason });
+  }
+  const [[total]] = (await con.runAndReadAll("SELECT count(*) FROM __ev")).getRows() as [[bigint]];
+  counts.events.read = Number(total);
+  counts.events.rejected = badRows.currentRowCount;
+  counts.events.used = counts.events.read - counts.events.rejected;
+  const ids = (await con.runAndReadAll("SELECT customer_id FROM __cust ORDER BY customer_id")).getColumns()[0]!.map(String);
+  const res = await con.stream(`SELECT ci, ev, t${props.map((p) => `, ${q(`p_${p}`)}`).join("")} FROM __ev
+    WHERE ci IS NOT NULL AND ev IS NOT NULL AND t IS NOT NULL AND len(list_filter(bad_props, x -> x IS NOT NULL)) = 0 AND t <= ${until}
+    ORDER BY ci, t, rn`);
+  const defs = names.map((n) => ws.schema.events.get(n)!);
+  const keep = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && p in FEEDBACK_PROPS)));
+  let cur = -1;
   let group: EventRecord[] = [];
-  const flush = () => {
-    if (cur !== null && group.length) onCustomer(cur, group.sort((a, b) => a.ts - b.ts));
-    group = [];
-  };
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    for (const row of chunk.getRows()) {
-      counts.events.read++;
-      const line = Number(row[row.length - 1]) + src.lineOffset;
-      const id = String(row[ci!] ?? "");
-      const name = String(row[ei!] ?? "");
-      if (id !== cur) { flush(); cur = id; }
-      if (!known.has(id)) { bad.push({ file: path, line, reason: `unknown customer ${JSON.stringify(id)}` }); continue; }
-      const def = ws.schema.events.get(name);
-      if (!def) { bad.push({ file: path, line, reason: `event ${JSON.stringify(name)} is not in the schema` }); continue; }
-      const tsRaw = row[ti!];
-      const ts = typeof tsRaw === "string" ? parseTime(tsRaw) : (convert(tsRaw, { base: "datetime", nullable: false }) as number | null | undefined) ?? null;
-      if (ts === null) { bad.push({ file: path, line, reason: `ts: cannot read ${JSON.stringify(String(tsRaw))} as a time` }); continue; }
-      counts.events.used++;
-      if (ts > until) continue;
-      const props: Record<string, Value> = {};
-      for (let i = 0; i < names.length - 1; i++) {
-        if (i === ci || i === ei || i === ti) continue;
-        const pt = def.props.get(names[i]!)?.type ?? (def.builtin ? FEEDBACK_PROPS[names[i]!] : undefined);
-        if (!pt || row[i] == null || row[i] === "") continue;
-        const v = convert(row[i], pt);
-        if (v !== undefined && v !== null) props[names[i]!] = v;
+    const c = chunk.getColumns();
+    const [ci, ev, t] = [c[0]!, c[1]!, c[2]!];
+    for (let r = 0; r < ci.length; r++) {
+      const id = ci[r] as number;
+      if (id !== cur) {
+        if (group.length) onCustomer(ids[cur]!, group);
+        cur = id;
+        group = [];
       }
-      group.push({ name, ts, props });
+      const e = ev[r] as number;
+      const p: Record<string, Value> = {};
+      const k = keep[e]!;
+      for (let i = 0; i < props.length; i++) {
+        const v = c[3 + i]![r];
+        if (k[i] && v !== null && v !== undefined) p[props[i]!] = v as Value;
+      }
+      group.push({ name: names[e]!, ts: t[r] as number, props: p });
     }
   }
-  flush();
-  counts.events.rejected = counts.events.read - counts.events.used;
+  if (group.length) onCustomer(ids[cur]!, group);
+  await con.run("DROP TABLE __ev");
 }
 
 /** A data folder that cannot be read at all (missing file or column). */

@@ -43,6 +43,26 @@ const offsetCache = new Map<string, Map<number, number>>();
  * or half hour, so a 15-minute cache key keeps it exact.
  */
 export function offsetAt(ms: number, tz: string): number {
+  // Fast path: a UTC day whose start and end have the same offset has it throughout
+  // (zones change offset at most once a day and never back within it).
+  const day = Math.floor(ms / DAY);
+  let d = dayCache.get(tz);
+  if (!d) dayCache.set(tz, (d = new Map()));
+  const known = d.get(day);
+  if (known !== undefined && known !== null) return known;
+  if (known === undefined) {
+    const a = offsetExact(day * DAY, tz);
+    const b = offsetExact(day * DAY + DAY - 1, tz);
+    if (d.size > 100_000) d.clear();
+    d.set(day, a === b ? a : null);
+    if (a === b) return a;
+  }
+  return offsetExact(ms, tz);
+}
+
+const dayCache = new Map<string, Map<number, number | null>>();
+
+function offsetExact(ms: number, tz: string): number {
   const key = Math.floor(ms / (HOUR / 4));
   let m = offsetCache.get(tz);
   if (!m) offsetCache.set(tz, (m = new Map()));

@@ -1,0 +1,218 @@
+/**
+ * Engine benchmarks (issue 4, "Speed"):
+ *  1. a day's `run` for 1M customers, 20M events, 25 rules — wall and peak RSS
+ *     (targets ≤ 30 s, ≤ 4 GB), read from Parquet through the command path;
+ *  2. `decide()` per event with 25 rules on a warmed engine — p50/p99
+ *     (target p99 ≤ 0.2 ms);
+ *  3. `simulate` of 90 days for 100k customers (target ≤ 60 s).
+ * Baseline in the same run: a plain DuckDB scan of the same events file
+ * (sorted by customer, as the run reads it), so the figures can be read
+ * against the machine's speed. Sizes scale with BENCH_SCALE (default 1).
+ *
+ * The workspace is the example shop workspace's rules and policy rebuilt
+ * with the engine's scenario builder plus generated rules (the YAML front
+ * end was not in the tree when this was written), checked by the project's
+ * checker and compiled by `compileExpr`.
+ */
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { DuckDBInstance } from "@duckdb/node-api";
+import type { Workspace } from "../language/ast.ts";
+import type { EventRecord, Value } from "../language/values.ts";
+import { checkWorkspace } from "../language/check.ts";
+import { compileExpr } from "../engine/compile/closure.ts";
+import { buildProgram } from "../engine/runtime/program.ts";
+import { decideFromFiles } from "../engine/runtime/inputs.ts";
+import { writeLog } from "../engine/runtime/log-file.ts";
+import { stripTime } from "../engine/runtime/order.ts";
+import { createEngine } from "../engine/api.ts";
+import { buildWorkspace, type MiniWorkspace } from "../test/engine/scenarios/mini-workspace.ts";
+
+const SCALE = Number(process.env.BENCH_SCALE ?? "1");
+const AT = Date.parse("2026-11-20T00:00:00Z");
+const DAY = 86_400_000;
+const CACHE = process.env.BENCH_CACHE ?? "/tmp/pb-bench-engine";
+
+/** The shop workspace (playbooks/shop) in the builder's form, plus generated rules up to 25. */
+export function benchWorkspace(): Workspace {
+  const w: MiniWorkspace = {
+    defaults: { timezone: "Europe/Moscow", send_hours: "09:00-21:00", holdout: 0.1, exit: ["order_placed"], expires: "1d" },
+    channels: {
+      email: "consent_email and email != null", push: "consent_push",
+      sms: "consent_sms and phone != null", telegram: "consent_telegram and telegram_id != null",
+    },
+    caps: ["max 2 per 1d", "max 5 per 7d", "email: max 3 per 7d", "push: max 1 per 1d", "sms: max 1 per 7d", "telegram: max 2 per 1d", "topic: max 1 per 3d", "gap 1h between messages", "pause 2d after order_placed"],
+    suppress: "is_employee",
+    attributes: { birthday: "date", registered_at: "datetime", subscription_ends_at: "datetime" },
+    templates: { birthday_gift: ["first_name"], cart_email: ["first_name"], vip_preview: ["first_name"] },
+    segments: {
+      hibernating: "count(order_placed within 120d) == 0 and count(order_placed) >= 1",
+      at_risk: "count(order_placed within 60d) == 0 and count(order_placed within 365d) >= 4",
+      champions: "count(order_placed within 30d) >= 2",
+    },
+    rules: {
+      welcome: { on: "signed_up", priority: 60, holdout: 0.1, steps: [{ channel: ["email", "push"], template: "welcome_1" }, { after: "2d", channel: "email", template: "welcome_2" }] },
+      cart_recovery: { on: "cart_abandoned where cart_value >= 1000", unless: "order_placed within 1h", priority: 90, holdout: 0.1, steps: [{ after: "1h", channel: "push", topic: "cart" }, { after: "1d", unless: "clicked(previous)", channel: "email", template: "cart_email", topic: "cart" }] },
+      birthday: { on: "anniversary of birthday", who: "first_name != null", priority: 80, expires: "12h", holdout: 0.05, send: { channel: ["email", "sms"], template: "birthday_gift" } },
+      review_request: { on: "14d after order_delivered", unless: "cart_abandoned within 1d", priority: 20, exit: "none", holdout: 0, send: { channel: ["push", "email"] } },
+      restock_alert: { on: "back_in_stock", who: "count(product_viewed within 30d) > 0", holdout: 0.1, send: { channel: ["push", "telegram", "email"], topic: "product" } },
+      app_comeback: { on: "no app_open for 30d", who: "consent_push", priority: 30, holdout: 0.2, send: { channel: "push" } },
+      renewal: { on: "5d before subscription_ends_at", priority: 75, holdout: 0.1, send: { channel: ["email", "telegram"], topic: "subscription" } },
+      vip_preview: { on: "every thursday at 11:00", who: "champions and first_name != null", priority: 40, holdout: 0.05, send: { channel: "email", template: "vip_preview", topic: "promo" } },
+      winback_at_risk: { on: "enter at_risk", priority: 70, queue: "3d", holdout: 0.15, steps: [{ channel: ["email", "telegram"] }, { after: "3d", if: "at_risk and not opened(previous)", channel: "sms" }] },
+      hibernating_nudge: { on: "every monday at 10:00", who: "hibernating and not in_cadence()", priority: 10, holdout: 0.1, send: { channel: "email", topic: "promo" } },
+    },
+  };
+  const names = ["order_placed", "cart_abandoned", "product_viewed", "app_open", "order_delivered"];
+  for (let i = 0; Object.keys(w.rules).length < 25; i++) {
+    const ev = names[i % names.length]!;
+    w.rules[`gen_${i}`] = {
+      on: i % 3 === 0 ? `${1 + (i % 5)}d after ${ev}` : ev,
+      who: `count(${ev} within ${7 * (1 + (i % 4))}d) >= ${1 + (i % 3)}`,
+      priority: 5 + ((i * 7) % 90), holdout: 0.1,
+      send: { channel: i % 2 ? ["push", "email"] : ["email", "sms"], topic: `topic_${i % 4}` },
+    };
+  }
+  const { ws } = buildWorkspace(w);
+  const span = ws.rules.get("welcome")!.span;
+  const t = (base: string) => ({ base: base as "string", nullable: true });
+  const attrs: Record<string, string> = {
+    first_name: "string", email: "string", phone: "string", telegram_id: "string", birthday: "date", registered_at: "datetime",
+    subscription_ends_at: "datetime", timezone: "string", city: "string", consent_email: "bool", consent_sms: "bool",
+    consent_push: "bool", consent_telegram: "bool", is_employee: "bool",
+  };
+  for (const [k, v] of Object.entries(attrs)) ws.schema.customer.set(k, { name: k, span, type: t(v) });
+  const props: Record<string, Record<string, string>> = {
+    order_placed: { order_id: "string", amount: "number" }, order_delivered: { order_id: "string" }, cart_abandoned: { cart_value: "number" },
+    product_viewed: { product_id: "string", category: "string" }, back_in_stock: { product_id: "string" }, app_open: {}, signed_up: {},
+  };
+  for (const [name, ps] of Object.entries(props)) {
+    ws.schema.events.set(name, { name, span, builtin: false, props: new Map(Object.entries(ps).map(([k, v]) => [k, { name: k, span, type: t(v) }])) });
+  }
+  for (const n of ["welcome_1", "welcome_2"]) ws.templates.set(n, { name: n, span, fields: [] });
+  const errors = checkWorkspace(ws).filter((d) => d.severity === "error");
+  if (errors.length) throw new Error(`bench workspace does not check: ${errors.map((d) => d.message).join("; ")}`);
+  return ws;
+}
+
+/** Seeded shop data written as Parquet by DuckDB (cached). */
+async function generate(dir: string, customers: number, events: number, days: number): Promise<void> {
+  if (existsSync(join(dir, "events.parquet"))) return;
+  mkdirSync(dir, { recursive: true });
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  await con.run("SELECT setseed(0.42)");
+  const at = new Date(AT).toISOString();
+  await con.run(`COPY (
+    SELECT 'c' || lpad(i::VARCHAR, 7, '0') AS customer_id,
+      CASE WHEN random() < 0.9 THEN 'Name' || i END AS first_name,
+      CASE WHEN random() < 0.8 THEN 'u' || i || '@example.com' END AS email,
+      CASE WHEN random() < 0.6 THEN '+7900' || i END AS phone,
+      CASE WHEN random() < 0.3 THEN 'tg' || i END AS telegram_id,
+      strftime(DATE '1970-01-01' + CAST(floor(random() * 18000) AS INTEGER), '%Y-%m-%d') AS birthday,
+      strftime(TIMESTAMP '${at}' - INTERVAL (CAST(floor(random() * 900) AS INTEGER)) DAY, '%Y-%m-%dT%H:%M:%SZ') AS registered_at,
+      CASE WHEN random() < 0.2 THEN strftime(TIMESTAMP '${at}' + INTERVAL (CAST(floor(random() * 60) AS INTEGER)) DAY, '%Y-%m-%dT%H:%M:%SZ') END AS subscription_ends_at,
+      (['Europe/Moscow', 'Asia/Yekaterinburg', 'Asia/Novosibirsk', NULL, 'Europe/Kaliningrad', 'Bad/Zone'])[1 + CAST(floor(random() * 6) AS INTEGER)] AS timezone,
+      'city' || (i % 50) AS city,
+      random() < 0.7 AS consent_email, random() < 0.3 AS consent_sms, random() < 0.5 AS consent_push,
+      random() < 0.2 AS consent_telegram, random() < 0.002 AS is_employee
+    FROM range(${customers}) t(i)) TO '${dir}/customers.parquet' (FORMAT parquet)`);
+  await con.run(`COPY (
+    SELECT 'c' || lpad(CAST(floor(random() * ${customers}) AS INTEGER)::VARCHAR, 7, '0') AS customer_id,
+      (['product_viewed', 'product_viewed', 'product_viewed', 'app_open', 'app_open', 'cart_abandoned', 'order_placed', 'order_delivered', 'back_in_stock', 'signed_up'])[1 + CAST(floor(random() * 10) AS INTEGER)] AS event,
+      strftime(TIMESTAMP '${at}' - INTERVAL (CAST(floor(random() * ${days} * 86400) AS INTEGER)) SECOND, '%Y-%m-%dT%H:%M:%SZ') AS ts,
+      'o' || i AS order_id, round(random() * 5000, 2) AS amount, round(random() * 3000, 2) AS cart_value,
+      'p' || (i % 500) AS product_id, 'cat' || (i % 12) AS category
+    FROM range(${events}) t(i)) TO '${dir}/events.parquet' (FORMAT parquet)`);
+  con.closeSync();
+  db.closeSync();
+}
+
+
+const rssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+async function baselineScan(dir: string): Promise<number> {
+  const db = await DuckDBInstance.create(":memory:");
+  const con = await db.connect();
+  const t0 = performance.now();
+  const res = await con.stream(`SELECT * FROM read_parquet('${dir}/events.parquet') ORDER BY customer_id`);
+  let n = 0;
+  for (let c = await res.fetchChunk(); c && c.rowCount > 0; c = await res.fetchChunk()) n += c.getRows().length;
+  const ms = performance.now() - t0;
+  con.closeSync();
+  db.closeSync();
+  return ms;
+}
+
+async function benchRun(ws: Workspace): Promise<void> {
+  const customers = Math.round(1_000_000 * SCALE);
+  const events = Math.round(20_000_000 * SCALE);
+  const dir = join(CACHE, `run-${customers}-${events}`);
+  const tg = performance.now();
+  await generate(dir, customers, events, 365);
+  console.log(`data: ${customers} customers, ${events} events (generated/cached in ${((performance.now() - tg) / 1000).toFixed(1)} s)`);
+  const base = await baselineScan(dir);
+  const p = buildProgram(ws, (e) => compileExpr(e, ws));
+  const t0 = performance.now();
+  const r = await decideFromFiles(p, { customers: join(dir, "customers.parquet"), events: join(dir, "events.parquet") }, new Map(), AT - DAY, AT, true);
+  const out = join(dir, "decisions.jsonl");
+  await writeLog(out, r.decisions.map(stripTime));
+  const wall = performance.now() - t0;
+  console.log(`run (1 day, 25 rules): ${(wall / 1000).toFixed(1)} s wall, ${r.decisions.length} decisions, peak RSS ${rssMb()} MB  (targets: 30 s, 4096 MB)`);
+  console.log(`  baseline: DuckDB scan of the events in customer order into JS rows: ${(base / 1000).toFixed(1)} s → run/baseline ${(wall / base).toFixed(2)}×`);
+  rmSync(out, { force: true });
+}
+
+function benchDecide(ws: Workspace): void {
+  const customers = Math.round(10_000 * Math.max(SCALE, 0.1));
+  const attrs = new Map<string, Record<string, Value>>();
+  for (let i = 0; i < customers; i++) {
+    attrs.set(`c${i}`, { customer_id: `c${i}`, first_name: "N", email: "e@x", consent_email: true, consent_push: i % 2 === 0, consent_sms: false, consent_telegram: false, is_employee: false, timezone: "Europe/Moscow" });
+  }
+  const engine = createEngine(ws, { customers: attrs });
+  const names = ["product_viewed", "app_open", "cart_abandoned", "order_placed", "order_delivered", "back_in_stock"];
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const evAt = (now: number): EventRecord => {
+    const name = names[Math.floor(rnd() * names.length)]!;
+    return { name, ts: now, props: { cart_value: Math.round(rnd() * 3000), amount: 100, product_id: "p1", category: "c", order_id: "o" } };
+  };
+  let now = AT - 30 * DAY;
+  const step = (30 * DAY) / (customers * 20);
+  // Warm: 20 events per customer over 30 days.
+  for (let i = 0; i < customers * 20; i++) {
+    now += step;
+    const id = `c${Math.floor(rnd() * customers)}`;
+    engine.decide(id, evAt(Math.round(now)), Math.round(now));
+  }
+  const times: number[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    now += 1000;
+    const id = `c${Math.floor(rnd() * customers)}`;
+    const t0 = performance.now();
+    engine.decide(id, evAt(now), now);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const q = (x: number) => times[Math.floor(times.length * x)]!.toFixed(4);
+  console.log(`decide() with 25 rules, warmed (${customers} customers, ~20 events each): p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${times[times.length - 1]!.toFixed(3)} ms  (target p99 0.2 ms)`);
+}
+
+async function benchSimulate(ws: Workspace): Promise<void> {
+  const customers = Math.round(100_000 * SCALE);
+  const events = customers * 30;
+  const dir = join(CACHE, `sim-${customers}-${events}`);
+  await generate(dir, customers, events, 180);
+  const p = buildProgram(ws, (e) => compileExpr(e, ws));
+  const t0 = performance.now();
+  const r = await decideFromFiles(p, { customers: join(dir, "customers.parquet"), events: join(dir, "events.parquet") }, new Map(), AT - 90 * DAY, AT, true);
+  const wall = performance.now() - t0;
+  console.log(`simulate 90 days: ${customers} customers, ${events} events: ${(wall / 1000).toFixed(1)} s, ${r.decisions.length} decisions  (target 60 s)`);
+}
+
+const ws = benchWorkspace();
+const which = process.env.BENCH_ENGINE ?? "decide,simulate,run";
+if (which.includes("decide")) benchDecide(ws);
+if (which.includes("simulate")) await benchSimulate(ws);
+if (which.includes("run")) await benchRun(ws);
