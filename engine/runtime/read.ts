@@ -242,7 +242,7 @@ export async function streamEvents(
   counts.events.used = counts.events.read - counts.events.rejected;
   const ids = (await con.runAndReadAll("SELECT customer_id FROM __cust ORDER BY customer_id")).getColumns()[0]!.map(String);
   const res = await con.stream(`SELECT ci, ev, t${props.map((p) => `, ${q(`p_${p}`)}`).join("")} FROM __ev
-    WHERE ci IS NOT NULL AND ev IS NOT NULL AND t IS NOT NULL AND len(list_filter(bad_props, x -> x IS NOT NULL)) = 0 AND t <= ${until}
+    WHERE ci IS NOT NULL AND ev IS NOT NULL AND t IS NOT NULL AND len(list_filter(bad_props, x -> x IS NOT NULL)) = 0 AND t <= ${Number.isFinite(until) ? until : 1e300}
     ORDER BY ci, t, rn`);
   const defs = names.map((n) => ws.schema.events.get(n)!);
   const keep = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && p in FEEDBACK_PROPS)));
