@@ -1,0 +1,162 @@
+/**
+ * Reading one YAML file with positions: parse with the `yaml` package, turn its
+ * errors into diagnostics, and give the builders small typed accessors that
+ * report shape problems (a list where a map belongs, …) instead of throwing.
+ * The key idea for exact spans inside expressions: an expression is parsed from
+ * the scalar's *raw source* (plain and block scalars differ from their value
+ * only in whitespace, which the grammar skips), so token offsets map 1:1 onto
+ * the file.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import type { Span } from "./ast.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { didYouMean } from "./fuzzy.ts";
+import { computeLineStarts, posOf, type SpanMapLike } from "./spans.ts";
+
+/** One file being read: its text, line table and the diagnostics list. */
+export class YamlFile {
+  readonly lineStarts: number[];
+  readonly doc: Document.Parsed | null;
+
+  constructor(
+    readonly path: string,
+    readonly text: string,
+    readonly diags: Diagnostic[],
+  ) {
+    this.lineStarts = computeLineStarts(text);
+    let doc: Document.Parsed | null = null;
+    try {
+      doc = parseDocument(text, { keepSourceTokens: true, uniqueKeys: true, prettyErrors: false, lineCounter: new LineCounter() });
+    } catch (e) {
+      this.error("PB001", "yaml-syntax", `cannot read this file as YAML: ${(e as Error).message}`, this.span(0, Math.min(1, text.length)));
+    }
+    if (doc) {
+      for (const e of doc.errors) {
+        const [s, en] = e.pos;
+        this.error(e.code === "DUPLICATE_KEY" ? "PB006" : "PB001", e.code === "DUPLICATE_KEY" ? "duplicate-definition" : "yaml-syntax", yamlMessage(e.message), this.span(s, Math.max(en, s + 1)));
+      }
+      for (const w of doc.warnings) {
+        const [s, en] = w.pos;
+        this.diags.push({ code: "PB001", name: "yaml-syntax", severity: "warning", message: yamlMessage(w.message), span: this.span(s, Math.max(en, s + 1)) });
+      }
+      if (doc.errors.length) doc = null;
+    }
+    this.doc = doc;
+  }
+
+  /** A span of [start, end) offsets of this file. */
+  span(start: number, end: number): Span {
+    const s = Math.max(0, Math.min(start, this.text.length));
+    const e = Math.max(s, Math.min(end, this.text.length + 1));
+    const a = posOf(this.lineStarts, s);
+    const b = posOf(this.lineStarts, e);
+    return { file: this.path, start: s, end: e, line: a.line, col: a.col, endLine: b.line, endCol: b.col };
+  }
+
+  /** The span of a node (its value range). */
+  spanOf(node: Node | null | undefined): Span {
+    const r = node?.range;
+    if (!r) return this.span(0, 0);
+    return this.span(r[0], Math.max(r[1], r[0] + 1));
+  }
+
+  error(code: string, name: string, message: string, span: Span, hint?: string): void {
+    this.diags.push({ code, name, severity: "error", message, span, ...(hint ? { hint } : {}) });
+  }
+
+  warn(code: string, name: string, message: string, span: Span, hint?: string): void {
+    this.diags.push({ code, name, severity: "warning", message, span, ...(hint ? { hint } : {}) });
+  }
+
+  /** The raw text of a scalar and the file offset it starts at, for parsing expressions inside it. */
+  exprSource(node: Node): { text: string; base: number; spanOf: SpanMapLike } {
+    const r = node.range ?? [0, 0, 0];
+    let text: string;
+    let base: number;
+    const sc = node as Scalar;
+    if (isScalar(node) && (sc.type === "QUOTE_DOUBLE" || sc.type === "QUOTE_SINGLE")) {
+      const inner = this.text.slice(r[0] + 1, r[1] - 1);
+      if (inner === String(sc.value)) {
+        text = inner;
+        base = r[0] + 1;
+      } else {
+        // Escapes shift offsets: parse the value and point every token at the scalar.
+        const value = String(sc.value);
+        return { text: value, base: r[0], spanOf: () => this.span(r[0], r[1]) };
+      }
+    } else if (isScalar(node) && (sc.type === "BLOCK_LITERAL" || sc.type === "BLOCK_FOLDED")) {
+      const nl = this.text.indexOf("\n", r[0]);
+      base = nl < 0 || nl >= r[1] ? r[1] : nl + 1;
+      text = this.text.slice(base, r[1]);
+    } else {
+      base = r[0];
+      text = this.text.slice(r[0], r[1]);
+    }
+    return { text, base, spanOf: (s, e) => this.span(base + s, base + e) };
+  }
+}
+
+function yamlMessage(m: string): string {
+  return m.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+}
+
+/** A YAML map's entries as [key text, key node, value node], reporting non-string keys. */
+export function entries(f: YamlFile, map: YAMLMap): { key: string; keyNode: Node; value: Node | null; pair: Pair }[] {
+  const out: { key: string; keyNode: Node; value: Node | null; pair: Pair }[] = [];
+  for (const pair of map.items) {
+    if (!isPair(pair)) continue;
+    const k = pair.key as Node | null;
+    if (!k || !isScalar(k)) {
+      f.error("PB003", "bad-shape", "keys must be plain names", f.spanOf(k ?? (pair.value as Node)));
+      continue;
+    }
+    out.push({ key: String(k.value), keyNode: k, value: (pair.value as Node | null) ?? null, pair });
+  }
+  return out;
+}
+
+/** Expects a map; reports PB003 otherwise. */
+export function asMap(f: YamlFile, node: Node | null, what: string, at: Span): YAMLMap | null {
+  if (node && isMap(node)) return node;
+  if (node && isScalar(node) && (node.value === null || node.value === "")) return null;
+  f.error("PB003", "bad-shape", `${what} must be a map of names to values`, node ? f.spanOf(node) : at);
+  return null;
+}
+
+/** Expects a list (a single scalar is accepted as a one-element list when `single`). */
+export function asList(f: YamlFile, node: Node | null, what: string, at: Span, single = false): Node[] | null {
+  if (node && isSeq(node)) return node.items as Node[];
+  if (single && node && !isMap(node)) return [node];
+  f.error("PB003", "bad-shape", `${what} must be a list`, node ? f.spanOf(node) : at);
+  return null;
+}
+
+/** A scalar's value as text, or a PB003. */
+export function asText(f: YamlFile, node: Node | null, what: string, at: Span): string | null {
+  if (node && isScalar(node) && node.value !== null && typeof node.value !== "object") return String(node.value);
+  f.error("PB003", "bad-shape", `${what} must be a single value`, node ? f.spanOf(node) : at);
+  return null;
+}
+
+/** A number, or a PB004. */
+export function asNumber(f: YamlFile, node: Node | null, what: string, at: Span): number | null {
+  if (node && isScalar(node) && typeof node.value === "number" && Number.isFinite(node.value)) return node.value;
+  f.error("PB004", "bad-value", `${what} must be a number`, node ? f.spanOf(node) : at);
+  return null;
+}
+
+/** A boolean, or a PB004. */
+export function asBool(f: YamlFile, node: Node | null, what: string, at: Span): boolean | null {
+  if (node && isScalar(node) && typeof node.value === "boolean") return node.value;
+  f.error("PB004", "bad-value", `${what} must be true or false`, node ? f.spanOf(node) : at);
+  return null;
+}
+
+/** Reports keys not in `allowed`, with a did-you-mean. */
+export function checkKeys(f: YamlFile, es: { key: string; keyNode: Node }[], allowed: readonly string[], where: string): void {
+  for (const e of es) {
+    if (allowed.includes(e.key)) continue;
+    const s = didYouMean(e.key, allowed);
+    f.error("PB002", "unknown-key", `unknown key "${e.key}" in ${where}`, f.spanOf(e.keyNode), s ? `did you mean "${s}"?` : `allowed here: ${allowed.join(", ")}`);
+  }
+}
