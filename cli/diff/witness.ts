@@ -82,6 +82,17 @@ function around(l: { value: Value; unit: string }): Value[] {
   return [l.value - step, l.value, l.value + step];
 }
 
+/** One non-null value of a type, for `x != null` tests. */
+function sampleOf(base: string | undefined, now: number): Value[] {
+  switch (base) {
+    case "string": return ["x"];
+    case "number": case "duration": return [1];
+    case "bool": return [true];
+    case "date": case "datetime": return [now - DAY];
+    default: return [];
+  }
+}
+
 class Collector {
   readonly vars = new Map<string, Var>();
   constructor(private readonly ws: Workspace, private readonly now: number) {}
@@ -94,7 +105,9 @@ class Collector {
 
   attr(name: string, values: Value[]): void {
     if (name === "customer_id") return;
-    this.add({ key: `attr:${name}`, kind: "attr", name, values: [...values, null] });
+    // `x != null` alone gives no non-null value to try: add one of the attribute's type.
+    const sample = values.every((v) => v === null) ? sampleOf(this.ws.schema.customer.get(name)?.type.base, this.now) : [];
+    this.add({ key: `attr:${name}`, kind: "attr", name, values: [...values, ...sample, null] });
   }
 
   count(event: string, values: number[]): void {
@@ -150,7 +163,8 @@ class Collector {
       case "unary": return this.walk(e.operand, whereEvent, depth + 1);
       case "name": {
         const ref = e.ref;
-        if (ref?.kind === "attribute" || (!ref && this.ws.schema.customer.get(e.name)?.type.base === "bool")) this.attr(e.name, [true, false]);
+        // An attribute alone is a condition only when it is a bool; elsewhere the comparison around it supplied its values.
+        if ((ref?.kind === "attribute" || !ref) && this.ws.schema.customer.get(e.name)?.type.base === "bool") this.attr(e.name, [true, false]);
         else if (ref?.kind === "event") this.count(ref.name, [1]);
         else if (ref?.kind === "segment") {
           const seg = this.ws.segments.get(ref.name);

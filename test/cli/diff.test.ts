@@ -183,7 +183,7 @@ describe("playbook diff: witnesses and impact through the CLI", () => {
   function data(): string {
     const d = `${dir}-data`;
     mkdirSync(d, { recursive: true });
-    writeFileSync(join(d, "customers.csv"), "customer_id,age,tier,consent_email,vip\nc1,30,gold,true,false\nc2,19,,true,false\nc3,16,,true,false\n");
+    writeFileSync(join(d, "customers.csv"), "customer_id,age,tier,consent_email,vip\nc1,30,gold,true,false\nc2,19,basic,true,false\nc3,16,basic,true,false\n");
     writeFileSync(join(d, "events.csv"), "customer_id,event,ts,order_id,amount\nc1,signed_up,2026-11-18T10:00:00Z,,\nc2,signed_up,2026-11-18T11:00:00Z,,\n");
     return d;
   }
@@ -213,7 +213,7 @@ describe("playbook diff: witnesses and impact through the CLI", () => {
     const base = git("rev-parse", "HEAD");
     const head = commit(BASE.replace("who: age >= 18", "who: age >= 21"), "who");
     const r = await diffJson(base, head, "--dir", "playbooks", "--data", data(), "--at", "2026-11-20T00:00:00Z");
-    expect(r.witnesses[0]).toMatchObject({ source: "data", customer_id: "c2", customer: { age: 19 }, before: true, after: false });
+    expect(r.witnesses[0]).toMatchObject({ source: "data", customer_id: "c2", customer: { age: 19, tier: "basic" }, before: true, after: false });
     const welcome = r.impact!.audiences.find((a) => a.kind === "rule" && a.name === "welcome")!;
     expect(welcome).toMatchObject({ before: 2, after: 1, entering: 0, leaving: 1, leaving_sample: ["c2"] });
     const text = (await diff(base, head, "--dir", "playbooks", "--data", data(), "--at", "2026-11-20T00:00:00Z")).out;
