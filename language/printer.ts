@@ -5,7 +5,7 @@
  * text is the key of a precomputed aggregate (`featureKey`), so two spellings
  * of one aggregate share one feature.
  */
-import type { AggExpr, Expr, ExistsExpr } from "./ast.ts";
+import type { AggExpr, Cap, Expr, ExistsExpr, Trigger } from "./ast.ts";
 
 const BIN_PREC: Record<string, number> = {
   or: 1, and: 2, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5, "*": 6, "/": 6, "??": 8,
@@ -67,4 +67,32 @@ export function printExpr(e: Expr): string {
 /** The key of a precomputed aggregate in `EvalEnv.features`: its canonical text. */
 export function featureKey(agg: AggExpr | ExistsExpr): string {
   return print(agg);
+}
+
+/** The canonical text of a trigger (`on:`). */
+export function printTrigger(t: Trigger): string {
+  const where = (w?: Expr) => (w ? ` where ${print(w)}` : "");
+  switch (t.kind) {
+    case "event": return `${t.event}${where(t.where)}`;
+    case "after": return `${t.delay.raw} after ${t.event}${where(t.where)}`;
+    case "before": return `${t.lead.raw} before ${t.attribute}`;
+    case "anniversary": return `anniversary of ${t.attribute}`;
+    case "inactivity": return `no ${t.event} for ${t.duration.raw}`;
+    case "enter":
+    case "leave": return `${t.kind} ${t.segment}`;
+    case "every": return `every ${t.day} at ${t.time}`;
+    case "once": return `once at ${t.utcMs === null ? t.local : new Date(t.utcMs).toISOString().replace(".000Z", "Z")}`;
+  }
+}
+
+/** The canonical text of a cap line; `withScope: false` leaves out `SCOPE: ` (for the one-key map form). */
+export function printCap(c: Cap, withScope = true): string {
+  switch (c.kind) {
+    case "gap": return `gap ${c.duration.raw} between messages`;
+    case "pause": return `pause ${c.duration.raw} after ${c.event}`;
+    case "max": {
+      const scope = c.scope.kind === "all" ? "" : c.scope.kind === "channel" ? c.scope.channel : c.scope.kind;
+      return `${withScope && scope ? scope + ": " : ""}max ${c.count} per ${c.per.raw}`;
+    }
+  }
 }
