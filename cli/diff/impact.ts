@@ -47,6 +47,23 @@ function delta(kind: AudienceDelta["kind"], name: string, a: Set<string> | null,
   return { kind, name, before: a ? a.size : null, after: b ? b.size : null, entering: entering.length, leaving: leaving.length, entering_sample: entering.slice(0, SAMPLE), leaving_sample: leaving.slice(0, SAMPLE) };
 }
 
+type Ref = { kind: string; scope?: string };
+
+/** True when some name in the expression has a reference passing `test`. */
+export function readsRef(e: unknown, test: (r: Ref) => boolean): boolean {
+  if (!e || typeof e !== "object") return false;
+  const n = e as { kind?: string; ref?: Ref };
+  if (n.kind === "name" && n.ref && test(n.ref)) return true;
+  for (const [k, v] of Object.entries(e)) {
+    if (k === "span" || k === "type" || k === "ref") continue;
+    if (Array.isArray(v) ? v.some((x) => readsRef(x, test)) : typeof v === "object" && readsRef(v, test)) return true;
+  }
+  return false;
+}
+
+/** The trigger event (itself or its props): an audience count has no value for it. */
+const TRIGGER = (r: Ref) => r.kind === "trigger_event" || (r.kind === "prop" && r.scope === "trigger");
+
 function ruleAudience(ev: Evaluate, ws: Workspace, id: string, pop: Population, at: number): { set: Set<string>; errors: number } | null {
   const r = ws.rules.get(id);
   if (!r) return null;
@@ -84,7 +101,10 @@ async function replay(ws: Workspace, ev: Evaluate, pop: Population, at: number):
 
 /** The impact of going from `base` to `head` on `pop` at `at`. */
 export async function audienceImpact(base: Workspace, head: Workspace, ev: Evaluate, pop: Population, at: number): Promise<Impact> {
-  const missing: string[] = ["RFM scores are not computed here (rfm.* reads null): an audience using them is understated"];
+  const missing: string[] = [];
+  const exprs = (ws: Workspace) => [ws.suppress, ...[...ws.segments.values()].map((x) => x.expr), ...[...ws.rules.values()].flatMap((r) => [r.who, r.unless])];
+  if ([...exprs(base), ...exprs(head)].some((e) => readsRef(e, (r) => r.kind === "rfm")))
+    missing.push("RFM scores are not computed here (rfm.* reads null): audiences using them are understated");
   const audiences: AudienceDelta[] = [];
   const segs = [...new Set([...base.segments.keys(), ...head.segments.keys()])].sort();
   for (const name of segs) {
@@ -96,6 +116,11 @@ export async function audienceImpact(base: Workspace, head: Workspace, ev: Evalu
   }
   const rules = [...new Set([...base.rules.keys(), ...head.rules.keys()])].sort();
   for (const id of rules) {
+    const uses = (ws: Workspace) => [ws.rules.get(id)?.who, ws.rules.get(id)?.unless].some((e) => readsRef(e, TRIGGER));
+    if (uses(base) || uses(head)) {
+      missing.push(`rule ${id}: its conditions read the trigger event, which an audience count has no value for; audience not estimated`);
+      continue;
+    }
     const a = ruleAudience(ev, base, id, pop, at), b = ruleAudience(ev, head, id, pop, at);
     if ((a?.errors ?? 0) > 0 || (b?.errors ?? 0) > 0) {
       missing.push(`rule ${id}: its conditions read the trigger event or could not be evaluated for some customers; audience not estimated`);
