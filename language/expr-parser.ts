@@ -28,7 +28,7 @@ export class ExprParser extends EmbeddedActionsParser {
 
   private sp(a: IToken | { s: number }, b: IToken | { e: number }): Span {
     const s = "s" in a ? a.s : a.startOffset;
-    const e = "e" in b ? b.e : (b.endOffset ?? b.startOffset) + 1;
+    const e = "e" in b ? b.e : b.startOffset + b.image.length;
     return this.spanOf(s, e);
   }
 
@@ -42,7 +42,7 @@ export class ExprParser extends EmbeddedActionsParser {
   }
 
   private tokR(t: IToken): { s: number; e: number } {
-    return { s: t.startOffset, e: (t.endOffset ?? t.startOffset) + 1 };
+    return { s: t.startOffset, e: t.startOffset + t.image.length };
   }
 
   private bin(op: BinaryOp, left: Expr, right: Expr): Expr {
@@ -195,7 +195,7 @@ export class ExprParser extends EmbeddedActionsParser {
       const p = this.CONSUME(T.Identifier);
       obj = this.ACTION(() => {
         const a = this.range(obj);
-        const e = (p.endOffset ?? p.startOffset) + 1;
+        const e = p.startOffset + p.image.length;
         return this.mark({ kind: "member", object: obj, prop: p.image, propSpan: this.sp(p, p), span: this.sp({ s: a.s }, { e }) } as Expr, a.s, e);
       });
     });
@@ -287,7 +287,7 @@ export class ExprParser extends EmbeddedActionsParser {
       this.CONSUME(T.Within);
       const d = this.CONSUME(T.DurationTok);
       within = this.ACTION(() => ({ kind: "duration", ms: parseDurationText(d.image) ?? 0, raw: d.image, span: this.sp(d, d) }) as DurationLit);
-      end = (d.endOffset ?? d.startOffset) + 1;
+      end = d.startOffset + d.image.length;
     });
     return { where, within, end };
   });

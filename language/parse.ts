@@ -68,7 +68,7 @@ export function parseWith<R>(grammar: Grammar, text: string, spanOf: SpanMap): {
     const tok = err.token;
     const atEnd = tok.tokenType.name === "EOF" || Number.isNaN(tok.startOffset);
     const s = atEnd ? text.length : tok.startOffset;
-    const e = atEnd ? text.length + 1 : (tok.endOffset ?? tok.startOffset) + 1;
+    const e = atEnd ? text.length + 1 : tok.startOffset + tok.image.length;
     diagnostics.push({
       code: "PB010", name: "syntax-error", severity: "error",
       message: atEnd ? `unexpected end of ${what(grammar)}` : `unexpected ${JSON.stringify(tok.image)} in ${what(grammar)}`,
