@@ -12,7 +12,8 @@
  * time, or stays pending past `to` (and is then `deferred` when it was
  * already waiting).
  */
-import type { Rule, Step } from "../../language/ast.ts";
+import type { Expr, Rule, Step, Trigger } from "../../language/ast.ts";
+import { printExpr, printTrigger } from "../../language/printer.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { type Decision, type DecisionStatus } from "../decision.ts";
 import { isoSeconds } from "./iso.ts";
@@ -114,7 +115,7 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
   }
   if (opts.reportDeferred) {
     for (const x of [...state.pending].sort((a, b) => cmpPending(p, a, b))) {
-      if (x.waiting !== null && x.planned <= to) emit(x, "deferred", to, { sendAt: x.due, reason: x.waiting === "blocked" ? "blocked" : x.waiting === "queue" ? "queue" : "send hours" });
+      if (x.waiting !== null && x.planned <= to && !x.deferredLogged && (x.deferredLogged = true)) emit(x, "deferred", to, { sendAt: x.due, reason: x.waiting === "blocked" ? "blocked" : x.waiting === "queue" ? "queue" : "send hours" });
     }
   }
   return out;
@@ -126,7 +127,7 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
     const env = envAt(t, x.trigger, previousOf(c.events, x, t));
     const tr = opts.trace;
     const note = (check: string, detail: string) => tr?.(x, t, check, detail);
-    const test = (check: string, e: import("../../language/ast.ts").Expr) => {
+    const test = (check: string, e: Expr) => {
       const v = p.exprs.test(e, env);
       if (tr) note(check, `${sourceOf(p, e)} → ${v}`);
       return v;
@@ -209,10 +210,13 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
   }
 }
 
-/** The expression as written in the workspace (its span's text), for traces. */
-export function sourceOf(p: Program, e: { span: { file: string; start: number; end: number } }): string {
-  const f = p.ws.files.find((x) => x.path === e.span.file);
-  return f && e.span.end > e.span.start ? f.text.slice(e.span.start, e.span.end) : "(expression)";
+/** An expression or trigger in canonical text (language/printer.ts), for traces. */
+export function sourceOf(_p: Program, e: Expr | Trigger): string {
+  return isTrigger(e) ? printTrigger(e) : printExpr(e);
+}
+
+function isTrigger(e: Expr | Trigger): e is Trigger {
+  return ["event", "after", "before", "anniversary", "inactivity", "enter", "leave", "every", "once"].includes(e.kind);
 }
 
 function entryId(x: Pending, cid: string): string {

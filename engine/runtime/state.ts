@@ -26,6 +26,8 @@ export interface Pending {
   /** True once it has waited in the queue (the send's reason then says how long). */
   queued: boolean;
   trigger?: EventRecord;
+  /** Set once a `deferred` line was written for it: a later run logs only its final status. */
+  deferredLogged?: boolean;
   /** Send time of the previous step when it went out (sent or ghost), for `delivered(previous)`. */
   prevSentAt: number | null;
 }

@@ -1,0 +1,48 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { rmSync } from "node:fs";
+import { main } from "../../cli/main.ts";
+import { memoryIO } from "../../cli/io.ts";
+import { HAS_FRONT_END, ROOT, SHOP, shopData } from "./run-support.ts";
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe("playbook explain: flags", () => {
+  it("exits 2 without --customer", async () => {
+    const io = memoryIO(ROOT);
+    expect(await main(["explain", SHOP, "--data", "x", "--at", "2026-11-20T00:00:00Z"], io)).toBe(2);
+    expect(io.err).toContain("--customer ID is required");
+  });
+});
+
+describe.skipIf(!HAS_FRONT_END)("playbook explain on the example workspace", () => {
+  const at = "2026-11-20T00:00:00Z";
+  it("walks every rule for a customer, with each check and its values", async () => {
+    const d = shopData();
+    dirs.push(d);
+    const io = memoryIO(ROOT);
+    expect(await main(["explain", SHOP, "--data", d, "--customer", "c1", "--at", at], io)).toBe(0);
+    expect(io.out).toContain("customer c1 at 2026-11-20T00:00:00Z (zone Europe/Moscow");
+    expect(io.out).toContain("rule cart_recovery (priority 90, cadence of 2 steps): on cart_abandoned where cart_value >= 1000");
+    expect(io.out).toMatch(/unless\s+order_placed within 1h → false/);
+    expect(io.out).toMatch(/exclusive\s+in cadence welcome:c1:2026-11-19T08:00:00Z/);
+    expect(io.out).toMatch(/status\s+blocked \(in cadence welcome\)/);
+    expect(io.out).toMatch(/channel email requires\s+consent_email and email != null → true/);
+    expect(io.out).toMatch(/send hours\s+outside \(zone Europe\/Moscow\); next allowed 2026-11-20T06:00:00Z/);
+    expect(io.out).toContain("→ would send step 1: template welcome_1 via email at 2026-11-19T08:00:00Z (send)");
+    expect(io.out).toContain("rule birthday");
+    const one = memoryIO(ROOT);
+    expect(await main(["explain", SHOP, "--data", d, "--customer", "c1", "--at", at, "--rule", "welcome"], one)).toBe(0);
+    expect(one.out).not.toContain("rule cart_recovery");
+  });
+  it("says so for an unknown customer (exit 1) or rule (exit 2)", async () => {
+    const d = shopData();
+    dirs.push(d);
+    const io = memoryIO(ROOT);
+    expect(await main(["explain", SHOP, "--data", d, "--customer", "nobody", "--at", at], io)).toBe(1);
+    expect(io.err).toContain('no customer "nobody"');
+    const io2 = memoryIO(ROOT);
+    expect(await main(["explain", SHOP, "--data", d, "--customer", "c1", "--at", at, "--rule", "nope"], io2)).toBe(2);
+    expect(io2.err).toContain('no rule "nope"');
+  });
+});
