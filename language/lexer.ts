@@ -10,7 +10,7 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n]+
 // Literals whose shapes start with digits: the longest forms first.
 export const DateTimeTok = createToken({
   name: "DateTime",
-  pattern: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:\d{2})?/,
+  pattern: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?/,
 });
 export const DateTok = createToken({ name: "Date", pattern: /\d{4}-\d{2}-\d{2}/ });
 export const ClockTok = createToken({ name: "Clock", pattern: /\d{1,2}:\d{2}(?![\d:])/ });
