@@ -4,6 +4,7 @@
  * the report table, so scripts never get escape codes.
  */
 import { parseArgs } from "node:util";
+import { relative, resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadRfm, reportFromJson, reportFromWorkspace } from "../tui/load.ts";
 import { colorEnabled } from "../tui/theme.ts";
@@ -77,6 +78,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   const rfm = dir ? await loadRfm(io, dir, values.data, values.at) : { grid: null, note: "start the TUI with DIR and --data D to see it." };
   const { openTui } = await import("../tui/open.tsx");
-  await openTui({ report, rfm: rfm.grid, rfmNote: rfm.note, color: colorEnabled(io.env), title: dir ? `Playbook · ${dir}` : "Playbook" });
+  await openTui({ report, rfm: rfm.grid, rfmNote: rfm.note, color: colorEnabled(io.env), title: dir ? `Playbook · ${relative(io.cwd, resolve(io.cwd, dir)) || "."}` : "Playbook" });
   return EXIT.ok;
 }

@@ -9,6 +9,8 @@ import { resolve } from "node:path";
 import { memoryIO, type CliIO } from "../io.ts";
 import type { Report } from "../../experiments/report-types.ts";
 import type { RfmGrid } from "./model.ts";
+import type { RfmConfig, Workspace } from "../../language/ast.ts";
+import type { EventRecord, RfmScores } from "../../language/values.ts";
 
 /** A report, or the messages (already formatted for stderr) and exit code that stop the TUI. */
 export type Loaded<T> = { ok: true; value: T } | { ok: false; err: string; code: number };
@@ -47,26 +49,59 @@ interface SegmentsModule {
   rfmGrid?: (dir: string, data: string, at?: string) => Promise<RfmGrid | { grid: RfmGrid } | null>;
 }
 
+async function tryImport<T>(spec: string): Promise<T | null> {
+  try {
+    return (await import(spec)) as T;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The R×F grid for the RFM screen, or why there is none. Looks the function up
- * at run time so the TUI works before the segments library lands (it then
- * says what is missing instead of failing).
+ * The R×F grid for the RFM screen, or why there is none. Prefers the segments
+ * library's `rfmGrid` (what `playbook segments` prints); until that exists,
+ * scores the customers itself with the demo's RFM scorer over the workspace's
+ * `rfm:` section. Modules are looked up at run time so a missing one becomes
+ * a sentence on the RFM screen, not a crash.
  */
 export async function loadRfm(io: CliIO, dir: string, data: string | undefined, at: string | undefined): Promise<{ grid: RfmGrid | null; note: string }> {
   if (!data) return { grid: null, note: "start the TUI with --data D to see it." };
-  const spec = "../../engine/segments.ts";
-  let mod: SegmentsModule;
+  const wsDir = resolve(io.cwd, dir), dataDir = resolve(io.cwd, data);
+  const seg = await tryImport<SegmentsModule>("../../engine/segments.ts");
   try {
-    mod = (await import(spec)) as SegmentsModule;
-  } catch {
-    return { grid: null, note: "the segments library (engine/segments.ts) is not available in this build." };
-  }
-  if (typeof mod.rfmGrid !== "function") return { grid: null, note: "this build's segments library has no rfmGrid(); use `playbook segments`." };
-  try {
-    const g = await mod.rfmGrid(resolve(io.cwd, dir), resolve(io.cwd, data), at);
-    if (!g) return { grid: null, note: "the workspace has no `rfm:` section." };
-    return { grid: "grid" in g ? g.grid : g, note: "" };
+    if (seg?.rfmGrid) {
+      const g = await seg.rfmGrid(wsDir, dataDir, at);
+      if (!g) return { grid: null, note: "the workspace has no `rfm:` section." };
+      return { grid: "grid" in g ? g.grid : g, note: "" };
+    }
+    return await rfmFallback(wsDir, dataDir, at);
   } catch (e) {
     return { grid: null, note: `could not compute the grid: ${(e as Error).message}` };
   }
+}
+
+type LoadWs = { loadWorkspace?: (dir: string) => Promise<{ workspace: Workspace }> };
+type Scorer = { rfmScorer?: (cfg: RfmConfig, h: Iterable<readonly EventRecord[]>, at: number) => (id: string, ev: readonly EventRecord[], now: number) => RfmScores | null };
+
+async function rfmFallback(wsDir: string, dataDir: string, at: string | undefined): Promise<{ grid: RfmGrid | null; note: string }> {
+  const [front, scorerMod] = await Promise.all([tryImport<LoadWs>("../../language/index.ts"), tryImport<Scorer>("../../experiments/demo/rfm.ts")]);
+  if (!front?.loadWorkspace || !scorerMod?.rfmScorer) return { grid: null, note: "this build has neither the segments library nor an RFM scorer." };
+  const { workspace } = await front.loadWorkspace(wsDir);
+  if (!workspace.rfm) return { grid: null, note: "the workspace has no `rfm:` section." };
+  const { loadPopulation } = await import("../diff/data.ts");
+  const { population, problem } = await loadPopulation(dataDir, workspace);
+  if (!population) return { grid: null, note: problem ?? "no customers in the data." };
+  let now = at ? Date.parse(at) : -Infinity;
+  if (!Number.isFinite(now)) for (const l of population.events.values()) if (l.length) now = Math.max(now, l[l.length - 1]!.ts);
+  if (!Number.isFinite(now)) return { grid: null, note: "no events in the data to score." };
+  const n = workspace.rfm.scores;
+  const score = scorerMod.rfmScorer(workspace.rfm, population.events.values(), now);
+  const counts = Array.from({ length: n }, () => Array<number>(n).fill(0));
+  let unscored = 0;
+  for (const c of population.customers) {
+    const s = score(c.id, population.events.get(c.id) ?? [], now);
+    if (s && s.r >= 1 && s.r <= n && s.f >= 1 && s.f <= n) counts[s.r - 1]![s.f - 1]!++;
+    else unscored++;
+  }
+  return { grid: { scores: n, counts, unscored }, note: "" };
 }
