@@ -17,7 +17,7 @@ export const SEMANTIC_CODES: CodeInfo[] = [
   { code: "PB105", name: "unknown-channel", severity: "error", doc: "A step or a cap names a channel that is not defined under channels." },
   { code: "PB106", name: "unknown-template", severity: "error", doc: "A step names a template that is not defined under templates." },
   { code: "PB107", name: "unknown-prop", severity: "error", doc: "`EVENT.prop`, an aggregate or rfm.value names a prop the event does not have." },
-  { code: "PB108", name: "name-conflict", severity: "error", doc: "One name is defined as two of attribute, segment and event (they share one namespace); rename one." },
+  { code: "PB108", name: "reserved-name", severity: "error", doc: "A segment, event or attribute takes a built-in name (`rfm`, or `customer_id` for anything but the attribute); rename it. (A name defined twice is PB006.)" },
   { code: "PB109", name: "segment-cycle", severity: "error", doc: "Segments refer to each other in a loop, so none of them has a meaning; the message shows the loop." },
   { code: "PB110", name: "unknown-function", severity: "error", doc: "A call to a function the language does not have; the hint suggests the closest one." },
   { code: "PB111", name: "name-out-of-scope", severity: "error", doc: "A name exists but cannot be used here (a trigger prop outside an event-triggered rule, a prop in a segment, `previous` outside a call)." },

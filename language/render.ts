@@ -24,10 +24,14 @@ export interface RenderOptions {
 
 const ANSI = { red: "\x1b[31m", yellow: "\x1b[33m", bold: "\x1b[1m", cyan: "\x1b[36m", dim: "\x1b[2m", reset: "\x1b[0m" };
 
-/** A span's file as the user should see it. */
+/**
+ * A span's file as the user should see it, relative to `cwd`. A relative span
+ * path is relative to the process's working folder (that is how the loader
+ * records it), so it is resolved against that first.
+ */
 export function displayPath(file: string, cwd?: string): string {
   if (!cwd) return file;
-  const rel = relative(cwd, isAbsolute(file) ? file : resolve(cwd, file));
+  const rel = relative(cwd, isAbsolute(file) ? file : resolve(file));
   return rel === "" ? file : rel.split("\\").join("/");
 }
 

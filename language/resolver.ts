@@ -42,29 +42,23 @@ export function suggest(name: string, candidates: Iterable<string>): string | un
 }
 
 /**
- * Builds the namespace and reports names defined as two kinds at once
- * (PB108). Duplicates within one kind are the loader's (a Map holds one).
+ * Builds the namespace and reports definitions that take a built-in name
+ * (PB108). Names defined twice, within a kind or across kinds, are reported by
+ * the loader (PB006).
  */
 export function buildNamespace(ws: Workspace, out: Diagnostic[]): Namespace {
   const attributes = new Map<string, AttributeDef>([["customer_id", CUSTOMER_ID]]);
   for (const [n, a] of ws.schema.customer) attributes.set(n, a);
   const ns: Namespace = { attributes, segments: new Set(ws.segments.keys()), events: ws.schema.events };
-  const where = (kind: string, span: Span) => ({ message: `"${kind}" is also defined here`, span });
-  for (const [name, seg] of ws.segments) {
-    const attr = ws.schema.customer.get(name);
-    const ev = ws.schema.events.get(name);
-    if (attr) out.push(diag("PB108", `"${name}" is both an attribute and a segment; they share one namespace`, seg.span, "rename the segment", [where(name, attr.span)]));
-    if (ev) {
-      const what = ev.builtin ? "a built-in event" : "an event";
-      out.push(diag("PB108", `"${name}" is both ${what} and a segment; they share one namespace`, seg.span, "rename the segment", [where(name, ev.span)]));
-    }
-  }
-  for (const [name, attr] of ws.schema.customer) {
-    const ev = ws.schema.events.get(name);
-    if (ev) out.push(diag("PB108", `"${name}" is both an attribute and an event; they share one namespace`, attr.span, "rename one of them", [where(name, ev.span)]));
-  }
-  for (const [name, span] of [...[...ws.schema.customer.values()].map((a) => [a.name, a.span] as const), ...[...ws.segments.values()].map((s) => [s.name, s.span] as const), ...[...ws.schema.events.values()].filter((e) => !e.builtin).map((e) => [e.name, e.span] as const)]) {
-    if (name === "rfm") out.push(diag("PB108", `"rfm" is built in (the customer's RFM scores) and cannot be redefined`, span, "choose another name"));
+  // Two definitions of one name (across kinds too) are the loader's PB006; here only the built-ins.
+  const defs: [string, string, Span][] = [
+    ...[...ws.schema.customer.values()].map((a) => ["attribute", a.name, a.span] as [string, string, Span]),
+    ...[...ws.segments.values()].map((x) => ["segment", x.name, x.span] as [string, string, Span]),
+    ...[...ws.schema.events.values()].filter((e) => !e.builtin).map((e) => ["event", e.name, e.span] as [string, string, Span]),
+  ];
+  for (const [kind, name, span] of defs) {
+    if (name === "rfm") out.push(diag("PB108", `"rfm" is built in (the customer's RFM scores); a ${kind} cannot take its name`, span, "choose another name"));
+    if (name === "customer_id" && kind !== "attribute") out.push(diag("PB108", `"customer_id" is the built-in customer attribute; a ${kind} cannot take its name`, span, "choose another name"));
   }
   return ns;
 }

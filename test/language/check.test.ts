@@ -57,12 +57,12 @@ describe("name resolution", () => {
     expect(refs).toEqual([{ kind: "segment", name: "big" }, { kind: "attribute", name: "vip" }, { kind: "event", name: "app_open" }, { kind: "rfm" }]);
   });
 
-  it("a name defined as a segment and an attribute is PB108 citing both places", () => {
-    const { diags } = check({ segments: { vip: "count(order_placed) > 5" }, ...rule("vip") });
-    const d = diags.find((x) => x.code === "PB108")!;
-    expect(d.message).toBe('"vip" is both an attribute and a segment; they share one namespace');
-    expect(d.related).toHaveLength(1);
-    expect(d.related![0]!.span.line).not.toBe(d.span!.line);
+  it("a segment or event taking a built-in name is PB108 (names defined twice are the loader's PB006)", () => {
+    const { diags } = check({ segments: { rfm: "vip", customer_id: "vip" }, ...rule("vip") });
+    expect(diags.filter((d) => d.code === "PB108").map((d) => d.message)).toEqual([
+      '"rfm" is built in (the customer\'s RFM scores); a segment cannot take its name',
+      '"customer_id" is the built-in customer attribute; a segment cannot take its name',
+    ]);
   });
 
   it("segment cycles are PB109 with the path", () => {
