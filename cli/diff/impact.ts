@@ -7,10 +7,11 @@
  *
  * A rule's audience is the customers for whom `suppress` is false, `who` true
  * and `unless` false at TIME, evaluated without a trigger event; a rule whose
- * conditions read the trigger event is reported as not estimated.
+ * conditions read the trigger event is reported as not estimated. RFM scores
+ * come from each side's own `rfm:` section.
  */
-import type { Expr, Workspace } from "../../language/ast.ts";
-import type { EventRecord } from "../../language/values.ts";
+import type { Expr, RfmConfig, Workspace } from "../../language/ast.ts";
+import type { EventRecord, RfmScores } from "../../language/values.ts";
 import type { Population } from "./data.ts";
 import type { AudienceDelta, Impact, MessageProjection } from "./result.ts";
 import type { Evaluate } from "./witness.ts";
@@ -21,10 +22,30 @@ const SAMPLE = 5;
 
 type Truth = boolean | "error";
 
-function truthOf(ev: Evaluate, e: Expr | undefined, dflt: boolean, ws: Workspace, attrs: Record<string, unknown>, events: readonly EventRecord[], now: number): Truth {
+/** RFM scores of a customer at an instant (null: none, or no `rfm:` section). */
+export type RfmOf = (id: string, events: readonly EventRecord[], now: number) => RfmScores | null;
+
+/**
+ * The RFM scorer for one side's `rfm:` section, fitted on the population at
+ * `at`: the demo's scorer (language.md's definition) until the data engineer's
+ * engine/rfm.ts exists. Null when the side has no `rfm:` or no scorer exists.
+ */
+export async function rfmFor(ws: Workspace, pop: Population, at: number): Promise<RfmOf | null> {
+  if (!ws.rfm) return null;
+  try {
+    const spec = "../../experiments/demo/rfm.ts";
+    const mod = (await import(spec)) as { rfmScorer?: (c: RfmConfig, h: Iterable<readonly EventRecord[]>, at: number) => RfmOf };
+    return mod.rfmScorer ? mod.rfmScorer(ws.rfm, pop.events.values(), at) : null;
+  } catch {
+    return null;
+  }
+}
+
+function truthOf(ev: Evaluate, e: Expr | undefined, dflt: boolean, ws: Workspace, attrs: Record<string, unknown>, events: readonly EventRecord[], now: number, rfm: RfmOf | null = null): Truth {
   if (!e) return dflt;
   try {
-    return ev(e, { now, customer: attrs as never, events, rfm: null, segments: {} }, ws) === true;
+    const scores = rfm ? rfm(String(attrs.customer_id), events, now) : null;
+    return ev(e, { now, customer: attrs as never, events, rfm: scores, segments: {} }, ws) === true;
   } catch {
     return "error";
   }
@@ -64,26 +85,26 @@ export function readsRef(e: unknown, test: (r: Ref) => boolean): boolean {
 /** The trigger event (itself or its props): an audience count has no value for it. */
 const TRIGGER = (r: Ref) => r.kind === "trigger_event" || (r.kind === "prop" && r.scope === "trigger");
 
-function ruleAudience(ev: Evaluate, ws: Workspace, id: string, pop: Population, at: number): { set: Set<string>; errors: number } | null {
+function ruleAudience(ev: Evaluate, ws: Workspace, id: string, pop: Population, at: number, rfm: RfmOf | null): { set: Set<string>; errors: number } | null {
   const r = ws.rules.get(id);
   if (!r) return null;
   return membership(pop, at, (attrs, events) => {
-    const sup = truthOf(ev, ws.suppress, false, ws, attrs, events, at);
-    const who = truthOf(ev, r.who, true, ws, attrs, events, at);
-    const unless = truthOf(ev, r.unless, false, ws, attrs, events, at);
+    const sup = truthOf(ev, ws.suppress, false, ws, attrs, events, at, rfm);
+    const who = truthOf(ev, r.who, true, ws, attrs, events, at, rfm);
+    const unless = truthOf(ev, r.unless, false, ws, attrs, events, at, rfm);
     if (sup === "error" || who === "error" || unless === "error") return "error";
     return !sup && who && !unless;
   });
 }
 
 /** Sends per channel and caps hit, replaying the last REPLAY_DAYS days through the engine. */
-async function replay(ws: Workspace, ev: Evaluate, pop: Population, at: number): Promise<{ sends: Map<string, number>; capped: Map<string, number> }> {
+async function replay(ws: Workspace, ev: Evaluate, pop: Population, at: number, rfm: RfmOf | null): Promise<{ sends: Map<string, number>; capped: Map<string, number> }> {
   const { createEngine } = await import("../../engine/api.ts");
   const from = at - REPLAY_DAYS * 86_400_000;
   const customers = new Map(pop.customers.map((c) => [c.id, c.attrs]));
   const before = new Map<string, EventRecord[]>();
   for (const [id, list] of pop.events) before.set(id, list.filter((e) => e.ts <= from));
-  const engine = createEngine(ws, { compile: (expr) => (env) => ev(expr, env, ws), customers, events: before });
+  const engine = createEngine(ws, { compile: (expr) => (env) => ev(expr, env, ws), customers, events: before, ...(rfm ? { rfm } : {}) });
   const sends = new Map<string, number>(), capped = new Map<string, number>();
   const count = (ds: { status: string; channel: string | null; reason: string | null }[]) => {
     for (const d of ds) {
@@ -102,15 +123,16 @@ async function replay(ws: Workspace, ev: Evaluate, pop: Population, at: number):
 /** The impact of going from `base` to `head` on `pop` at `at`. */
 export async function audienceImpact(base: Workspace, head: Workspace, ev: Evaluate, pop: Population, at: number): Promise<Impact> {
   const missing: string[] = [];
+  const [rfmA, rfmB] = [await rfmFor(base, pop, at), await rfmFor(head, pop, at)];
   const exprs = (ws: Workspace) => [ws.suppress, ...[...ws.segments.values()].map((x) => x.expr), ...[...ws.rules.values()].flatMap((r) => [r.who, r.unless])];
-  if ([...exprs(base), ...exprs(head)].some((e) => readsRef(e, (r) => r.kind === "rfm")))
-    missing.push("RFM scores are not computed here (rfm.* reads null): audiences using them are understated");
+  if ([...exprs(base), ...exprs(head)].some((e) => readsRef(e, (r) => r.kind === "rfm")) && !((rfmA || !base.rfm) && (rfmB || !head.rfm)))
+    missing.push("RFM scores could not be computed (no scorer in this build): rfm.* reads null and audiences using them are understated");
   const audiences: AudienceDelta[] = [];
   const segs = [...new Set([...base.segments.keys(), ...head.segments.keys()])].sort();
   for (const name of segs) {
     const side = (ws: Workspace) => {
       const s = ws.segments.get(name);
-      return s ? membership(pop, at, (attrs, events) => truthOf(ev, s.expr, false, ws, attrs, events, at)).set : null;
+      return s ? membership(pop, at, (attrs, events) => truthOf(ev, s.expr, false, ws, attrs, events, at, ws === base ? rfmA : rfmB)).set : null;
     };
     audiences.push(delta("segment", name, side(base), side(head)));
   }
@@ -121,7 +143,7 @@ export async function audienceImpact(base: Workspace, head: Workspace, ev: Evalu
       missing.push(`rule ${id}: its conditions read the trigger event, which an audience count has no value for; audience not estimated`);
       continue;
     }
-    const a = ruleAudience(ev, base, id, pop, at), b = ruleAudience(ev, head, id, pop, at);
+    const a = ruleAudience(ev, base, id, pop, at, rfmA), b = ruleAudience(ev, head, id, pop, at, rfmB);
     if ((a?.errors ?? 0) > 0 || (b?.errors ?? 0) > 0) {
       missing.push(`rule ${id}: its conditions read the trigger event or could not be evaluated for some customers; audience not estimated`);
       continue;
@@ -130,7 +152,7 @@ export async function audienceImpact(base: Workspace, head: Workspace, ev: Evalu
   }
   let messages: MessageProjection | null = null;
   try {
-    const [x, y] = [await replay(base, ev, pop, at), await replay(head, ev, pop, at)];
+    const [x, y] = [await replay(base, ev, pop, at, rfmA), await replay(head, ev, pop, at, rfmB)];
     const chans = [...new Set([...x.sends.keys(), ...y.sends.keys()])].sort();
     const reasons = [...new Set([...x.capped.keys(), ...y.capped.keys()])].sort();
     messages = {
