@@ -122,18 +122,44 @@ export function funnelRows(cells: Map<number, Map<string, FunnelCounts>>, kindsB
   for (const step of [...cells.keys()].sort((a, b) => a - b)) {
     const chans = cells.get(step)!;
     const names = [...chans.keys()].sort();
-    const total: FunnelCounts = { sent: 0, kinds: [0, 0, 0, 0, 0, 0] };
-    let reported = 0;
-    for (const n of names) {
-      const c = chans.get(n)!;
-      total.sent += c.sent;
-      c.kinds.forEach((v, k) => (total.kinds[k] += v));
-      reported |= kindsByChannel.get(n) ?? 0;
-    }
-    out.push(row(step, null, total, reported));
+    out.push(totalRow(step, names.map((n) => [chans.get(n)!, kindsByChannel.get(n) ?? 0])));
     for (const n of names) out.push(row(step, n, chans.get(n)!, kindsByChannel.get(n) ?? 0));
   }
   return out;
+}
+
+/**
+ * A step's total over its channels: each rate sums only the channels that
+ * report what it needs (push without open tracking must not dilute the open
+ * rate of e-mail, nor inflate the click-to-open rate with its clicks).
+ */
+function totalRow(step: number, chans: [FunnelCounts, number][]): FunnelRow {
+  const sum = (need: number, num: (c: FunnelCounts) => number, den: (c: FunnelCounts) => number): number | null => {
+    let a = 0;
+    let b = 0;
+    let any = false;
+    for (const [c, reported] of chans) {
+      if ((reported & need) !== need) continue;
+      any = true;
+      a += num(c);
+      b += den(c);
+    }
+    return any && b > 0 ? a / b : null;
+  };
+  const k = (i: number) => (c: FunnelCounts) => c.kinds[i]!;
+  const sent = (c: FunnelCounts) => c.sent;
+  return {
+    step,
+    channel: null,
+    sent: chans.reduce((s, [c]) => s + c.sent, 0),
+    delivered: sum(1, k(0), sent),
+    open_rate: sum(1 | 2, k(1), k(0)),
+    ctr: sum(1 | 4, k(2), k(0)),
+    ctor: sum(2 | 4, k(2), k(1)),
+    unsubscribe_rate: sum(1 | 8, k(3), k(0)),
+    complaint_rate: sum(1 | 16, k(4), k(0)),
+    bounce_rate: sum(32, k(5), sent),
+  };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)}%`;

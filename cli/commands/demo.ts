@@ -27,7 +27,7 @@ and prints the report next to the truth.
 
 Options:
   --out DIR        where to write data/, decisions.jsonl, truth.json (default playbook-demo)
-  --customers N    default 2000
+  --customers N    default 1000
   --days N         default 60
   --seed S         default "demo"
 `;
@@ -37,7 +37,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: "string", default: "playbook-demo" }, customers: { type: "string", default: "2000" }, days: { type: "string", default: "60" }, seed: { type: "string", default: "demo" } },
+    options: { out: { type: "string", default: "playbook-demo" }, customers: { type: "string", default: "1000" }, days: { type: "string", default: "60" }, seed: { type: "string", default: "demo" } },
   });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const customers = Number(values.customers);

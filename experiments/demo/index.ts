@@ -96,7 +96,7 @@ export async function loadPipeline(dir = SHOP): Promise<Loaded | { missing: stri
 
 /** Simulates the world through the engine; no files. */
 export function runWorld(p: Loaded, o: DemoOptions): DemoRun {
-  const world: WorldOptions = { customers: o.customers, days: o.days, seed: o.seed, start: o.start ?? Date.parse("2026-09-01T00:00:00Z"), historyDays: 60 };
+  const world: WorldOptions = { customers: o.customers, days: o.days, seed: o.seed, start: o.start ?? Date.parse("2026-09-01T00:00:00Z"), historyDays: 200 };
   const { customers, history } = worldHistory(world);
   const engine = p.engine(p.ws, new Map(customers.map((c) => [c.id, c.attrs])), history, world.start);
   const effects = o.effects ?? DEFAULT_EFFECTS;

@@ -23,6 +23,8 @@ export interface Traits {
   viewRate: number;
   /** The day (from the world's start, may be negative) the customer signs up. */
   signupDay: number;
+  /** From this day on the customer lapses (buys, opens the app and fills carts a tenth as often): at-risk and hibernating customers. */
+  lapseDay: number;
 }
 
 /** One synthetic customer. */
@@ -84,6 +86,7 @@ export function makeCustomer(o: WorldOptions, i: number): WorldCustomer {
     cartRate: orderRate * (1 + 3 * rng()),
     viewRate: 0.2 + 1.5 * rng(),
     signupDay: rng() < 0.05 ? Math.floor(rng() * o.days) : -Math.floor(30 + rng() * 700),
+    lapseDay: rng() < 0.3 ? Math.floor(-o.historyDays + rng() * (o.historyDays + o.days)) : Infinity,
   };
   const consentEmail = rng() < 0.8;
   const birthYear = 1960 + Math.floor(rng() * 45);
@@ -122,18 +125,19 @@ export function naturalDay(o: WorldOptions, c: WorldCustomer, d: number, lastVie
   const day0 = o.start + d * DAY;
   const at = () => day0 + Math.floor(rng() * DAY / 1000) * 1000;
   const out: EventRecord[] = [];
+  const t = d >= c.traits.lapseDay ? { ...c.traits, orderRate: c.traits.orderRate * 0.1, appRate: c.traits.appRate * 0.1, cartRate: c.traits.cartRate * 0.1 } : c.traits;
   if (d === c.traits.signupDay) out.push({ name: "signed_up", ts: c.attrs.registered_at as number, props: {} });
-  for (let k = poisson(rng, c.traits.appRate); k > 0; k--) out.push({ name: "app_open", ts: at(), props: {} });
+  for (let k = poisson(rng, t.appRate); k > 0; k--) out.push({ name: "app_open", ts: at(), props: {} });
   for (let k = poisson(rng, c.traits.viewRate); k > 0; k--) {
     const p = Math.floor(rng() * PRODUCTS);
     const ts = at();
     out.push({ name: "product_viewed", ts, props: { product_id: `p${p}`, category: CATEGORIES[p % CATEGORIES.length]! } });
     lastViews.set(`p${p}`, ts);
   }
-  for (let k = poisson(rng, c.traits.cartRate); k > 0; k--) {
+  for (let k = poisson(rng, t.cartRate); k > 0; k--) {
     out.push({ name: "cart_abandoned", ts: at(), props: { cart_value: Math.round(c.traits.value * (0.3 + 1.2 * rng())) } });
   }
-  for (let k = poisson(rng, c.traits.orderRate); k > 0; k--) {
+  for (let k = poisson(rng, t.orderRate); k > 0; k--) {
     const ts = at();
     const id = `${c.id}-${d}-${k}`;
     out.push({ name: "order_placed", ts, props: { order_id: id, amount: Math.round(c.traits.value * Math.exp(0.3 * normal(rng))) } });
