@@ -9,91 +9,50 @@
  * (sorted by customer, as the run reads it), so the figures can be read
  * against the machine's speed. Sizes scale with BENCH_SCALE (default 1).
  *
- * The workspace is the example shop workspace's rules and policy rebuilt
- * with the engine's scenario builder plus generated rules (the YAML front
- * end was not in the tree when this was written), checked by the project's
- * checker and compiled by `compileExpr`.
+ * The workspace is the example shop workspace (playbooks/shop) plus 15
+ * generated rules, loaded and checked as `playbook run` does and compiled by
+ * `compileExpr`. RFM scores are not computed (null), as in the commands today.
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { Workspace } from "../language/ast.ts";
 import type { EventRecord, Value } from "../language/values.ts";
-import { checkWorkspace } from "../language/check.ts";
 import { compileExpr } from "../engine/compile/closure.ts";
 import { buildProgram } from "../engine/runtime/program.ts";
-import { decideFromFiles } from "../engine/runtime/inputs.ts";
+import { decideFromFiles, loadProgram } from "../engine/runtime/inputs.ts";
 import { writeLog } from "../engine/runtime/log-file.ts";
 import { stripTime } from "../engine/runtime/order.ts";
 import { createEngine } from "../engine/api.ts";
-import { buildWorkspace, type MiniWorkspace } from "../test/engine/scenarios/mini-workspace.ts";
 
 const SCALE = Number(process.env.BENCH_SCALE ?? "1");
 const AT = Date.parse("2026-11-20T00:00:00Z");
 const DAY = 86_400_000;
 const CACHE = process.env.BENCH_CACHE ?? "/tmp/pb-bench-engine";
 
-/** The shop workspace (playbooks/shop) in the builder's form, plus generated rules up to 25. */
-export function benchWorkspace(): Workspace {
-  const w: MiniWorkspace = {
-    defaults: { timezone: "Europe/Moscow", send_hours: "09:00-21:00", holdout: 0.1, exit: ["order_placed"], expires: "1d" },
-    channels: {
-      email: "consent_email and email != null", push: "consent_push",
-      sms: "consent_sms and phone != null", telegram: "consent_telegram and telegram_id != null",
-    },
-    caps: ["max 2 per 1d", "max 5 per 7d", "email: max 3 per 7d", "push: max 1 per 1d", "sms: max 1 per 7d", "telegram: max 2 per 1d", "topic: max 1 per 3d", "gap 1h between messages", "pause 2d after order_placed"],
-    suppress: "is_employee",
-    attributes: { birthday: "date", registered_at: "datetime", subscription_ends_at: "datetime" },
-    templates: { birthday_gift: ["first_name"], cart_email: ["first_name"], vip_preview: ["first_name"] },
-    segments: {
-      hibernating: "count(order_placed within 120d) == 0 and count(order_placed) >= 1",
-      at_risk: "count(order_placed within 60d) == 0 and count(order_placed within 365d) >= 4",
-      champions: "count(order_placed within 30d) >= 2",
-    },
-    rules: {
-      welcome: { on: "signed_up", priority: 60, holdout: 0.1, steps: [{ channel: ["email", "push"], template: "welcome_1" }, { after: "2d", channel: "email", template: "welcome_2" }] },
-      cart_recovery: { on: "cart_abandoned where cart_value >= 1000", unless: "order_placed within 1h", priority: 90, holdout: 0.1, steps: [{ after: "1h", channel: "push", topic: "cart" }, { after: "1d", unless: "clicked(previous)", channel: "email", template: "cart_email", topic: "cart" }] },
-      birthday: { on: "anniversary of birthday", who: "first_name != null", priority: 80, expires: "12h", holdout: 0.05, send: { channel: ["email", "sms"], template: "birthday_gift" } },
-      review_request: { on: "14d after order_delivered", unless: "cart_abandoned within 1d", priority: 20, exit: "none", holdout: 0, send: { channel: ["push", "email"] } },
-      restock_alert: { on: "back_in_stock", who: "count(product_viewed within 30d) > 0", holdout: 0.1, send: { channel: ["push", "telegram", "email"], topic: "product" } },
-      app_comeback: { on: "no app_open for 30d", who: "consent_push", priority: 30, holdout: 0.2, send: { channel: "push" } },
-      renewal: { on: "5d before subscription_ends_at", priority: 75, holdout: 0.1, send: { channel: ["email", "telegram"], topic: "subscription" } },
-      vip_preview: { on: "every thursday at 11:00", who: "champions and first_name != null", priority: 40, holdout: 0.05, send: { channel: "email", template: "vip_preview", topic: "promo" } },
-      winback_at_risk: { on: "enter at_risk", priority: 70, queue: "3d", holdout: 0.15, steps: [{ channel: ["email", "telegram"] }, { after: "3d", if: "at_risk and not opened(previous)", channel: "sms" }] },
-      hibernating_nudge: { on: "every monday at 10:00", who: "hibernating and not in_cadence()", priority: 10, holdout: 0.1, send: { channel: "email", topic: "promo" } },
-    },
-  };
-  const names = ["order_placed", "cart_abandoned", "product_viewed", "app_open", "order_delivered"];
-  for (let i = 0; Object.keys(w.rules).length < 25; i++) {
-    const ev = names[i % names.length]!;
-    w.rules[`gen_${i}`] = {
-      on: i % 3 === 0 ? `${1 + (i % 5)}d after ${ev}` : ev,
-      who: `count(${ev} within ${7 * (1 + (i % 4))}d) >= ${1 + (i % 3)}`,
-      priority: 5 + ((i * 7) % 90), holdout: 0.1,
-      send: { channel: i % 2 ? ["push", "email"] : ["email", "sms"], topic: `topic_${i % 4}` },
-    };
+/** The example workspace (playbooks/shop) plus generated rules up to 25, loaded and checked like `playbook run` does. */
+export async function benchWorkspace(): Promise<Workspace> {
+  const dir = join(CACHE, "workspace");
+  mkdirSync(dir, { recursive: true });
+  const shop = join(import.meta.dirname, "..", "playbooks", "shop");
+  for (const f of readdirSync(shop)) if (f.endsWith(".yaml")) copyFileSync(join(shop, f), join(dir, f));
+  const events = ["order_placed", "cart_abandoned", "product_viewed", "app_open", "order_delivered"];
+  const rules: string[] = ["rules:"];
+  for (let i = 0; i < 15; i++) {
+    const ev = events[i % events.length]!;
+    rules.push(
+      `  gen_${i}:`,
+      `    on: ${i % 3 === 0 ? `${1 + (i % 5)}d after ${ev}` : ev}`,
+      `    who: count(${ev} within ${7 * (1 + (i % 4))}d) >= ${1 + (i % 3)}`,
+      `    priority: ${5 + ((i * 7) % 90)}`,
+      `    send: { channel: ${i % 2 ? "[push, email]" : "[email, sms]"}, template: weekly_digest, topic: topic_${i % 4} }`,
+    );
   }
-  const { ws } = buildWorkspace(w);
-  const span = ws.rules.get("welcome")!.span;
-  const t = (base: string) => ({ base: base as "string", nullable: true });
-  const attrs: Record<string, string> = {
-    first_name: "string", email: "string", phone: "string", telegram_id: "string", birthday: "date", registered_at: "datetime",
-    subscription_ends_at: "datetime", timezone: "string", city: "string", consent_email: "bool", consent_sms: "bool",
-    consent_push: "bool", consent_telegram: "bool", is_employee: "bool",
-  };
-  for (const [k, v] of Object.entries(attrs)) ws.schema.customer.set(k, { name: k, span, type: t(v) });
-  const props: Record<string, Record<string, string>> = {
-    order_placed: { order_id: "string", amount: "number" }, order_delivered: { order_id: "string" }, cart_abandoned: { cart_value: "number" },
-    product_viewed: { product_id: "string", category: "string" }, back_in_stock: { product_id: "string" }, app_open: {}, signed_up: {},
-  };
-  for (const [name, ps] of Object.entries(props)) {
-    ws.schema.events.set(name, { name, span, builtin: false, props: new Map(Object.entries(ps).map(([k, v]) => [k, { name: k, span, type: t(v) }])) });
-  }
-  for (const n of ["welcome_1", "welcome_2"]) ws.templates.set(n, { name: n, span, fields: [] });
-  const errors = checkWorkspace(ws).filter((d) => d.severity === "error");
-  if (errors.length) throw new Error(`bench workspace does not check: ${errors.map((d) => d.message).join("; ")}`);
-  return ws;
+  writeFileSync(join(dir, "generated.yaml"), rules.join("\n") + "\n");
+  const { program } = await loadProgram(dir);
+  if (program.ws.rules.size !== 25) throw new Error(`expected 25 rules, got ${program.ws.rules.size}`);
+  return program.ws;
 }
 
 /** Seeded shop data written as Parquet by DuckDB (cached). */
@@ -211,7 +170,7 @@ async function benchSimulate(ws: Workspace): Promise<void> {
   console.log(`simulate 90 days: ${customers} customers, ${events} events: ${(wall / 1000).toFixed(1)} s, ${r.decisions.length} decisions  (target 60 s)`);
 }
 
-const ws = benchWorkspace();
+const ws = await benchWorkspace();
 const which = process.env.BENCH_ENGINE ?? "decide,simulate,run";
 if (which.includes("decide")) benchDecide(ws);
 if (which.includes("simulate")) await benchSimulate(ws);

@@ -23,7 +23,7 @@ import { assign, holdoutBucket } from "./holdout.ts";
 import { exitOf, expiresOf, type Program } from "./program.ts";
 import type { CustomerState, Pending } from "./state.ts";
 import { nextSendTime } from "./timezone.ts";
-import { firings } from "./triggers.ts";
+import { firings, lowerBound } from "./triggers.ts";
 import { formatWait } from "./wait.ts";
 
 /** One customer as the loop sees them. */
@@ -242,8 +242,9 @@ function pickNext(p: Program, pending: Pending[], to: number): number {
 function previousOf(events: readonly EventRecord[], x: Pending, t: number): EvalEnv["previous"] {
   const prev = { delivered: false, opened: false, clicked: false };
   if (x.step === 1 || x.prevSentAt === null) return prev;
-  for (const e of events) {
-    if (e.ts < x.prevSentAt || e.ts > t) continue;
+  for (let i = lowerBound(events, x.prevSentAt - 1); i < events.length; i++) {
+    const e = events[i]!;
+    if (e.ts > t) break;
     if (e.props.rule !== x.rule || Number(e.props.step) !== x.step - 1) continue;
     if (e.name === "message_delivered") prev.delivered = true;
     else if (e.name === "message_opened") prev.opened = true;
@@ -266,8 +267,8 @@ function channelStopped(events: readonly EventRecord[], channel: string, t: numb
 function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enteredAt: number, t: number, env: EvalEnv): string | null {
   const exits = exitOf(p, rule);
   if (exits.length === 0) return null;
-  for (const e of events) {
-    if (e.ts <= enteredAt) continue;
+  for (let i = lowerBound(events, enteredAt); i < events.length; i++) {
+    const e = events[i]!;
     if (e.ts > t) break;
     for (const x of exits) {
       if (x.event !== e.name) continue;

@@ -53,10 +53,13 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
     case "event":
     case "after": {
       const delay = t.kind === "after" ? t.delay.ms : 0;
-      for (const e of ctx.events) {
-        if (e.name !== t.event) continue;
+      const evs = ctx.events;
+      // Events are sorted: start at the first that can fire inside the window.
+      for (let i = lowerBound(evs, from - delay); i < evs.length; i++) {
+        const e = evs[i]!;
         const at = e.ts + delay;
-        if (at <= from || at > to) continue;
+        if (at > to) break;
+        if (e.name !== t.event || at <= from) continue;
         if (t.where && !ctx.exprs.test(t.where, ctx.envAt(e.ts, e))) continue;
         push(at, e);
       }
@@ -83,11 +86,11 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
       break;
     }
     case "inactivity": {
-      for (let i = 0; i < ctx.events.length; i++) {
+      for (let i = lowerBound(ctx.events, from - t.duration.ms); i < ctx.events.length; i++) {
         const e = ctx.events[i]!;
-        if (e.name !== t.event) continue;
         const at = e.ts + t.duration.ms;
-        if (at <= from || at > to) continue;
+        if (at > to) break;
+        if (e.name !== t.event || at <= from) continue;
         let next: EventRecord | undefined;
         for (let j = i + 1; j < ctx.events.length; j++) if (ctx.events[j]!.name === t.event) { next = ctx.events[j]; break; }
         if (!next || next.ts > at) push(at);
@@ -104,8 +107,11 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
       // midnight (days_since and the like); and at the end.
       const points = new Set<number>([to]);
       const spans = windowsOf(ctx.ws);
-      for (const e of ctx.events) {
-        if (e.ts > from && e.ts <= to) points.add(e.ts);
+      const longest = spans.length ? Math.max(...spans) : 0;
+      for (let i = lowerBound(ctx.events, from - longest); i < ctx.events.length; i++) {
+        const e = ctx.events[i]!;
+        if (e.ts > to) break;
+        if (e.ts > from) points.add(e.ts);
         for (const d of spans) if (e.ts + d > from && e.ts + d <= to) points.add(e.ts + d);
       }
       for (let m = Math.floor(from / DAY) * DAY + DAY; m < to; m += DAY) points.add(m);
@@ -131,6 +137,18 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
     }
   }
   return out;
+}
+
+/** Index of the first event with ts > t (events sorted by ts). */
+export function lowerBound(events: readonly EventRecord[], t: number): number {
+  let lo = 0;
+  let hi = events.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (events[mid]!.ts <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const windowCache = new WeakMap<Workspace, number[]>();
