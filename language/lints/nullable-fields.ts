@@ -13,25 +13,35 @@ import { NullFacts } from "./facts.ts";
 /** Appends PB303 for every step whose template needs an attribute that may be null. */
 export function lintNullableFields(ws: Workspace, ns: Namespace, out: Diagnostic[]): void {
   const facts = new NullFacts(ws);
+  const channelFacts = new Map<string, Set<string>>();
+  const requires = (name: string) => {
+    let f = channelFacts.get(name);
+    if (!f) channelFacts.set(name, (f = facts.whenTrue(ws.channels.get(name)?.requires)));
+    return f;
+  };
   for (const rule of ws.rules.values()) {
-    const ruleFacts = new Set([...facts.whenTrue(rule.who), ...facts.whenFalse(rule.unless)]);
-    const on = rule.on;
-    if (on && on.kind === "enter") {
-      const seg = ws.segments.get(on.segment);
-      if (seg) for (const a of facts.whenTrue(seg.expr)) ruleFacts.add(a);
-    }
+    // Facts are proved lazily: most steps send templates without nullable fields.
+    let ruleFacts: Set<string> | undefined;
+    const ofRule = (): Set<string> => {
+      if (ruleFacts) return ruleFacts;
+      ruleFacts = new Set([...facts.whenTrue(rule.who), ...facts.whenFalse(rule.unless)]);
+      const on = rule.on;
+      if (on && on.kind === "enter") for (const a of facts.whenTrue(ws.segments.get(on.segment)?.expr)) ruleFacts.add(a);
+      return ruleFacts;
+    };
     for (const step of rule.steps ?? []) {
       const tpl = step.template ? ws.templates.get(step.template.name) : undefined;
       if (!tpl || !step.template) continue;
-      const known = new Set([...ruleFacts, ...facts.whenTrue(step.if), ...facts.whenFalse(step.unless)]);
-      const chans = (step.channels ?? []).map((c) => ws.channels.get(c.name));
-      if (chans.length && chans.every((c) => c)) {
-        const each = chans.map((c) => facts.whenTrue(c!.requires));
+      const risky = (tpl.fields ?? []).filter((f) => ns.attributes.get(f.name)?.type.nullable);
+      if (!risky.length) continue;
+      const known = new Set([...ofRule(), ...facts.whenTrue(step.if), ...facts.whenFalse(step.unless)]);
+      const chans = (step.channels ?? []).map((c) => c.name);
+      if (chans.length && chans.every((c) => ws.channels.has(c))) {
+        const each = chans.map(requires);
         for (const a of each[0]!) if (each.every((s) => s.has(a))) known.add(a);
       }
-      for (const f of tpl.fields ?? []) {
-        const attr = ns.attributes.get(f.name);
-        if (!attr || !attr.type.nullable || known.has(f.name)) continue;
+      for (const f of risky) {
+        if (known.has(f.name)) continue;
         const where = rule.isCadence ? `step ${step.index} of "${rule.id}"` : `rule "${rule.id}"`;
         out.push(
           diag(
