@@ -40,7 +40,8 @@ export function witnessLine(w: Witness): string {
   const who = w.source === "data" ? `customer ${w.customer_id} (from the data)` : "a synthesized customer";
   const attrs = Object.entries(w.customer).map(([k, v]) => `${k} = ${showValue(v)}`);
   const evs = w.events.map((e) => `${e.event} ${e.ago} ago${Object.keys(e.props).length ? ` ${showValue(e.props)}` : ""}`);
-  const has = [...attrs, ...evs];
+  const trig = w.trigger ? [`trigger ${w.trigger.event} at ${w.trigger.ts}${Object.keys(w.trigger.props).length ? ` ${showValue(w.trigger.props)}` : ""}`] : [];
+  const has = [...trig, ...attrs, ...evs];
   return `${who}${has.length ? `: ${has.join(", ")}` : " with no attributes set"} → before ${showValue(w.before)}, after ${showValue(w.after)}`;
 }
 

@@ -16,6 +16,8 @@ export interface Witness {
   /** The attributes the expressions read (others omitted), and synthesized events as `name@ago`. */
   customer: Record<string, unknown>;
   events: { event: string; ago: string; props: Record<string, unknown> }[];
+  /** For a changed trigger condition: the trigger event the customer got. */
+  trigger?: { event: string; ts: string; props: Record<string, unknown> };
   before: unknown;
   after: unknown;
 }

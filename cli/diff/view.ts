@@ -89,8 +89,8 @@ class Builder {
   rule(id: string, r: Obj, file: string): void {
     const f = this.entry("rule", id, file);
     const set = (k: string, text: string, expr = false) => f.set(k, { text, expr });
-    // Trigger conditions need the trigger event to evaluate, so they get no witness (docs/diff.md).
-    set("on", this.whereForm(r.on));
+    // A trigger's `where` is an expression (its witness gets a trigger event).
+    set("on", this.whereForm(r.on), /\swhere\s/.test(String(r.on ?? "")));
     set("who", r.who === undefined ? "true" : this.expr(r.who), true);
     set("unless", r.unless === undefined ? "false" : this.expr(r.unless), true);
     set("priority", String(r.priority ?? 50));

@@ -28,6 +28,7 @@ export function exprAt(ws: Workspace, kind: Change["kind"], name: string, field:
   if (kind !== "rule") return undefined;
   const r = ws.rules.get(name);
   if (!r) return undefined;
+  if (field === "on") return r.on.kind === "event" || r.on.kind === "after" ? r.on.where : undefined;
   if (field === "who") return r.who;
   if (field === "unless") return r.unless;
   const m = /^step (\d+)\.(if|unless)$/.exec(field);
@@ -60,6 +61,7 @@ function truth(ev: Evaluate, e: Expr | undefined, dflt: boolean, env: EvalEnv, w
 // ───────────── synthesized customers ─────────────
 
 type Var = { key: string; kind: "attr"; name: string; values: Value[] }
+  | { key: string; kind: "tprop"; prop: string; values: Value[] }
   | { key: string; kind: "count"; event: string; values: number[] }
   | { key: string; kind: "prop"; event: string; prop: string; values: Value[] };
 
@@ -118,9 +120,12 @@ class Collector {
   probe(e: Expr, vals: Value[], lit: { unit: string }, whereEvent: string | null): void {
     if (e.kind === "name") {
       const ref = e.ref;
-      if (ref?.kind === "prop" && ref.scope === "where") this.add({ key: `prop:${ref.event}.${ref.prop}`, kind: "prop", event: ref.event, prop: ref.prop, values: vals });
+      if (ref?.kind === "prop" && ref.scope === "trigger") this.add({ key: `tprop:${ref.prop}`, kind: "tprop", prop: ref.prop, values: vals });
+      else if (ref?.kind === "prop" && ref.scope === "where") this.add({ key: `prop:${ref.event}.${ref.prop}`, kind: "prop", event: ref.event, prop: ref.prop, values: vals });
       else if (!ref && whereEvent && this.ws.schema.events.get(whereEvent)?.props.has(e.name)) this.add({ key: `prop:${whereEvent}.${e.name}`, kind: "prop", event: whereEvent, prop: e.name, values: vals });
       else if (!ref || ref.kind === "attribute") this.attr(e.name, vals);
+    } else if (e.kind === "member" && e.object.kind === "name" && e.object.ref?.kind === "trigger_event") {
+      this.add({ key: `tprop:${e.prop}`, kind: "tprop", prop: e.prop, values: vals });
     } else if (e.kind === "call" && (e.fn === "days_since" || e.fn === "hours_since") && e.args[0]?.kind === "name" && lit.unit === "num") {
       const unit = e.fn === "days_since" ? DAY : HOUR;
       this.attr(e.args[0].name, vals.filter((v): v is number => typeof v === "number").map((k) => this.now - k * unit - unit / 2));
@@ -187,8 +192,9 @@ class Collector {
   }
 }
 
-function build(vars: Var[], pick: number[], now: number): { attrs: Record<string, Value>; events: EventRecord[]; shown: Witness["customer"]; evs: Witness["events"] } {
+function build(vars: Var[], pick: number[], now: number): { attrs: Record<string, Value>; events: EventRecord[]; shown: Witness["customer"]; evs: Witness["events"]; tprops: Record<string, Value> } {
   const attrs: Record<string, Value> = { customer_id: "synthesized" };
+  const tprops: Record<string, Value> = {};
   const counts = new Map<string, number>(), props = new Map<string, Record<string, Value>>();
   const shown: Record<string, unknown> = {};
   vars.forEach((v, i) => {
@@ -196,7 +202,8 @@ function build(vars: Var[], pick: number[], now: number): { attrs: Record<string
     if (v.kind === "attr") {
       attrs[v.name] = x as Value;
       if (x !== null) shown[v.name] = x;
-    } else if (v.kind === "count") counts.set(v.event, x as number);
+    } else if (v.kind === "tprop") tprops[v.prop] = x as Value;
+    else if (v.kind === "count") counts.set(v.event, x as number);
     else props.set(v.event, { ...(props.get(v.event) ?? {}), [v.prop]: x as Value });
   });
   const events: EventRecord[] = [];
@@ -208,7 +215,7 @@ function build(vars: Var[], pick: number[], now: number): { attrs: Record<string
       evs.push({ event: ev, ago: `${k + 1}m`, props: props.get(ev) ?? {} });
     }
   }
-  return { attrs, events: events.sort((a, b) => a.ts - b.ts), shown, evs };
+  return { attrs, events: events.sort((a, b) => a.ts - b.ts), shown, evs, tprops };
 }
 
 /** Combinations to try: all of them when few, else each variable alone then each pair. */
@@ -236,7 +243,16 @@ export function findWitnesses(changes: Change[], base: Workspace, head: Workspac
     const d = fieldDefault(f.field);
     const at = { kind: c.kind, name: c.name, field: f.field };
     let found: Witness | null = null;
-    if (pop) {
+    let trig: string | null = null;
+    if (f.field === "on") {
+      const ta = triggerEvent(base, c.name), tb = triggerEvent(head, c.name);
+      if (!ta || ta !== tb) {
+        none.push({ ...at, why: "the trigger's event changed: old and new conditions apply to different events" });
+        continue;
+      }
+      trig = ta;
+      found = pop ? dataTriggerWitness(at, a, b, ta, base, head, ev, pop, now) : null;
+    } else if (pop) {
       for (const cu of pop.customers) {
         const env = envOf(cu.attrs, pop.events.get(cu.id) ?? [], now);
         const x = truth(ev, a, d, env, base), y = truth(ev, b, d, env, head);
@@ -257,10 +273,10 @@ export function findWitnesses(changes: Change[], base: Workspace, head: Workspac
       const vars = [...col.vars.values()].sort((p, q) => (p.key < q.key ? -1 : 1));
       for (const pick of combos(vars.map((v) => v.values.length))) {
         const s = build(vars, pick, now);
-        const env = envOf(s.attrs, s.events, now);
+        const env: EvalEnv = { ...envOf(s.attrs, s.events, now), ...(trig ? { trigger: { name: trig, ts: now, props: s.tprops } } : {}) };
         const x = truth(ev, a, d, env, base), y = truth(ev, b, d, env, head);
         if (x !== "error" && y !== "error" && x !== y) {
-          found = { ...at, source: "synthesized", customer_id: null, customer: s.shown, events: s.evs, before: x, after: y };
+          found = { ...at, source: "synthesized", customer_id: null, customer: s.shown, events: s.evs, ...(trig ? { trigger: { event: trig, ts: new Date(now).toISOString(), props: s.tprops } } : {}), before: x, after: y };
           break;
         }
       }
@@ -269,6 +285,30 @@ export function findWitnesses(changes: Change[], base: Workspace, head: Workspac
     else none.push({ ...at, why: pop ? "no customer in the data and no boundary value of the constants tells them apart (they may be equivalent)" : "no boundary value of the constants tells them apart (they may be equivalent)" });
   }
   return { witnesses, none };
+}
+
+/** The event a rule's trigger fires on, for `EVENT [where]` and `D after EVENT [where]` triggers. */
+function triggerEvent(ws: Workspace, rule: string): string | null {
+  const on = ws.rules.get(rule)?.on;
+  return on && (on.kind === "event" || on.kind === "after") ? on.event : null;
+}
+
+/** The first customer (by id) and event of theirs (in time order) on which the old and new trigger conditions disagree. */
+function dataTriggerWitness(at: { kind: Change["kind"]; name: string; field: string }, a: Expr | undefined, b: Expr | undefined, event: string, base: Workspace, head: Workspace, ev: Evaluate, pop: Population, now: number): Witness | null {
+  for (const cu of pop.customers) {
+    const evs = pop.events.get(cu.id) ?? [];
+    for (let i = 0; i < evs.length; i++) {
+      const t = evs[i]!;
+      if (t.ts > now) break;
+      if (t.name !== event) continue;
+      const env: EvalEnv = { ...envOf(cu.attrs, evs.slice(0, i + 1), t.ts), trigger: t };
+      const x = truth(ev, a, true, env, base), y = truth(ev, b, true, env, head);
+      if (x !== "error" && y !== "error" && x !== y) {
+        return { ...at, source: "data", customer_id: cu.id, customer: {}, events: [], trigger: { event, ts: new Date(t.ts).toISOString(), props: Object.fromEntries(Object.entries(t.props).filter(([, v]) => v !== null)) }, before: x, after: y };
+      }
+    }
+  }
+  return null;
 }
 
 /** Attribute names an expression reads (for showing a witness's relevant attributes). */

@@ -219,4 +219,13 @@ describe("playbook diff: witnesses and impact through the CLI", () => {
     const text = (await diff(base, head, "--dir", "playbooks", "--data", data(), "--at", "2026-11-20T00:00:00Z")).out;
     expect(text).toContain("rule welcome: 2 → 1 (+0 entering, -1 leaving) e.g. -c2");
   });
+
+  it.skipIf(!FRONT_END)("a changed trigger condition gets a witness with a trigger event at the boundary", async () => {
+    const withTrigger = BASE.replace("    on: signed_up\n", "    on: order_placed where amount > 100\n");
+    const base = commit(withTrigger, "trigger");
+    const head = commit(withTrigger.replace("amount > 100", "amount >= 100"), "trigger boundary");
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    expect(r.changes[0]!.fields).toEqual([{ field: "on", before: "order_placed where amount > 100", after: "order_placed where amount >= 100", expr: true }]);
+    expect(r.witnesses[0]).toMatchObject({ field: "on", source: "synthesized", trigger: { event: "order_placed", props: { amount: 100 } }, before: false, after: true });
+  });
 });
