@@ -12,7 +12,7 @@ import { checkWorkspace } from "../../language/check.ts";
 import { renderDiagnostics } from "../../language/render.ts";
 import { didYouMean } from "../../language/fuzzy.ts";
 import { compiledSource } from "../../engine/compile/closure.ts";
-import { JsonLogicExportError, toJsonLogic } from "../../engine/compile/jsonlogic.ts";
+import { JsonLogicExportError, formatJsonLogic, toJsonLogic } from "../../engine/compile/jsonlogic.ts";
 import { printCanonical } from "../../engine/compile/feature-key.ts";
 
 /** One line for `playbook --help`. */
@@ -76,7 +76,7 @@ export function compileListing(ws: Workspace, target: "js" | "jsonlogic", segmen
       continue;
     }
     try {
-      parts.push(`${head}\n${JSON.stringify(toJsonLogic(c.expr, ws), null, 2)}`);
+      parts.push(`${head}\n${formatJsonLogic(toJsonLogic(c.expr, ws))}`);
     } catch (e) {
       if (!(e instanceof JsonLogicExportError)) throw e;
       parts.push(`${head}\n# not expressible in JSON Logic: ${e.message}`);
@@ -135,7 +135,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   if (values.segment !== undefined && !ws.segments.has(values.segment)) {
     const best = didYouMean(values.segment, ws.segments.keys());
-    throw new UsageError(`no segment "${values.segment}"${best ? `; did you mean "${best}"?` : ""}`);
+    const names = [...ws.segments.keys()];
+    throw new UsageError(`no segment "${values.segment}"; ${best ? `did you mean "${best}"?` : names.length ? `segments: ${names.join(", ")}` : "the workspace has no segments"}`);
   }
   if (sql) {
     const text = conditionsOf(ws, values.segment).map((c) => `-- ${c.title}: ${printCanonical(c.expr)}\n${sql(c.expr, ws)}`);

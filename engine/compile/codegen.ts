@@ -100,7 +100,7 @@ export class CodeGen {
   /** The factory body: constants, helper declarations and `return <main>`. */
   factory(main: string): string {
     const ks = this.consts.map((_, i) => `const k${i} = K[${i}];`).join("\n");
-    return `"use strict";\n${ks}\nconst { valueEquals, listHas, memberOf } = H;\n${this.decls.join("\n")}\nreturn ${main};`;
+    return indent(`"use strict";\n${ks}\nconst { valueEquals, listHas, memberOf } = H;\n${this.decls.join("\n")}\nreturn ${main};`);
   }
 
   private now(): string {
@@ -123,7 +123,7 @@ export class CodeGen {
     switch (e.kind) {
       case "number":
       case "percent":
-        return Object.is(e.value, -0) ? "-0" : `(${e.value})`;
+        return Object.is(e.value, -0) ? "(-0)" : e.value < 0 ? `(${e.value})` : String(e.value);
       case "string":
         return JSON.stringify(e.value);
       case "bool":
@@ -133,7 +133,7 @@ export class CodeGen {
       case "duration":
       case "date":
       case "datetime":
-        return `(${e.ms})`;
+        return e.ms < 0 ? `(${e.ms})` : String(e.ms);
       case "list":
         if (e.items.every(lit)) return this.konst(Object.freeze(e.items.map((i) => literalValue(i))));
         return `[${e.items.map((i) => this.expr(i, f, w)).join(", ")}]`;
@@ -146,7 +146,14 @@ export class CodeGen {
         }
         const t = f.temp();
         const o = this.expr(e.object, f, w);
-        return `((${t} = ${o}) === null ? null : memberOf(${t}, ${JSON.stringify(e.prop)}))`;
+        const p = JSON.stringify(e.prop);
+        // Statically known records read their field directly; anything else goes through memberOf.
+        const obj = e.object;
+        if (obj.kind === "name" && obj.ref?.kind === "rfm") return `((${t} = ${o}) === null ? null : ${t}[${p}] ?? null)`;
+        if (obj.kind === "agg" || (obj.kind === "name" && obj.ref?.kind === "trigger_event")) {
+          return `((${t} = ${o}) === null ? null : ${e.prop === "ts" ? `${t}.ts` : `${t}.props[${p}] ?? null`})`;
+        }
+        return `((${t} = ${o}) === null ? null : memberOf(${t}, ${p}))`;
       }
       case "call":
         return this.call(e.fn, e.args, f, w);
@@ -263,6 +270,11 @@ export class CodeGen {
       if (l.kind === "null" && r.kind === "null") return String(op === "==");
       return `(${this.expr(l.kind === "null" ? r : l, f, w)} ${eq} null)`;
     }
+    if (op === "==" && lit(l) !== lit(r)) {
+      // `x === 3` is already false for a null x: no guard, no temporary.
+      const [x, k] = lit(l) ? [r, l] : [l, r];
+      return `(${this.expr(x, f, w)} === ${this.expr(k, f, w)})`;
+    }
     // Operands: literals are used in place (never null); others go through a null-checked temp.
     const guards: string[] = [];
     const operand = (x: Expr): string => {
@@ -358,6 +370,24 @@ export class CodeGen {
     );
     return name;
   }
+}
+
+/**
+ * Indents generated source for `playbook compile --target js` readers: a line
+ * ending in `{` opens a level, a line starting with `}` closes one (generated
+ * lines never end or start with a brace inside a string literal).
+ */
+function indent(src: string): string {
+  let depth = 0;
+  const out: string[] = [];
+  for (const raw of src.split("\n")) {
+    const line = raw.trim();
+    if (line === "") continue;
+    if (line.startsWith("}")) depth = Math.max(0, depth - 1);
+    out.push("  ".repeat(depth) + line);
+    if (line.endsWith("{")) depth++;
+  }
+  return out.join("\n");
 }
 
 /** The value of a literal node (no names, no events). */

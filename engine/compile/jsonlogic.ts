@@ -108,7 +108,39 @@ export function jsonLogicData(expr: Expr, env: EvalEnv, ws: Workspace): Record<s
 
 /** Exports `expr` (names resolved) to JSON Logic with our semantics. */
 export function toJsonLogic(expr: Expr, ws: Workspace): JsonLogic {
-  return new Exporter(ws).value(expr);
+  return flatten(new Exporter(ws).value(expr));
+}
+
+/**
+ * `{"and": [{"and": [a, b]}, c]}` → `{"and": [a, b, c]}` (and `or` alike). Exact
+ * because every operand the exporter puts under and/or is a boolean.
+ */
+function flatten(r: JsonLogic): JsonLogic {
+  if (Array.isArray(r)) return r.map(flatten);
+  if (r === null || typeof r !== "object") return r;
+  const [op] = Object.keys(r) as [string];
+  const args = r[op]!;
+  if ((op === "and" || op === "or") && Array.isArray(args)) {
+    const out: JsonLogic[] = [];
+    for (const a of args.map(flatten)) {
+      if (a !== null && typeof a === "object" && !Array.isArray(a) && Array.isArray(a[op])) out.push(...(a[op] as JsonLogic[]));
+      else out.push(a);
+    }
+    return { [op]: out };
+  }
+  return { [op]: flatten(args) };
+}
+
+/** JSON text of a rule for reading: one line when it fits in `width`, else one argument per line. */
+export function formatJsonLogic(r: JsonLogic, width = 100, pad = ""): string {
+  const flat = JSON.stringify(r);
+  if (flat.length + pad.length <= width || r === null || typeof r !== "object") return flat;
+  const inner = pad + "  ";
+  if (Array.isArray(r)) return `[\n${r.map((x) => inner + formatJsonLogic(x, width, inner)).join(",\n")}\n${pad}]`;
+  const [op] = Object.keys(r) as [string];
+  const args = r[op]!;
+  if (!Array.isArray(args)) return `{ ${JSON.stringify(op)}: ${formatJsonLogic(args, width, pad)} }`;
+  return `{ ${JSON.stringify(op)}: [\n${args.map((x) => inner + formatJsonLogic(x, width, inner)).join(",\n")}\n${pad}] }`;
 }
 
 class Exporter {
@@ -236,6 +268,8 @@ class Exporter {
     }
     if (isList(l, this.ws) || isList(r, this.ws)) throw new JsonLogicExportError(`comparing lists is not expressible in JSON Logic`);
     const test: JsonLogic = op === "==" ? { "===": [a, b] } : op === "!=" ? { "!==": [a, b] } : { [op]: [a, b] };
+    // `x === 3` is already false for a null x; every other comparison needs the guard.
+    if (op === "==" && (LITERAL.has(l.kind) || LITERAL.has(r.kind))) return test;
     return guards.length ? { and: [...guards.map(notNull), test] } : test;
   }
 }

@@ -12,7 +12,7 @@ describe("playbook compile listing", () => {
   it("prints each segment under a header with its canonical text", () => {
     const { text, failed } = compileListing(ws, "jsonlogic", "londoner");
     expect(failed).toEqual([]);
-    expect(text).toBe(`# segment londoner: city == "London"\n${JSON.stringify({ and: [{ "!=": [{ var: "city" }, null] }, { "===": [{ var: "city" }, "London"] }] }, null, 2)}\n`);
+    expect(text).toBe(`# segment londoner: city == "London"\n{"===":[{"var":"city"},"London"]}\n`);
   });
 
   it("js target prints the generated function, which reads features before scanning", () => {
@@ -36,7 +36,7 @@ describe("playbook compile listing", () => {
 
   it("aggregates export as precomputed vars", () => {
     const w = testWorkspace({ recent: B.exists("order_placed", { within: 7 * DAY }) });
-    expect(compileListing(w, "jsonlogic", "recent").text).toContain('"var": "order_placed within 7d"');
+    expect(compileListing(w, "jsonlogic", "recent").text).toContain('{"var":"order_placed within 7d"}');
   });
 });
 
@@ -52,5 +52,26 @@ describe("playbook compile command", () => {
     expect(io.err).toBe("");
     expect(code).toBe(0);
     expect(io.out).toContain("# segment ");
+  });
+
+  it.skipIf(!FRONT_END)("compiles the example workspace to JSON Logic, one argument per line when long", async () => {
+    const io = memoryIO();
+    expect(await run(["playbooks/shop", "--target", "jsonlogic", "--segment", "hibernating"], io)).toBe(0);
+    expect(io.out).toBe(
+      [
+        "# segment hibernating: rfm.r <= 2 and rfm.f <= 2",
+        '{ "and": [',
+        '  {"!=":[{"var":"rfm.r"},null]},',
+        '  {"<=":[{"var":"rfm.r"},2]},',
+        '  {"!=":[{"var":"rfm.f"},null]},',
+        '  {"<=":[{"var":"rfm.f"},2]}',
+        "] }",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it.skipIf(!FRONT_END)("names the segments when --segment matches none", async () => {
+    await expect(run(["playbooks/shop", "--target", "js", "--segment", "zzzz"], memoryIO())).rejects.toThrow(/segments: champions, loyal/);
   });
 });
