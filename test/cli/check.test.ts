@@ -73,6 +73,32 @@ describe("playbook check", () => {
     }
   });
 
+  it("hostile files end in diagnostics, never a stack trace: bytes, BOM + CRLF, deep nesting, a huge expression, alias bombs", async () => {
+    const policy = readFileSync(join(SHOP, "policy.yaml"), "utf8");
+    const cases: Record<string, string | Buffer> = {
+      bytes: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256)),
+      bom_crlf: "\uFEFF" + policy.replace(/\n/g, "\r\n"),
+      nested: `segments:\n  deep: ${"(".repeat(10_000)}true${")".repeat(10_000)}\n`,
+      huge: `segments:\n  big: ${Array.from({ length: 40_000 }, (_, i) => `count(app_open) > ${i}`).join(" and ")}\n`,
+      aliases: `a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\nf: [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n`,
+      tabs: "rules:\n\tr:\n\t\ton: app_open\n",
+    };
+    for (const [name, content] of Object.entries(cases)) {
+      const dir = mkdtempSync(join(tmpdir(), `pb-${name}-`));
+      try {
+        writeFileSync(join(dir, "w.yaml"), content);
+        const r = await check([dir]);
+        // A BOM and CRLF line ends are fine: the policy file still checks clean.
+        if (name === "bom_crlf") expect(r.code, r.out).toBe(0);
+        else expect([1, 2], name).toContain(r.code);
+        expect(r.out + r.err, name).not.toMatch(STACK);
+        expect(r.err, name).not.toMatch(/internal error/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }, 60_000);
+
   it("random mutations of the example never end in a stack trace: exit 0, 1 or 2 only", async () => {
     const files = readdirSync(SHOP).filter((f) => f.endsWith(".yaml")).sort().map((f) => ({ name: f, text: readFileSync(join(SHOP, f), "utf8") }));
     const dir = mkdtempSync(join(tmpdir(), "pb-fuzz-"));
