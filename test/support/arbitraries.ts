@@ -276,3 +276,68 @@ export const envArb: fc.Arbitrary<EvalEnv> = fc
       return env;
     }),
   );
+
+// ───────────────────── environments for any workspace ─────────────────────
+
+const STRINGS = ["", "a", "London", "p1", "shoes"];
+
+/** A random value of a schema type (null only when the type is nullable). */
+function valueOf(t: Type): fc.Arbitrary<Value> {
+  let a: fc.Arbitrary<Value>;
+  switch (t.base) {
+    case "number":
+      a = fc.oneof(fc.integer({ min: -5, max: 500 }), fc.constantFrom(0, 0.5, 99.99));
+      break;
+    case "bool":
+      a = fc.boolean();
+      break;
+    case "date":
+      a = fc.integer({ min: -800, max: 60 }).map((d) => BASE + d * DAY);
+      break;
+    case "datetime":
+      a = fc.integer({ min: -800 * 24, max: 60 * 24 }).map((h) => BASE + h * HOUR + 17);
+      break;
+    case "duration":
+      a = fc.integer({ min: 0, max: 60 }).map((d) => d * DAY);
+      break;
+    case "list":
+      a = fc.array(fc.constantFrom(...STRINGS), { maxLength: 3 });
+      break;
+    default:
+      a = fc.constantFrom(...STRINGS);
+  }
+  return t.nullable ? fc.oneof(a, fc.constant(null)) : a;
+}
+
+/**
+ * Random environments for a workspace's own schema: attributes by their types
+ * (nullable ones often null), events of the schema's event types with typed
+ * props over the last 120 days, RFM, a trigger of a random event type,
+ * cadence state.
+ */
+export function schemaEnvArb(ws: Workspace): fc.Arbitrary<EvalEnv> {
+  const attrs: Record<string, fc.Arbitrary<Value>> = {};
+  for (const [name, d] of ws.schema.customer) attrs[name] = valueOf(d.type);
+  const defs = [...ws.schema.events.values()];
+  const eventOf = (d: EventDef, tsArb: fc.Arbitrary<number>): fc.Arbitrary<EventRecord> => {
+    const props: Record<string, fc.Arbitrary<Value>> = {};
+    for (const [p, pd] of d.props) props[p] = valueOf(pd.type);
+    return fc.tuple(tsArb, fc.record(props)).map(([ts, ps]) => ({ name: d.name, ts, props: ps }));
+  };
+  const ts = fc.integer({ min: -120 * 24, max: 12 }).map((h) => BASE + h * HOUR);
+  const event = fc.constantFrom(...defs).chain((d) => eventOf(d, ts));
+  return fc.record({
+    customer: fc.record(attrs),
+    events: fc.array(event, { maxLength: 15 }).map((es) => es.sort((a, b) => a.ts - b.ts)),
+    rfm: fc.option(fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })).map(([r, f, m]) => ({ r, f, m, cell: `${r}${f}${m}` })), { nil: null }),
+    trigger: fc.option(fc.constantFrom(...defs).chain((d) => eventOf(d, fc.constant(BASE - HOUR))), { nil: undefined }),
+    previous: fc.option(fc.record({ delivered: fc.boolean(), opened: fc.boolean(), clicked: fc.boolean() }), { nil: undefined }),
+    inCadence: fc.option(fc.boolean(), { nil: undefined }),
+  }).map((r) => {
+    const env: EvalEnv = { now: BASE, customer: { customer_id: "c1", ...r.customer }, events: r.events, rfm: r.rfm };
+    if (r.trigger) env.trigger = r.trigger;
+    if (r.previous) env.previous = r.previous;
+    if (r.inCadence !== undefined) env.inCadence = r.inCadence;
+    return env;
+  });
+}
