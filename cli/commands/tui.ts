@@ -64,6 +64,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const extra: string[] = [];
     for (const f of REPORT_FLAGS) if (values[f] !== undefined) extra.push(`--${f}`, values[f]!);
     if (values.sequential) extra.push("--sequential");
+    // Reading a large log takes seconds: say what is happening (stderr, so a pipe still gets only the table).
+    if (io.isTTY) io.stderr("playbook tui: computing the report…\n");
     loaded = await reportFromWorkspace(io, dir!, extra);
   }
   if (!loaded.ok) {
@@ -76,6 +78,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout(reportTable(report));
     return EXIT.ok;
   }
+  if (dir && values.data) io.stderr("playbook tui: scoring RFM…\n");
   const rfm = dir ? await loadRfm(io, dir, values.data, values.at) : { grid: null, note: "start the TUI with DIR and --data D to see it." };
   const { openTui } = await import("../tui/open.tsx");
   await openTui({ report, rfm: rfm.grid, rfmNote: rfm.note, color: colorEnabled(io.env), title: dir ? `Playbook · ${relative(io.cwd, resolve(io.cwd, dir)) || "."}` : "Playbook" });

@@ -50,11 +50,12 @@ afterAll(() => {
 });
 
 describe.skipIf(!hasTmux)("playbook tui in a real 80×24 terminal (tmux)", () => {
-  it("opens the overview, filters, opens a rule, shows help and quits on q", async () => {
+  it("opens the overview, filters, opens a rule, shows help and quits on q", { timeout: 300_000 }, async () => {
     const { args, source } = tuiArgs();
     const cmd = ["node", "bin/playbook.js", "tui", ...args].map((a) => `'${a}'`).join(" ");
-    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", "-c", ROOT, `env NO_COLOR=1 ${cmd}; echo EXITED $?; sleep 30`);
-    const first = await waitFor("? help");
+    tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", "-c", ROOT, `env NO_COLOR=1 ${cmd}; echo EXITED $?; sleep 60`);
+    // The machine may be busy: the report and RFM take seconds before the first frame.
+    const first = await waitFor("? help", 120_000);
     const lines = first.split("\n");
     expect(lines[0]).toMatch(/^Playbook · .*\d+ rules · attribution/);
     expect(lines[1]).toMatch(/^ {2}rule\s+entries\s+conv% T\/H\s+lift/);
