@@ -25,5 +25,5 @@ describe("playbook demo", () => {
     const out2 = join(mkdtempSync(join(tmpdir(), "demo-")), "shop");
     expect(await main(["demo", "--out", out2, "--customers", "200", "--days", "14", "--seed", "t1"], memoryIO())).toBe(0);
     expect(readFileSync(join(out2, "decisions.jsonl"), "utf8")).toBe(readFileSync(join(out, "decisions.jsonl"), "utf8"));
-  });
+  }, 240_000);
 });
