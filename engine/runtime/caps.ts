@@ -89,10 +89,23 @@ export function firstBlockingCap(
 
 function blocks(cap: Cap, history: readonly ContactRecord[], events: readonly EventRecord[], q: CapQuery): boolean {
   switch (cap.kind) {
-    case "max":
-      return inWindow(history, q.t, cap.per.ms, (r) => counts(cap, r, q)).length >= cap.count;
+    case "max": {
+      // Counted without building the window: this runs for every candidate and cap.
+      let n = 0;
+      for (let i = history.length - 1; i >= 0; i--) {
+        const r = history[i]!;
+        if (r.ts <= q.t - cap.per.ms) break;
+        if (r.ts <= q.t && counts(cap, r, q) && ++n >= cap.count) return true;
+      }
+      return false;
+    }
     case "gap":
-      return inWindow(history, q.t, cap.duration.ms, () => true).length > 0;
+      for (let i = history.length - 1; i >= 0; i--) {
+        const r = history[i]!;
+        if (r.ts <= q.t - cap.duration.ms) return false;
+        if (r.ts <= q.t) return true;
+      }
+      return false;
     case "pause":
       return lastEventIn(events, cap.event, q.t - cap.duration.ms, q.t) !== null;
   }
