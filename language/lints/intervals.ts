@@ -185,6 +185,7 @@ function add(r: Range, side: "lo" | "hi", b: Bound): Conflict | undefined {
 function conflictText(c: Conflict, text: (e: Expr) => string): string {
   const t = (a: Atom) => (a.expr ? text(a.expr) : a.note ?? "");
   if (!c.a.expr) return `"${t(c.b)}" can never be true: ${t(c.a)}`;
+  if (c.a.expr === c.b.expr) return `"${t(c.a)}" is empty`;
   return `"${t(c.a)}" and "${t(c.b)}" cannot both be true`;
 }
 
@@ -192,7 +193,7 @@ function conflictText(c: Conflict, text: (e: Expr) => string): string {
 export function lintNeverHolds(ws: Workspace, text: (e: Expr) => string, out: Diagnostic[]): void {
   const ir = new IntervalReasoner(ws, text);
   const dead = new Set<string>();
-  const related = (c: Conflict) => [c.a, c.b].flatMap((a) => (a.expr ? [{ message: `"${text(a.expr)}"`, span: a.expr.span }] : []));
+  const related = (c: Conflict) => (c.a.expr === c.b.expr ? [] : [c.a, c.b].flatMap((a) => (a.expr ? [{ message: `"${text(a.expr)}"`, span: a.expr.span }] : [])));
   for (const seg of ws.segments.values()) {
     const flag = { tainted: false };
     const c = ir.conflict(ir.conjuncts(seg.expr, [], new Set([seg.name]), dead, flag));

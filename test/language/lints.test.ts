@@ -39,6 +39,7 @@ describe("lints", () => {
     expect(s.codes).toEqual(["PB304"]);
     expect(check({ rules: { r: { on: "order_placed", who: "city == \"a\" and city == \"b\"", send } } }).codes).toEqual(["PB304"]);
     expect(check({ rules: { r: { on: "order_placed", who: "rfm.f > 5", send } } }).diags[0]!.message).toContain("rfm.f is from 1 to 5");
+    expect(check({ rules: { r: { on: "order_placed", who: "amount between 10 and 5", send } } }).diags[0]!.message).toBe('who of rule "r" can never hold: "amount between 10 and 5" is empty');
   });
 
   it("satisfiable bounds, or-ed bounds and different aggregates are not flagged", () => {
