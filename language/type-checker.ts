@@ -92,6 +92,7 @@ export class TypeChecker {
       case "agg":
         return this.agg(e, sc);
       case "exists": {
+        if (e.within) e.within.type = t("duration");
         const ev = needEvent(this.ns, e.event, e.eventSpan, this.out);
         if (e.where) this.condition(e.where, ev ? { ...sc, where: [...sc.where, ev] } : sc, "a where clause");
         return t("bool");
@@ -196,6 +197,7 @@ export class TypeChecker {
   }
 
   private agg(e: AggExpr, sc: Scope): Type {
+    if (e.within) e.within.type = t("duration");
     const ev = needEvent(this.ns, e.event, e.eventSpan, this.out);
     let bad = !ev;
     if (ev && (e.fn === "sum" || e.fn === "avg" || e.fn === "min" || e.fn === "max")) {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Expr, Type } from "../../language/ast.ts";
 import { check } from "./check-support.ts";
+import { loadWorkspace } from "../../language/index.ts";
+import { checkWorkspace } from "../../language/check.ts";
+import { walkExpr } from "../../language/resolver.ts";
+import { allExprs } from "../../language/lints/unused.ts";
 
 /** Types `who` (wrapped as `(X) == (X)`-free: we read the type of the who node itself). */
 function typeOf(expr: string, on = "order_placed") {
@@ -105,5 +109,20 @@ describe("types", () => {
 
   it("one mistake is reported once: errors do not cascade to parents", () => {
     expect(typeOf("(frist_name + 1) * 2 > 3 and lower(frist_name) == \"a\"").diags.map((d) => d.code)).toEqual(["PB101", "PB101"]);
+  });
+
+  it("in the example workspace every expression node is typed and every name resolved", async () => {
+    const { workspace } = await loadWorkspace("playbooks/shop");
+    expect(checkWorkspace(workspace).filter((d) => d.severity === "error")).toEqual([]);
+    let nodes = 0;
+    for (const x of allExprs(workspace)) {
+      walkExpr(x, (n) => {
+        nodes++;
+        expect(n.type, n.kind).toBeDefined();
+        expect(n.type!.base).not.toBe("error");
+        if (n.kind === "name") expect(n.ref, n.name).toBeDefined();
+      });
+    }
+    expect(nodes).toBeGreaterThan(100);
   });
 });
