@@ -6,7 +6,7 @@ import { EXIT } from "../io.ts";
 import { formatText } from "../../language/formatter.ts";
 import { renderDiagnostics } from "../../language/render.ts";
 
-export const summary = "Rewrite playbooks in canonical layout (comments kept); --check lists files that would change";
+export const summary = "rewrite playbooks in canonical layout, comments kept (--check: list what would change)";
 export const usage = `Usage: playbook fmt [--check] [DIR|FILE…]
 
 Formats every .yaml/.yml file below each DIR (default: .) in place:

@@ -28,3 +28,12 @@ describe("playbook dispatcher", () => {
     expect(io.out).toBe("playbook 0.1.0\n");
   });
 });
+
+describe("docs/cli.md", () => {
+  it("is the commands' own --help texts (regenerate with `npx tsx cli/help-doc.ts`)", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { cliReference } = await import("../../cli/help-doc.ts");
+    const file = readFileSync(new URL("../../docs/cli.md", import.meta.url), "utf8");
+    expect(file).toBe(await cliReference());
+  });
+});

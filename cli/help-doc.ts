@@ -1,0 +1,39 @@
+/**
+ * docs/cli.md is generated from each command's own `usage`, so the reference
+ * and `--help` cannot drift apart. `npx tsx cli/help-doc.ts` rewrites it; a test
+ * fails while it is stale.
+ */
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { COMMANDS } from "./main.ts";
+
+/** The text of docs/cli.md. */
+export async function cliReference(): Promise<string> {
+  const parts = [
+    "# The `playbook` command line",
+    "",
+    "Generated from each command's `--help` by `npx tsx cli/help-doc.ts`; do not edit by hand.",
+    "",
+    "Every command takes `--help`. Errors go to stderr. Exit codes: 0 fine, 1 the input has errors",
+    "(or `--check` found changes), 2 usage or I/O trouble, 70 an internal error (a bug: please report it).",
+    "Diagnostics look like `path:line:col: error|warning CODE: message`, then the source line, a caret",
+    "under the span and a hint; every code is in [diagnostics.md](diagnostics.md).",
+    "",
+    "| command | does |",
+    "| --- | --- |",
+  ];
+  const mods: [string, { summary: string; usage: string }][] = [];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const mod = await load().catch(() => null);
+    if (mod) mods.push([name, mod]);
+  }
+  for (const [name, mod] of mods) parts.push(`| [\`${name}\`](#playbook-${name}) | ${mod.summary.replace(/\|/g, "\\|")} |`);
+  for (const [name, mod] of mods) parts.push("", `## playbook ${name}`, "", "```", mod.usage.trimEnd(), "```");
+  return parts.join("\n") + "\n";
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const out = fileURLToPath(new URL("../docs/cli.md", import.meta.url));
+  writeFileSync(out, await cliReference());
+  console.log(`wrote ${out}`);
+}
