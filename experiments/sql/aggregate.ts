@@ -47,7 +47,13 @@ const DECISION_COLUMNS =
   "{customer_id: 'VARCHAR', rule: 'VARCHAR', step: 'BIGINT', entry_id: 'VARCHAR', entered_at: 'VARCHAR', variant: 'VARCHAR', " +
   "status: 'VARCHAR', channel: 'VARCHAR', template: 'VARCHAR', topic: 'VARCHAR', send_at: 'VARCHAR', reason: 'VARCHAR', playbook: 'VARCHAR'}";
 
-async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string, events: string): Promise<boolean> {
+/** What one pass over the events tells before the heavy work: can we go on, where the data starts, is there feedback. */
+interface EventsScan {
+  dataFrom: number | null;
+  feedback: number;
+}
+
+async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string, events: string): Promise<EventsScan | null> {
   await exec(con, "SET TimeZone = 'UTC'");
   // Nothing below depends on row order (every result is grouped and sorted), so let scans run unordered in parallel.
   await exec(con, "SET preserve_insertion_order = false");
@@ -64,18 +70,23 @@ async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string,
   const [badDecisions] = await rows(con, `SELECT count(*) AS n FROM d WHERE customer_id IS NULL OR customer_id = '' OR rule IS NULL OR rule = ''
     OR entry_id IS NULL OR entry_id = '' OR entered IS NULL OR step IS NULL OR step < 1 OR variant NOT IN ('treatment', 'holdout') OR variant IS NULL
     OR status IS NULL OR status NOT IN (${statuses}) OR (send_at IS NOT NULL AND send_ms IS NULL)`);
-  if (num(badDecisions!.n) > 0) return false;
+  if (num(badDecisions!.n) > 0) return null;
 
   const cols = new Set((await rows(con, `DESCRIBE SELECT * FROM ${reader(events)}`)).map((r) => String(r.column_name)));
-  if (!cols.has("customer_id") || !cols.has("event") || !cols.has("ts")) return false;
+  if (!cols.has("customer_id") || !cols.has("event") || !cols.has("ts")) return null;
   // Text → DOUBLE → DECIMAL: DuckDB's text-to-DECIMAL cast is ~50× slower than text-to-DOUBLE.
   const col = (name: string, type: string) => (cols.has(name) ? `TRY_CAST("${name}" AS ${type})` : `NULL::${type}`);
-  await exec(con, `CREATE TABLE ev AS SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(event AS VARCHAR) AS event,
+  // A view, not a table: the events are read twice (this check, then streamed into the join), which
+  // costs less than materializing millions of rows of strings.
+  await exec(con, `CREATE VIEW ev AS SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(event AS VARCHAR) AS event,
     iso_ms(CAST(ts AS VARCHAR)) AS ts, CAST(${col(cfg.revenueProp, "DOUBLE")} AS DECIMAL(18,4)) AS amount,
     ${col("rule", "VARCHAR")} AS rule, ${col("step", "BIGINT")} AS step, ${col("channel", "VARCHAR")} AS channel
     FROM ${reader(events)}`);
-  const [badEvents] = await rows(con, `SELECT count(*) AS n FROM ev WHERE customer_id IS NULL OR event IS NULL OR event = '' OR ts IS NULL`);
-  return num(badEvents!.n) === 0;
+  const kinds = Object.keys(FEEDBACK_BITS).map(lit).join(", ");
+  const [scan] = await rows(con, `SELECT count(*) FILTER (WHERE customer_id IS NULL OR event IS NULL OR event = '' OR ts IS NULL) AS bad,
+    min(ts) AS data_from, count(*) FILTER (WHERE event IN (${kinds})) AS feedback FROM ev`);
+  if (num(scan!.bad) > 0) return null;
+  return { dataFrom: scan!.data_from === null ? null : num(scan!.data_from), feedback: num(scan!.feedback) };
 }
 
 async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void> {
@@ -132,11 +143,9 @@ function fromDays(a: RuleAggregate, dayRows: Record<string, unknown>[]): void {
   }
 }
 
-async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>): Promise<Map<string, number>> {
+async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>, feedback: number): Promise<Map<string, number>> {
   const kinds = Object.keys(FEEDBACK_BITS).map(lit).join(", ");
-  await exec(con, `CREATE TABLE f AS SELECT customer_id, event, ts, rule, step, channel FROM ev WHERE event IN (${kinds})`);
-  const [fb] = await rows(con, `SELECT count(*) AS n FROM f`);
-  if (num(fb!.n) === 0) {
+  if (feedback === 0) {
     // No feedback at all: the funnel is the send counts; numbering a million sends would be wasted.
     for (const row of await rows(con, `SELECT rule, step, channel, count(*) AS n FROM d WHERE status = 'send' GROUP BY ALL ORDER BY ALL`)) {
       const a = rules.get(String(row.rule));
@@ -144,6 +153,7 @@ async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>)
     }
     return new Map();
   }
+  await exec(con, `CREATE TABLE f AS SELECT customer_id, event, ts, rule, step, channel FROM ev WHERE event IN (${kinds})`);
   await exec(con, `CREATE TABLE s AS SELECT row_number() OVER (ORDER BY rule, customer_id, step, channel, coalesce(send_ms, entered), entry_id) AS id,
     rule, customer_id, step, channel, coalesce(send_ms, entered) AS t FROM d WHERE status = 'send'`);
   // Each feedback event belongs to the latest send of its message at or before it (the earliest if it precedes them all).
@@ -204,8 +214,10 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();
   try {
+    let scan: EventsScan | null;
     try {
-      if (!(await load(con, cfg, decisionsPath, eventsPath))) return null;
+      scan = await load(con, cfg, decisionsPath, eventsPath);
+      if (!scan) return null;
     } catch (e) {
       if (process.env.PLAYBOOK_DEBUG) console.error(e);
       return null; // malformed JSON or CSV: the row-by-row reader names the lines
@@ -231,12 +243,12 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
         if (a) a.offerCost = num(row.cost);
       }
     }
-    const kindsByChannel = await funnels(con, rules);
-    const [span] = await rows(con, `SELECT min(entered) AS s, max(entered) AS e, (SELECT min(ts) FROM ev) AS data_from FROM e`);
+    const kindsByChannel = await funnels(con, rules, scan.feedback);
+    const [span] = await rows(con, `SELECT min(entered) AS s, max(entered) AS e FROM e`);
     const global = cfg.globalHoldout > 0 && rules.size > 0 ? await globalLine(con, cfg) : null;
     return {
       rules, global, kindsByChannel,
-      dataFrom: span!.data_from === null ? null : num(span!.data_from),
+      dataFrom: scan.dataFrom,
       periodStart: span!.s === null ? Infinity : num(span!.s),
       periodEnd: span!.e === null ? -Infinity : num(span!.e),
     };
