@@ -43,9 +43,10 @@ async function exec(con: DuckDBConnection, sql: string): Promise<void> {
 
 const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : v === null || v === undefined ? 0 : Number(v));
 
+// Only the keys the report reads: DuckDB skips the others (template, topic, reason, the 64-character playbook hash).
 const DECISION_COLUMNS =
   "{customer_id: 'VARCHAR', rule: 'VARCHAR', step: 'BIGINT', entry_id: 'VARCHAR', entered_at: 'VARCHAR', variant: 'VARCHAR', " +
-  "status: 'VARCHAR', channel: 'VARCHAR', template: 'VARCHAR', topic: 'VARCHAR', send_at: 'VARCHAR', reason: 'VARCHAR', playbook: 'VARCHAR'}";
+  "status: 'VARCHAR', channel: 'VARCHAR', send_at: 'VARCHAR'}";
 
 /** What one pass over the events tells before the heavy work: can we go on, where the data starts, is there feedback. */
 interface EventsScan {
