@@ -124,16 +124,35 @@ export function resolveReferences(ws: Workspace, ns: Namespace, out: Diagnostic[
     needEvent(ns, ws.defaults.goal, ws.defaults.spans?.goal ?? ws.defaults.spans?.defaults ?? ws.rfm?.span!, out);
   }
   if (ws.rfm) {
-    const ev = needEvent(ns, ws.rfm.event, ws.rfm.span, out);
+    const ev = needEvent(ns, ws.rfm.event, valueSpan(ws, ws.rfm.span, "event", ws.rfm.event), out);
     const prop = ev?.props.get(ws.rfm.value);
-    if (ev && !prop) out.push(diag("PB107", `event "${ev.name}" has no prop "${ws.rfm.value}" (rfm.value)`, ws.rfm.span, suggest(ws.rfm.value, ev.props.keys())));
-    else if (prop && prop.type.base !== "number") out.push(diag("PB206", `rfm.value must be a number prop, but "${ws.rfm.value}" is ${typeName(prop.type)}`, ws.rfm.span));
+    const at = valueSpan(ws, ws.rfm.span, "value", ws.rfm.value);
+    if (ev && !prop) out.push(diag("PB107", `event "${ev.name}" has no prop "${ws.rfm.value}" (rfm.value)`, at, suggest(ws.rfm.value, ev.props.keys())));
+    else if (prop && prop.type.base !== "number") out.push(diag("PB206", `rfm.value must be a number prop, but "${ws.rfm.value}" is ${typeName(prop.type)}`, at));
   }
   for (const t of ws.templates.values()) {
     for (const f of t.fields ?? []) {
       if (!ns.attributes.has(f.name)) out.push(diag("PB104", `template field "${f.name}" is not a customer attribute`, f.span, suggest(f.name, ns.attributes.keys())));
     }
   }
+}
+
+/**
+ * The span of `key: value` 's value inside a section that the AST records only
+ * as a whole (rfm), found in the source text; the section's span when absent.
+ */
+function valueSpan(ws: Workspace, section: Span, key: string, value: string): Span {
+  const text = ws.files.find((f) => f.path === section.file)?.text;
+  if (!text) return section;
+  const re = new RegExp(`\\b${key}:[ \\t]*["']?(${value.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")})`, "g");
+  re.lastIndex = section.start;
+  const m = re.exec(text);
+  if (!m || m.index > section.end + 200) return section;
+  const start = m.index + m[0].length - m[1]!.length;
+  const before = text.slice(0, start);
+  const line = before.split("\n").length;
+  const col = start - before.lastIndexOf("\n");
+  return { file: section.file, start, end: start + value.length, line, col, endLine: line, endCol: col + value.length };
 }
 
 /** Every node of an expression, parents before children. */
