@@ -224,7 +224,8 @@ export async function streamEvents(
   const tsSql = castSql("e.ts", { base: "datetime", nullable: false });
   const propBad = props.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, propTypes.get(p)!)} THEN ${lit(p)} END`);
   const from = `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e LEFT JOIN (SELECT customer_id AS __id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS __ci FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.__id`;
-  await con.run(`CREATE OR REPLACE TEMP TABLE __ev AS SELECT c.__ci AS ci, ${code} AS ev, ${tsSql} AS t, e.__rn AS rn,
+  // A view, not a table: each query below re-reads the file, so the 20M-row intermediate is never held.
+  await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, ${code} AS ev, ${tsSql} AS t, e.__rn AS rn,
       CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts,
       ${props.length ? `[${propBad.join(", ")}]` : "[]::VARCHAR[]"} AS bad_props
       ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!)} AS ${q(`p_${p}`)}`).join("")}
@@ -236,7 +237,7 @@ export async function streamEvents(
     const reason = noCust ? `unknown customer ${JSON.stringify(id)}` : noEv ? `event ${JSON.stringify(event)} is not in the schema` : noTs ? `ts: cannot read ${JSON.stringify(ts)} as a time` : `${String((badProps as { items: unknown[] }).items[0])}: cannot read the value`;
     bad.push({ file: path, line, reason });
   }
-  const [[total]] = (await con.runAndReadAll("SELECT count(*) FROM __ev")).getRows() as [[bigint]];
+  const [[total]] = (await con.runAndReadAll(`SELECT count(*) FROM ${src.sql}`)).getRows() as [[bigint]];
   counts.events.read = Number(total);
   counts.events.rejected = badRows.currentRowCount;
   counts.events.used = counts.events.read - counts.events.rejected;
@@ -269,7 +270,7 @@ export async function streamEvents(
     }
   }
   if (group.length) onCustomer(ids[cur]!, group);
-  await con.run("DROP TABLE __ev");
+  await con.run("DROP VIEW __ev");
 }
 
 /** A data folder that cannot be read at all (missing file or column). */
