@@ -12,11 +12,20 @@ import { parseClock, parseDurationText, parseDateMs, parseDateTimeMs } from "./l
 /** Maps [start, end) offsets of the expression text to a file span. */
 export type SpanMap = (start: number, end: number) => Span;
 
+/** Offsets inside one expression fit in 2^21 (texts over 100,000 characters are refused before parsing). */
+const RANGE_SHIFT = 2 ** 21;
+
 const AGG_FNS = new Set(["count", "sum", "avg", "min", "max", "first", "last"]);
 const COMPARE: Record<string, BinaryOp> = { Eq: "==", Neq: "!=", Lt: "<", Le: "<=", Gt: ">", Ge: ">=" };
 
 /** Parses one expression; the parser instance is reused (build once). */
 export class ExprParser extends EmbeddedActionsParser {
+  /**
+   * Each node's [start, end) inside the expression text, packed in one number
+   * (a Map entry is far cheaper than a hidden property per node); cleared per parse.
+   */
+  readonly ranges = new Map<Expr, number>();
+
   spanOf: SpanMap = () => {
     throw new Error("spanOf not set");
   };
@@ -33,11 +42,12 @@ export class ExprParser extends EmbeddedActionsParser {
   }
 
   private range(x: Expr): { s: number; e: number } {
-    return (x as unknown as { _r: { s: number; e: number } })._r;
+    const packed = this.ranges.get(x);
+    return packed === undefined ? (undefined as unknown as { s: number; e: number }) : { s: Math.floor(packed / RANGE_SHIFT), e: packed % RANGE_SHIFT };
   }
 
   private mark<E extends Expr>(x: E, s: number, e: number): E {
-    Object.defineProperty(x, "_r", { value: { s, e }, enumerable: false, writable: true });
+    this.ranges.set(x, s * RANGE_SHIFT + e);
     return x;
   }
 

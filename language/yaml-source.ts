@@ -26,7 +26,7 @@ export class YamlFile {
     this.lineStarts = computeLineStarts(text);
     let doc: Document.Parsed | null = null;
     try {
-      doc = parseDocument(text, { keepSourceTokens: true, uniqueKeys: true, prettyErrors: false, lineCounter: new LineCounter() });
+      doc = parseDocument(text, { prettyErrors: false });
     } catch (e) {
       this.error("PB001", "yaml-syntax", `cannot read this file as YAML: ${(e as Error).message}`, this.span(0, Math.min(1, text.length)));
     }
