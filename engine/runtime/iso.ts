@@ -12,7 +12,7 @@ export function isoSeconds(ms: number): string {
   const s = Math.floor(ms / 1000);
   let v = cache.get(s);
   if (v === undefined) {
-    if (cache.size > 500_000) cache.clear();
+    if (cache.size > 20_000) cache.clear();
     cache.set(s, (v = format(ms)));
   }
   return v;
