@@ -80,6 +80,11 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   if (dir && values.data) io.stderr("playbook tui: scoring RFM…\n");
   const rfm = dir ? await loadRfm(io, dir, values.data, values.at) : { grid: null, note: "start the TUI with DIR and --data D to see it." };
+  // ink draws no frames when it believes it runs in CI (is-in-ci reads CI when ink is
+  // first imported). We only get here with a terminal on stdout, where a person is
+  // looking, so a CI variable inherited by that terminal must not blank the screen.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const { openTui } = await import("../tui/open.tsx");
   await openTui({ report, rfm: rfm.grid, rfmNote: rfm.note, color: colorEnabled(io.env), title: dir ? `Playbook · ${relative(io.cwd, resolve(io.cwd, dir)) || "."}` : "Playbook" });
   return EXIT.ok;
