@@ -1,13 +1,13 @@
 /**
  * Holdout assignment for the engine (contract.md, "Holdout assignment").
  *
- * The hash itself lives in `experiments/holdout.ts` so the report and the
+ * The hash itself lives in `holdout-hash.ts` (re-exported by experiments/) so the report and the
  * engine can never disagree on who is held out; this file adds what only the
  * engine needs: the GrowthBook hash in both versions (v1 is kept only so the
  * peer test cases can be checked whole) and the per-rule assignment that
  * folds in the workspace's global holdout.
  */
-import { fnv1a32, holdoutBucket, GLOBAL_SALT } from "../../experiments/holdout.ts";
+import { fnv1a32, holdoutBucket, GLOBAL_SALT } from "./holdout-hash.ts";
 import type { Rule, Workspace } from "../../language/ast.ts";
 
 export { fnv1a32, holdoutBucket, GLOBAL_SALT };
