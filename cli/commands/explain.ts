@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
-import type { EventRecord, Value } from "../../language/values.ts";
+import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { explainCustomer } from "../../engine/runtime/explain.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { formatBadRows, rowsSummary } from "../../engine/runtime/read.ts";
@@ -53,20 +53,20 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       io.stderr(`playbook explain: no rule "${values.rule}" (rules: ${[...program.ws.rules.keys()].join(", ")})\n`);
       return EXIT.usage;
     }
-    let found: { attrs: Record<string, Value>; events: EventRecord[]; tz: string } | null = null;
+    let found: { attrs: Record<string, Value>; events: EventRecord[]; tz: string; rfm: RfmScores | null } | null = null;
     const id = values.customer;
     const r = await decideFromFiles(program, dataSource(io, values), new Map(), at, at, false, {
       id,
-      onCustomer: (attrs, events, tz) => void (found = { attrs, events, tz }),
+      onCustomer: (attrs, events, tz, rfm) => void (found = { attrs, events, tz, rfm }),
     });
     if (r.bad.length) io.stderr(formatBadRows(r.bad));
     io.stderr(rowsSummary(r.counts));
-    const f = found as { attrs: Record<string, Value>; events: EventRecord[]; tz: string } | null;
+    const f = found as { attrs: Record<string, Value>; events: EventRecord[]; tz: string; rfm: RfmScores | null } | null;
     if (!f) {
       io.stderr(`playbook explain: no customer "${id}" in the data\n`);
       return EXIT.failed;
     }
-    io.stdout(explainCustomer(program, { id, attrs: f.attrs, events: f.events, tz: f.tz, rfm: null }, { at, ...(values.rule ? { rule: values.rule } : {}) }));
+    io.stdout(explainCustomer(program, { id, attrs: f.attrs, events: f.events, tz: f.tz, rfm: f.rfm }, { at, ...(values.rule ? { rule: values.rule } : {}) }));
     return EXIT.ok;
   } catch (e) {
     if (e instanceof InputError) return (io.stderr(e.message), e.exitCode);

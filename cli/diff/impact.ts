@@ -27,13 +27,13 @@ export type RfmOf = (id: string, events: readonly EventRecord[], now: number) =>
 
 /**
  * The RFM scorer for one side's `rfm:` section, fitted on the population at
- * `at`: the demo's scorer (language.md's definition) until the data engineer's
- * engine/rfm.ts exists. Null when the side has no `rfm:` or no scorer exists.
+ * `at`: the engine's scorer (engine/rfm.ts, language.md's definition).
+ * Null when the side has no `rfm:`.
  */
 export async function rfmFor(ws: Workspace, pop: Population, at: number): Promise<RfmOf | null> {
   if (!ws.rfm) return null;
   try {
-    const spec = "../../experiments/demo/rfm.ts";
+    const spec = "../../engine/rfm.ts";
     const mod = (await import(spec)) as { rfmScorer?: (c: RfmConfig, h: Iterable<readonly EventRecord[]>, at: number) => RfmOf };
     return mod.rfmScorer ? mod.rfmScorer(ws.rfm, pop.events.values(), at) : null;
   } catch {

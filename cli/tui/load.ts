@@ -84,7 +84,7 @@ type LoadWs = { loadWorkspace?: (dir: string) => Promise<{ workspace: Workspace 
 type Scorer = { rfmScorer?: (cfg: RfmConfig, h: Iterable<readonly EventRecord[]>, at: number) => (id: string, ev: readonly EventRecord[], now: number) => RfmScores | null };
 
 async function rfmFallback(wsDir: string, dataDir: string, at: string | undefined): Promise<{ grid: RfmGrid | null; note: string }> {
-  const [front, scorerMod] = await Promise.all([tryImport<LoadWs>("../../language/index.ts"), tryImport<Scorer>("../../experiments/demo/rfm.ts")]);
+  const [front, scorerMod] = await Promise.all([tryImport<LoadWs>("../../language/index.ts"), tryImport<Scorer>("../../engine/rfm.ts")]);
   if (!front?.loadWorkspace || !scorerMod?.rfmScorer) return { grid: null, note: "this build has neither the segments library nor an RFM scorer." };
   const { workspace } = await front.loadWorkspace(wsDir);
   if (!workspace.rfm) return { grid: null, note: "the workspace has no `rfm:` section." };

@@ -9,7 +9,8 @@
  */
 import type { Diagnostic } from "../../language/diagnostics.ts";
 import type { Expr, Workspace } from "../../language/ast.ts";
-import type { EvalEnv, EventRecord, Value } from "../../language/values.ts";
+import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/values.ts";
+import { fitRfmBounds, rfmInput, scoreRfm, type RfmInput } from "../rfm.ts";
 import type { CompileFn } from "./expr.ts";
 import { buildProgram, type Program } from "./program.ts";
 import { advance, type TimedDecision } from "./customer.ts";
@@ -60,6 +61,26 @@ async function compiler(ws: Workspace): Promise<CompileFn> {
   throw new InputError("playbook: no expression evaluator (engine/compile/closure.ts or language/evaluator.ts) in this build\n", 2);
 }
 
+/**
+ * RFM as of the end of the run (`to`), scored per customer from their events.
+ * Quantile bounds need every customer's window first, so when the workspace
+ * leaves a dimension without explicit bounds the events are streamed once
+ * more beforehand (counted nowhere: the real pass reports rows and bad rows).
+ */
+async function rfmForRun(
+  con: Awaited<ReturnType<typeof openReader>>["con"], p: Program, eventsPath: string | null, customers: Map<string, Record<string, Value>>, to: number,
+): Promise<(events: readonly EventRecord[]) => RfmScores | null> {
+  const cfg = p.ws.rfm;
+  if (!cfg || !cfg.event) return () => null;
+  const inputs: RfmInput[] = [];
+  if (eventsPath && (!cfg.recency || !cfg.frequency || !cfg.monetary)) {
+    const scratch: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
+    await streamEvents(con, p.ws, eventsPath, customers, to, [], scratch, (_id, evs) => void inputs.push(rfmInput(cfg, evs, to)));
+  }
+  const bounds = fitRfmBounds(cfg, inputs, to);
+  return (events) => scoreRfm(cfg, bounds, rfmInput(cfg, events, to), to);
+}
+
 /** Where the data is. */
 export interface DataSource {
   dir?: string;
@@ -82,7 +103,7 @@ export interface FileRunResult {
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
-  only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string) => void },
+  only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
   const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
@@ -94,6 +115,7 @@ export async function decideFromFiles(
   const { con, close } = await openReader();
   try {
     const customers = await readCustomers(con, p.ws, customersPath, bad, counts);
+    const rfmOf = await rfmForRun(con, p, eventsPath, customers, to);
     const done = new Set<string>();
     const decide = (id: string, events: EventRecord[]) => {
       if (only && id !== only.id) return;
@@ -101,9 +123,9 @@ export async function decideFromFiles(
       if (!attrs) return;
       done.add(id);
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
-      if (only) return only.onCustomer(attrs, events, tz);
+      if (only) return only.onCustomer(attrs, events, tz, rfmOf(events));
       const state = states.get(id) ?? emptyState();
-      for (const d of advance(p, { id, attrs, events, tz, rfm: null }, state, from, to, { reportDeferred })) decisions.push(d);
+      for (const d of advance(p, { id, attrs, events, tz, rfm: rfmOf(events) }, state, from, to, { reportDeferred })) decisions.push(d);
       if (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length) states.set(id, state);
     };
     if (eventsPath) await streamEvents(con, p.ws, eventsPath, customers, to, bad, counts, decide);

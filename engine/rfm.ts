@@ -1,0 +1,104 @@
+/**
+ * RFM scores (language.md, `rfm`). Within the window `(now − window, now]`:
+ * - f = 1 + the number of frequency bounds the goal-event count reaches (`>=`),
+ * - m = 1 + the number of monetary bounds the summed value reaches (`>=`),
+ * - r = scores − the number of recency bounds the time since the last goal
+ *   event exceeds (`>`).
+ * A customer without a goal event in the window has no scores (`rfm` null).
+ *
+ * A dimension without explicit bounds is cut at quantiles of the customers who
+ * have goal events in the window: bound k (k = 1 … scores − 1) is the value at
+ * sorted position ⌊k·n / scores⌋ (0-based). Ties: a customer whose value
+ * equals a bound reaches it (`>=`), so equal values always share one score and
+ * a heavy tie lifts the whole tied group to the higher score rather than
+ * splitting it arbitrarily; for recency, equal to a bound does not exceed it,
+ * so ties again keep the better score. With fewer customers than scores some
+ * bounds coincide and some scores stay empty; with none, every bound is +∞ and
+ * everyone scores 1 (f, m) — there is nobody to score anyway.
+ */
+import type { RfmConfig } from "../language/ast.ts";
+import type { EventRecord, RfmScores } from "../language/values.ts";
+
+/** What RFM needs of one customer: goal events in the window, their summed value, the last one's time. */
+export interface RfmInput {
+  n: number;
+  sum: number;
+  /** epoch ms; -Infinity when n = 0 */
+  last: number;
+}
+
+/** Ascending bounds per dimension (`scores − 1` each); recency in ms. */
+export interface RfmBounds {
+  recency: number[];
+  frequency: number[];
+  monetary: number[];
+}
+
+/** The RFM input of one customer from their events (sorted or not). */
+export function rfmInput(cfg: RfmConfig, events: readonly EventRecord[], now: number): RfmInput {
+  let n = 0;
+  let sum = 0;
+  let last = -Infinity;
+  const from = now - cfg.window;
+  for (const e of events) {
+    if (e.name !== cfg.event || e.ts > now || e.ts <= from) continue;
+    n++;
+    const v = e.props[cfg.value];
+    if (typeof v === "number") sum += v;
+    if (e.ts > last) last = e.ts;
+  }
+  return { n, sum, last };
+}
+
+/** Bounds at the quantiles of `values` (see the file comment). */
+export function quantileBounds(values: number[], scores: number): number[] {
+  const s = Float64Array.from(values).sort();
+  if (s.length === 0) return Array.from({ length: scores - 1 }, () => Infinity);
+  return Array.from({ length: scores - 1 }, (_, k) => s[Math.min(s.length - 1, Math.floor(((k + 1) * s.length) / scores))]!);
+}
+
+/** The bounds of every dimension: explicit ones from the workspace, the rest fitted on `inputs` at `now`. */
+export function fitRfmBounds(cfg: RfmConfig, inputs: Iterable<RfmInput>, now: number): RfmBounds {
+  const counts: number[] = [];
+  const sums: number[] = [];
+  const ages: number[] = [];
+  for (const x of inputs) {
+    if (x.n === 0) continue;
+    counts.push(x.n);
+    sums.push(x.sum);
+    ages.push(now - x.last);
+  }
+  return {
+    frequency: cfg.frequency ?? quantileBounds(counts, cfg.scores),
+    monetary: cfg.monetary ?? quantileBounds(sums, cfg.scores),
+    recency: cfg.recency ?? quantileBounds(ages, cfg.scores),
+  };
+}
+
+/** Scores one customer; null without a goal event in the window. */
+export function scoreRfm(cfg: RfmConfig, b: RfmBounds, x: RfmInput, now: number): RfmScores | null {
+  if (x.n === 0) return null;
+  let f = 1;
+  for (const v of b.frequency) if (x.n >= v) f++;
+  let m = 1;
+  for (const v of b.monetary) if (x.sum >= v) m++;
+  let r = cfg.scores;
+  const age = now - x.last;
+  for (const v of b.recency) if (age > v) r--;
+  return { r, f, m, cell: `${r}${f}${m}` };
+}
+
+/**
+ * A per-customer RFM function (the shape `createEngine`'s `rfm` option takes),
+ * with quantile bounds fitted once on `histories` at `at`.
+ */
+export function rfmScorer(
+  cfg: RfmConfig,
+  histories: Iterable<readonly EventRecord[]>,
+  at: number,
+): (id: string, events: readonly EventRecord[], now: number) => RfmScores | null {
+  const inputs: RfmInput[] = [];
+  for (const evs of histories) inputs.push(rfmInput(cfg, evs, at));
+  const bounds = fitRfmBounds(cfg, inputs, at);
+  return (_id, events, now) => scoreRfm(cfg, bounds, rfmInput(cfg, events, now), now);
+}

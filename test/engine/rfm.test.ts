@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import { fitRfmBounds, quantileBounds, rfmInput, rfmScorer, scoreRfm } from "../../engine/rfm.ts";
+import type { RfmConfig } from "../../language/ast.ts";
+import type { EventRecord } from "../../language/values.ts";
+
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 1);
+const S = { file: "t", start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
+const order = (daysAgo: number, amount: number): EventRecord => ({ name: "order_placed", ts: NOW - daysAgo * DAY, props: { amount } });
+/** The example workspace's rfm section: explicit recency, quintiles for frequency and monetary. */
+const SHOP: RfmConfig = { span: S, event: "order_placed", value: "amount", window: 365 * DAY, scores: 5, recency: [30, 60, 120, 240].map((d) => d * DAY) };
+
+describe("RFM scores (language.md)", () => {
+  it("scores recency against explicit bounds: > a bound lowers r", () => {
+    const b = { recency: SHOP.recency!, frequency: [2, 3, 4, 5], monetary: [100, 200, 300, 400] };
+    const at = (days: number) => scoreRfm(SHOP, b, rfmInput(SHOP, [order(days, 50)], NOW), NOW)!.r;
+    expect([at(1), at(30), at(31), at(60), at(61), at(121), at(241), at(364)]).toEqual([5, 5, 4, 4, 3, 2, 1, 1]);
+  });
+
+  it("scores frequency and monetary by the bounds they reach (>=)", () => {
+    const b = { recency: SHOP.recency!, frequency: [2, 3, 4, 5], monetary: [100, 200, 300, 400] };
+    const events = [order(1, 100), order(2, 100), order(3, 50)];
+    expect(scoreRfm(SHOP, b, rfmInput(SHOP, events, NOW), NOW)).toEqual({ r: 5, f: 3, m: 3, cell: "533" });
+  });
+
+  it("has no scores without a goal event in the window (the window is half-open)", () => {
+    const b = fitRfmBounds(SHOP, [], NOW);
+    expect(scoreRfm(SHOP, b, rfmInput(SHOP, [order(365, 10)], NOW), NOW)).toBeNull();
+    expect(scoreRfm(SHOP, b, rfmInput(SHOP, [{ name: "order_placed", ts: NOW + 1, props: { amount: 5 } }], NOW), NOW)).toBeNull();
+    expect(scoreRfm(SHOP, b, rfmInput(SHOP, [order(364.99, 10)], NOW), NOW)).not.toBeNull();
+  });
+
+  it("cuts at quantiles of the customers with goal events, ties reaching the bound", () => {
+    // counts 1..10: bounds at sorted positions floor(k*10/5) = 2, 4, 6, 8 → values 3, 5, 7, 9
+    expect(quantileBounds([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 5)).toEqual([3, 5, 7, 9]);
+    // a heavy tie: every customer with 1 order shares the score of the tie
+    expect(quantileBounds([1, 1, 1, 1, 1, 1, 1, 1, 2, 3], 5)).toEqual([1, 1, 1, 2]);
+    const histories = Array.from({ length: 10 }, (_, i) => Array.from({ length: i + 1 }, (_, j) => order(j + 1, 10)));
+    const score = rfmScorer(SHOP, histories, NOW);
+    expect(histories.map((h) => score("x", h, NOW)!.f)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+    expect(histories.map((h) => score("x", h, NOW)!.m)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+  });
+
+  it("fits recency at quantiles of the time since the last order when no bounds are given", () => {
+    const cfg: RfmConfig = { ...SHOP, recency: undefined, scores: 3 };
+    const histories = [1, 2, 3, 4, 5, 6].map((d) => [order(d, 10)]);
+    const score = rfmScorer(cfg, histories, NOW);
+    // ages 1..6 days; bounds at positions 2 and 4 → 3d and 5d; r = 3 − (age > bound)
+    expect(histories.map((h) => score("x", h, NOW)!.r)).toEqual([3, 3, 3, 2, 2, 1]);
+  });
+});
