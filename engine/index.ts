@@ -15,3 +15,5 @@ export { resolveTimezone, timezoneStats, type TimezoneStats } from "./runtime/cu
 export { emptyState, type CustomerState, type Pending } from "./runtime/state.ts";
 export { loadState, saveState, type StoredState } from "./state/store.ts";
 export type { CompileFn, ExprRunner } from "./runtime/expr.ts";
+export { computeSegments, segmentsOf, type SegmentsResult, type RfCell } from "./segments.ts";
+export { fitRfmBounds, quantileBounds, rfmInput, rfmScorer, scoreRfm, type RfmBounds, type RfmInput } from "./rfm.ts";

@@ -194,6 +194,8 @@ function propsUsed(ws: Workspace): Set<string> {
   walk([...ws.segments.values()].map((s) => s.expr));
   walk([...ws.channels.values()].map((c) => c.requires));
   walk([ws.suppress, ws.defaults.exit]);
+  // RFM's monetary value and the report's revenue come from the goal event's value prop.
+  if (ws.rfm?.value) used.add(ws.rfm.value);
   return used;
 }
 
