@@ -7,14 +7,17 @@
  * A customer without a goal event in the window has no scores (`rfm` null).
  *
  * A dimension without explicit bounds is cut at quantiles of the customers who
- * have goal events in the window: bound k (k = 1 … scores − 1) is the value at
- * sorted position ⌊k·n / scores⌋ (0-based). Ties: a customer whose value
- * equals a bound reaches it (`>=`), so equal values always share one score and
- * a heavy tie lifts the whole tied group to the higher score rather than
- * splitting it arbitrarily; for recency, equal to a bound does not exceed it,
- * so ties again keep the better score. With fewer customers than scores some
- * bounds coincide and some scores stay empty; with none, every bound is +∞ and
- * everyone scores 1 (f, m) — there is nobody to score anyway.
+ * have goal events in the window, so that each score holds about 1/scores of
+ * them and tied customers always share a score:
+ * - frequency and monetary ("reaches", `>=`): bound k is the smallest value v
+ *   with at least k·n/scores customers below it (`x < v`). A tied group stays
+ *   together in the lower score — with 35% one-time buyers, all of them get
+ *   f = 1 and the next bound is 2 orders (a bound equal to the minimum would
+ *   leave score 1 empty). When no such value exists the bound is +∞.
+ * - recency ("exceeds", `>`): bound k is the age at sorted position
+ *   ⌈k·n/scores⌉ − 1, so the freshest k/scores of customers do not exceed it;
+ *   a customer exactly at a bound keeps the better score.
+ * With nobody to fit on, every bound is +∞ (nobody is scored anyway).
  */
 import type { RfmConfig } from "../language/ast.ts";
 import type { EventRecord, RfmScores } from "../language/values.ts";
@@ -50,11 +53,22 @@ export function rfmInput(cfg: RfmConfig, events: readonly EventRecord[], now: nu
   return { n, sum, last };
 }
 
-/** Bounds at the quantiles of `values` (see the file comment). */
+/** "Reaches" bounds (frequency, monetary) at the quantiles of `values` (see the file comment). */
 export function quantileBounds(values: number[], scores: number): number[] {
   const s = Float64Array.from(values).sort();
-  if (s.length === 0) return Array.from({ length: scores - 1 }, () => Infinity);
-  return Array.from({ length: scores - 1 }, (_, k) => s[Math.min(s.length - 1, Math.floor(((k + 1) * s.length) / scores))]!);
+  const n = s.length;
+  return Array.from({ length: scores - 1 }, (_, k) => {
+    for (let i = Math.max(1, Math.ceil(((k + 1) * n) / scores)); i < n; i++) if (s[i]! > s[i - 1]!) return s[i]!;
+    return Infinity;
+  });
+}
+
+/** "Exceeds" bounds (recency ages) at the quantiles of `values` (see the file comment). */
+export function exceedBounds(values: number[], scores: number): number[] {
+  const s = Float64Array.from(values).sort();
+  const n = s.length;
+  if (n === 0) return Array.from({ length: scores - 1 }, () => Infinity);
+  return Array.from({ length: scores - 1 }, (_, k) => s[Math.max(0, Math.ceil(((k + 1) * n) / scores) - 1)]!);
 }
 
 /** The bounds of every dimension: explicit ones from the workspace, the rest fitted on `inputs` at `now`. */
@@ -71,7 +85,7 @@ export function fitRfmBounds(cfg: RfmConfig, inputs: Iterable<RfmInput>, now: nu
   return {
     frequency: cfg.frequency ?? quantileBounds(counts, cfg.scores),
     monetary: cfg.monetary ?? quantileBounds(sums, cfg.scores),
-    recency: cfg.recency ?? quantileBounds(ages, cfg.scores),
+    recency: cfg.recency ?? exceedBounds(ages, cfg.scores),
   };
 }
 

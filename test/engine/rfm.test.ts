@@ -30,11 +30,13 @@ describe("RFM scores (language.md)", () => {
     expect(scoreRfm(SHOP, b, rfmInput(SHOP, [order(364.99, 10)], NOW), NOW)).not.toBeNull();
   });
 
-  it("cuts at quantiles of the customers with goal events, ties reaching the bound", () => {
-    // counts 1..10: bounds at sorted positions floor(k*10/5) = 2, 4, 6, 8 → values 3, 5, 7, 9
+  it("cuts at quantiles of the customers with goal events, a tied group kept together in the lower score", () => {
+    // counts 1..10: bound k is the smallest value with at least 2k customers below it → 3, 5, 7, 9
     expect(quantileBounds([10, 9, 8, 7, 6, 5, 4, 3, 2, 1], 5)).toEqual([3, 5, 7, 9]);
-    // a heavy tie: every customer with 1 order shares the score of the tie
-    expect(quantileBounds([1, 1, 1, 1, 1, 1, 1, 1, 2, 3], 5)).toEqual([1, 1, 1, 2]);
+    // a heavy tie: the eight one-order customers all score 1; the first bound is 2 orders
+    expect(quantileBounds([1, 1, 1, 1, 1, 1, 1, 1, 2, 3], 5)).toEqual([2, 2, 2, 2]);
+    // one value only: nobody reaches a higher score
+    expect(quantileBounds([4, 4, 4], 3)).toEqual([Infinity, Infinity]);
     const histories = Array.from({ length: 10 }, (_, i) => Array.from({ length: i + 1 }, (_, j) => order(j + 1, 10)));
     const score = rfmScorer(SHOP, histories, NOW);
     expect(histories.map((h) => score("x", h, NOW)!.f)).toEqual([1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
@@ -45,7 +47,7 @@ describe("RFM scores (language.md)", () => {
     const cfg: RfmConfig = { ...SHOP, recency: undefined, scores: 3 };
     const histories = [1, 2, 3, 4, 5, 6].map((d) => [order(d, 10)]);
     const score = rfmScorer(cfg, histories, NOW);
-    // ages 1..6 days; bounds at positions 2 and 4 → 3d and 5d; r = 3 − (age > bound)
-    expect(histories.map((h) => score("x", h, NOW)!.r)).toEqual([3, 3, 3, 2, 2, 1]);
+    // ages 1..6 days; bounds at sorted positions ⌈k·6/3⌉ − 1 = 1, 3 → 2d and 4d; r = 3 − (bounds exceeded)
+    expect(histories.map((h) => score("x", h, NOW)!.r)).toEqual([3, 3, 2, 2, 1, 1]);
   });
 });
