@@ -15,7 +15,7 @@ import { isoSeconds } from "../../engine/decision.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { decisionSummary, logText, writeLog } from "../../engine/runtime/log-file.ts";
 import { stripTime } from "../../engine/runtime/order.ts";
-import { formatBadRows, parseTime, rowsSummary } from "../../engine/runtime/read.ts";
+import { formatBadRows, parseTime, rowsSummary, rejectsText } from "../../engine/runtime/read.ts";
 import { loadState, saveState, StateFormatError } from "../../engine/state/store.ts";
 import type { CustomerState } from "../../engine/runtime/state.ts";
 import type { Program } from "../../engine/runtime/program.ts";
@@ -41,7 +41,7 @@ Options:
   --at TIME           ISO 8601 (no offset means UTC)
   --state FILE        state file to read and update
   --out FILE          where to write the log (default stdout)
-  --rejects FILE      go on past bad rows, listing them in FILE
+  --rejects FILE      go on past bad rows, writing each (whole, with its reason) to FILE
 `;
 
 const DAY = 86_400_000;
@@ -95,7 +95,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       io.stderr(rowsSummary(r.counts));
       return EXIT.failed;
     }
-    if (values.rejects) await writeLog_(resolve(io.cwd, values.rejects), formatBadRows(r.bad));
+    if (values.rejects) await writeLog_(resolve(io.cwd, values.rejects), await rejectsText(r.bad));
     const ds = r.decisions.map(stripTime);
     if (values.out) await writeLog(resolve(io.cwd, values.out), ds);
     else io.stdout(logText(ds));

@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { InputError, loadProgram } from "../../engine/runtime/inputs.ts";
-import { findDataFile, formatBadRows, rowsSummary } from "../../engine/runtime/read.ts";
+import { findDataFile, formatBadRows, rowsSummary, rejectsText } from "../../engine/runtime/read.ts";
 import { isoSeconds } from "../../engine/decision.ts";
 import { computeSegments, type SegmentsResult } from "../../engine/segments.ts";
 import { timeFlag } from "./run.ts";
@@ -29,7 +29,7 @@ Options:
   --at TIME           ISO 8601 (no offset means UTC)
   --format F          table (default), json, or csv (membership: customer_id,segment)
   --out FILE          also write membership (customer_id,segment rows) to FILE
-  --rejects FILE      go on past bad rows, listing them in FILE`;
+  --rejects FILE      go on past bad rows, writing each (whole, with its reason) to FILE`;
 
 const int = (n: number) => n.toLocaleString("en-US");
 /** Compact money for grid cells: 950, 12.3k, 4.1M. */
@@ -128,7 +128,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       io.stderr(formatBadRows(r.bad) + rowsSummary(r.counts));
       return EXIT.failed;
     }
-    if (values.rejects) await writeFile(resolve(io.cwd, values.rejects), r.bad.length ? formatBadRows(r.bad) : "");
+    if (values.rejects) await writeFile(resolve(io.cwd, values.rejects), await rejectsText(r.bad));
     if (values.out) await writeFile(resolve(io.cwd, values.out), membershipCsv(r));
     io.stdout(values.format === "json" ? segmentsJson(r) : values.format === "csv" ? membershipCsv(r) : segmentsTable(r));
     io.stderr(rowsSummary(r.counts));

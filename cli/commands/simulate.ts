@@ -11,7 +11,7 @@ import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { decisionSummary, logText, writeLog } from "../../engine/runtime/log-file.ts";
 import { stripTime } from "../../engine/runtime/order.ts";
-import { formatBadRows, rowsSummary } from "../../engine/runtime/read.ts";
+import { formatBadRows, rowsSummary, rejectsText } from "../../engine/runtime/read.ts";
 import { dataSource, timeFlag } from "./run.ts";
 
 /** One line for `playbook --help`. */
@@ -31,7 +31,7 @@ Options:
   --from TIME         start, exclusive (ISO 8601; no offset means UTC)
   --to TIME           end, inclusive
   --out FILE          where to write the log (default stdout)
-  --rejects FILE      go on past bad rows, listing them in FILE
+  --rejects FILE      go on past bad rows, writing each (whole, with its reason) to FILE
 `;
 
 /** Runs the command. */
@@ -60,7 +60,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     if (values.rejects) {
       const { writeFile } = await import("node:fs/promises");
-      await writeFile(resolve(io.cwd, values.rejects), formatBadRows(r.bad));
+      await writeFile(resolve(io.cwd, values.rejects), await rejectsText(r.bad));
     }
     const ds = r.decisions.map(stripTime);
     if (values.out) await writeLog(resolve(io.cwd, values.out), ds);

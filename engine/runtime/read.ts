@@ -291,3 +291,32 @@ export function formatBadRows(bad: BadRow[]): string {
   if (sorted.length > 20) lines.push(`… and ${sorted.length - 20} more bad rows`);
   return lines.join("\n") + "\n";
 }
+
+/**
+ * The `--rejects` file (contract.md): every bad row, whole, with its reason —
+ * `file:line: reason<TAB>the row as it stands in the file` (the same layout as
+ * `playbook report --rejects`). Rows of Parquet files have no text form; their
+ * line is the row number and the row is left empty.
+ */
+export async function rejectsText(bad: BadRow[]): Promise<string> {
+  const { createReadStream } = await import("node:fs");
+  const { createInterface } = await import("node:readline");
+  const sorted = [...bad].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const raw = new Map<string, Map<number, string>>();
+  for (const file of new Set(sorted.map((b) => b.file))) {
+    const want = new Set(sorted.filter((b) => b.file === file).map((b) => b.line));
+    const got = new Map<number, string>();
+    raw.set(file, got);
+    if (file.endsWith(".parquet")) continue;
+    let n = 0;
+    const max = Math.max(...want);
+    const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+    for await (const line of rl) {
+      n++;
+      if (want.has(n)) got.set(n, line);
+      if (n >= max) break;
+    }
+    rl.close();
+  }
+  return sorted.map((b) => `${b.file}:${b.line}: ${b.reason}\t${raw.get(b.file)?.get(b.line) ?? ""}\n`).join("");
+}

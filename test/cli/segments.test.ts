@@ -69,7 +69,10 @@ describe("playbook segments", () => {
     expect(io.err).toContain("events.csv:13: ts: cannot read \"not-a-time\" as a time");
     io = memoryIO(dir);
     expect(await main(["segments", "ws", "--data", "data", "--at", AT, "--rejects", "rejects.txt"], io)).toBe(0);
-    expect(readFileSync(join(dir, "rejects.txt"), "utf8").trim().split("\n")).toHaveLength(2);
+    const rejects = readFileSync(join(dir, "rejects.txt"), "utf8").trim().split("\n");
+    expect(rejects).toHaveLength(2);
+    expect(rejects[0]).toMatch(/events\.csv:12: unknown customer "zz"\tzz,order_placed,2026-05-01T00:00:00Z,5$/);
+    expect(rejects[1]).toMatch(/events\.csv:13: ts: cannot read "not-a-time" as a time\ta,order_placed,not-a-time,5$/);
     expect(io.err).toContain("events 12 read, 10 used, 2 rejected");
   });
 
