@@ -4,6 +4,7 @@
  */
 import type { Cap, Expr, Span, Trigger } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
+import type { IToken } from "chevrotain";
 import { lexer } from "./lexer.ts";
 import { ExprParser, type SpanMap } from "./expr-parser.ts";
 import { computeLineStarts, posOf } from "./spans.ts";
@@ -37,19 +38,6 @@ export function parseWith<R>(grammar: Grammar, text: string, spanOf: SpanMap): {
     });
     return { diagnostics };
   }
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === "(" || c === "[") depth++;
-    else if (c === ")" || c === "]") depth--;
-    if (depth > MAX_NESTING) {
-      diagnostics.push({
-        code: "PB012", name: "expression-too-large", severity: "error",
-        message: `brackets nested more than ${MAX_NESTING} deep`, span: spanOf(i, i + 1), hint: "split it into named segments",
-      });
-      return { diagnostics };
-    }
-  }
   const lex = lexer.tokenize(text);
   for (const e of lex.errors) {
     const ch = text.slice(e.offset, e.offset + e.length);
@@ -60,9 +48,28 @@ export function parseWith<R>(grammar: Grammar, text: string, spanOf: SpanMap): {
     });
   }
   if (lex.errors.length) return { diagnostics };
+  const deep = tooDeepAt(lex.tokens);
+  if (deep) {
+    diagnostics.push({
+      code: "PB012", name: "expression-too-large", severity: "error",
+      message: `${what(grammar)} nested more than ${MAX_NESTING} levels deep (brackets, \`not\` and unary \`-\`)`,
+      span: spanOf(deep.startOffset, deep.startOffset + deep.image.length), hint: "split it into named segments",
+    });
+    return { diagnostics };
+  }
   parser.spanOf = spanOf;
+  parser.ranges.clear();
   parser.input = lex.tokens;
-  const value = (grammar === "expression" ? parser.expression() : grammar === "trigger" ? parser.trigger() : parser.cap()) as R;
+  let value: R;
+  try {
+    value = (grammar === "expression" ? parser.expression() : grammar === "trigger" ? parser.trigger() : parser.cap()) as R;
+  } catch (e) {
+    // The depth guard should make this unreachable; if some shape still
+    // exhausts the stack, the user gets a diagnostic rather than a trace.
+    if (!(e instanceof RangeError)) throw e;
+    diagnostics.push({ code: "PB012", name: "expression-too-large", severity: "error", message: `this ${what(grammar)} is nested too deeply to read`, span: whole, hint: "split it into named segments" });
+    return { diagnostics };
+  }
   if (parser.errors.length) {
     const err = parser.errors[0]!;
     const tok = err.token;
@@ -78,6 +85,47 @@ export function parseWith<R>(grammar: Grammar, text: string, spanOf: SpanMap): {
     return { diagnostics };
   }
   return { value, diagnostics };
+}
+
+/** Tokens after which `-` is a binary minus (they end an operand). */
+const OPERAND_END = new Set(["Identifier", "Number", "String", "Duration", "Percent", "Date", "DateTime", "Clock", "True", "False", "Null", "RParen", "RBracket"]);
+/** Binary operators tighter than `not`: they end a run of unary minus only. */
+const TIGHT_BINARY = new Set(["Eq", "Neq", "Lt", "Le", "Gt", "Ge", "Plus", "Minus", "Star", "Slash", "In", "Between"]);
+
+/**
+ * The first token at which the parser's recursion would pass MAX_NESTING
+ * levels, or undefined. Each bracket is a level; so is each `not` or unary
+ * `-` until a weaker operator closes it (`and`/`or`/`,` close both, a tighter
+ * binary operator closes only the minus run). The count errs high, never low,
+ * so the chevrotain parser never sees input that could exhaust the stack;
+ * brackets inside string literals are single tokens and do not count.
+ */
+function tooDeepAt(tokens: IToken[]): IToken | undefined {
+  const saved: number[] = [];
+  let outer = 0;
+  let nots = 0;
+  let minus = 0;
+  let prev = "";
+  for (const t of tokens) {
+    const k = t.tokenType.name;
+    if (k === "LParen" || k === "LBracket") {
+      saved.push(nots, minus);
+      outer += nots + minus + 1;
+      nots = minus = 0;
+    } else if (k === "RParen" || k === "RBracket") {
+      if (saved.length) {
+        minus = saved.pop()!;
+        nots = saved.pop()!;
+        outer -= nots + minus + 1;
+      }
+    } else if (k === "Not") nots++;
+    else if (k === "Minus" && !OPERAND_END.has(prev)) minus++;
+    else if (k === "And" || k === "Or" || k === "Comma") nots = minus = 0;
+    else if (TIGHT_BINARY.has(k)) minus = 0;
+    if (outer + nots + minus > MAX_NESTING) return t;
+    prev = k;
+  }
+  return undefined;
 }
 
 function hintFor(grammar: Grammar, msg: string): string | undefined {
