@@ -4,8 +4,8 @@
  * decided it (engine/runtime/explain.ts replays the customer through the
  * same loop with a tracer).
  */
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { parseDataArgs } from "../data-args.ts";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { explainCustomer } from "../../engine/runtime/explain.ts";
@@ -35,20 +35,11 @@ Options:
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      data: { type: "string" }, customers: { type: "string" }, events: { type: "string" },
-      customer: { type: "string" }, at: { type: "string" }, rule: { type: "string" },
-    },
-  });
-  if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
-  if (!values.data && !values.customers) throw new UsageError("--data D (or --customers FILE) is required");
+  const { dir, values } = parseDataArgs(args, { customer: { type: "string" }, at: { type: "string" }, rule: { type: "string" } });
   if (!values.customer) throw new UsageError("--customer ID is required");
   const at = timeFlag("at", values.at);
   try {
-    const { program } = await loadProgram(resolve(io.cwd, positionals[0]!));
+    const { program } = await loadProgram(resolve(io.cwd, dir));
     if (values.rule && !program.ws.rules.has(values.rule)) {
       io.stderr(`playbook explain: no rule "${values.rule}" (rules: ${[...program.ws.rules.keys()].join(", ")})\n`);
       return EXIT.usage;

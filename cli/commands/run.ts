@@ -8,8 +8,8 @@
  * new file); a second run at the same TIME decides nothing. The log is
  * written first, then the state is committed in one transaction.
  */
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { parseDataArgs } from "../data-args.ts";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { isoSeconds } from "../../engine/decision.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
@@ -63,19 +63,10 @@ export function longestWindow(p: Program): number {
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      data: { type: "string" }, customers: { type: "string" }, events: { type: "string" },
-      at: { type: "string" }, state: { type: "string" }, out: { type: "string" }, rejects: { type: "string" },
-    },
-  });
-  if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
-  if (!values.data && !values.customers) throw new UsageError("--data D (or --customers FILE) is required");
+  const { dir, values } = parseDataArgs(args, { at: { type: "string" }, state: { type: "string" }, out: { type: "string" }, rejects: { type: "string" } });
   const at = timeFlag("at", values.at);
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, positionals[0]!));
+    const { program, warnings } = await loadProgram(resolve(io.cwd, dir));
     if (warnings) io.stderr(warnings);
     const statePath = values.state ? resolve(io.cwd, values.state) : null;
     let states = new Map<string, CustomerState>();

@@ -4,7 +4,7 @@
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseDataArgs } from "../data-args.ts";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { findDataFile, formatBadRows, rowsSummary, rejectsText } from "../../engine/runtime/read.ts";
@@ -92,27 +92,18 @@ export function segmentsJson(r: SegmentsResult): string {
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      data: { type: "string" }, customers: { type: "string" }, events: { type: "string" }, at: { type: "string" },
-      format: { type: "string", default: "table" }, out: { type: "string" }, rejects: { type: "string" },
-    },
-  });
-  if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
+  const { dir: wsDir, values } = parseDataArgs(args, { at: { type: "string" }, format: { type: "string", default: "table" }, out: { type: "string" }, rejects: { type: "string" } });
   if (!["table", "json", "csv"].includes(values.format!)) throw new UsageError(`--format must be table, json or csv, not "${values.format}"`);
-  if (!values.data && !values.customers) throw new UsageError("--data D (or --customers FILE) is required");
   const at = timeFlag("at", values.at);
-  const dir = values.data ? resolve(io.cwd, values.data) : null;
-  const customersFile = values.customers ? resolve(io.cwd, values.customers) : dir ? findDataFile(dir, "customers") : null;
-  const eventsFile = values.events ? resolve(io.cwd, values.events) : dir ? findDataFile(dir, "events") : null;
+  const dataDir = values.data ? resolve(io.cwd, values.data) : null;
+  const customersFile = values.customers ? resolve(io.cwd, values.customers) : dataDir ? findDataFile(dataDir, "customers") : null;
+  const eventsFile = values.events ? resolve(io.cwd, values.events) : dataDir ? findDataFile(dataDir, "events") : null;
   if (!customersFile) {
     io.stderr(`playbook segments: no customers.csv/.jsonl/.parquet in ${values.data}\n`);
     return EXIT.usage;
   }
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, positionals[0]!));
+    const { program, warnings } = await loadProgram(resolve(io.cwd, wsDir));
     if (warnings && values.format === "table") io.stderr(warnings);
     let r: SegmentsResult;
     try {

@@ -5,8 +5,8 @@
  * every minute: each customer advances from one event or scheduled instant
  * to the next (engine/runtime/customer.ts), which decides the same things.
  */
-import { parseArgs } from "node:util";
 import { resolve } from "node:path";
+import { parseDataArgs } from "../data-args.ts";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { decisionSummary, logText, writeLog } from "../../engine/runtime/log-file.ts";
@@ -36,21 +36,12 @@ Options:
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      data: { type: "string" }, customers: { type: "string" }, events: { type: "string" },
-      from: { type: "string" }, to: { type: "string" }, out: { type: "string" }, rejects: { type: "string" },
-    },
-  });
-  if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
-  if (!values.data && !values.customers) throw new UsageError("--data D (or --customers FILE) is required");
+  const { dir, values } = parseDataArgs(args, { from: { type: "string" }, to: { type: "string" }, out: { type: "string" }, rejects: { type: "string" } });
   const from = timeFlag("from", values.from);
   const to = timeFlag("to", values.to);
   if (to <= from) throw new UsageError("--to must be later than --from");
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, positionals[0]!));
+    const { program, warnings } = await loadProgram(resolve(io.cwd, dir));
     if (warnings) io.stderr(warnings);
     const r = await decideFromFiles(program, dataSource(io, values), new Map(), from, to, true);
     if (r.bad.length && !values.rejects) {
