@@ -1,17 +1,17 @@
 /**
  * From a workspace folder and a data folder to what the decision loop needs,
  * for the commands (`run`, `simulate`, `explain`).
- *
- * The front end, checker and expression compiler are reached through dynamic
- * imports under their agreed module names, so this file type-checks and the
- * runtime's own tests run while those modules are still being written; a
- * missing stage is reported as such, never as a stack trace.
+ * Problems in the workspace come back as rendered diagnostics, problems with
+ * the data as `InputError`s with their exit code, never as stack traces.
  */
 import type { Diagnostic } from "../../language/diagnostics.ts";
-import type { Expr, Workspace } from "../../language/ast.ts";
-import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/values.ts";
+import type { Expr } from "../../language/ast.ts";
+import { loadWorkspace } from "../../language/index.ts";
+import { checkWorkspace } from "../../language/check.ts";
+import { renderDiagnostics } from "../../language/render.ts";
+import { compileExpr } from "../compile/closure.ts";
+import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { fitRfmBounds, rfmInput, scoreRfm, type RfmInput } from "../rfm.ts";
-import type { CompileFn } from "./expr.ts";
 import { buildProgram, type Program } from "./program.ts";
 import { advance, type TimedDecision } from "./customer.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.ts";
@@ -26,39 +26,14 @@ export class InputError extends Error {
   }
 }
 
-async function optionalImport<T>(spec: string): Promise<T | null> {
-  try {
-    return (await import(spec)) as T;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException)?.code === "ERR_MODULE_NOT_FOUND") return null;
-    throw e;
-  }
-}
-
 /** Loads, checks and compiles a workspace; errors come back as rendered diagnostics (exit 1). */
 export async function loadProgram(dir: string): Promise<{ program: Program; warnings: string }> {
-  const front = await optionalImport<{ loadWorkspace(d: string): Promise<{ workspace: Workspace; diagnostics: Diagnostic[] }> }>("../../language/index.ts");
-  if (!front) throw new InputError("playbook: the language front end (language/index.ts) is not available in this build\n", 2);
-  const { workspace, diagnostics } = await front.loadWorkspace(dir);
-  let all = diagnostics;
-  if (!all.some((d) => d.severity === "error")) {
-    const checker = await optionalImport<{ checkWorkspace(ws: Workspace): Diagnostic[] }>("../../language/check.ts");
-    if (checker) all = [...all, ...checker.checkWorkspace(workspace)];
-  }
-  const render = await optionalImport<{ renderDiagnostics(d: Diagnostic[], f: Workspace["files"], o: { color: boolean }): string }>("../../language/render.ts");
-  const text = (ds: Diagnostic[]) => (ds.length === 0 ? "" : render ? render.renderDiagnostics(ds, workspace.files, { color: false }) : ds.map((d) => `${d.span ? `${d.span.file}:${d.span.line}:${d.span.col}: ` : ""}${d.severity} ${d.code}: ${d.message}`).join("\n") + "\n");
+  const { workspace, diagnostics } = await loadWorkspace(dir);
+  const all = diagnostics.some((d) => d.severity === "error") ? diagnostics : [...diagnostics, ...checkWorkspace(workspace)];
+  const text = (ds: Diagnostic[]) => (ds.length === 0 ? "" : renderDiagnostics(ds, workspace.files, { color: false }));
   const errors = all.filter((d) => d.severity === "error");
   if (errors.length) throw new InputError(text(errors), 1);
-  return { program: buildProgram(workspace, await compiler(workspace)), warnings: text(all.filter((d) => d.severity !== "error")) };
-}
-
-/** The fast closures when present, else the reference evaluator. */
-async function compiler(ws: Workspace): Promise<CompileFn> {
-  const closure = await optionalImport<{ compileExpr(e: Expr, ws: Workspace): (env: EvalEnv) => Value }>("../compile/closure.ts");
-  if (closure) return (e) => closure.compileExpr(e, ws);
-  const ev = await optionalImport<{ evaluate(e: Expr, env: EvalEnv, ws: Workspace): Value }>("../../language/evaluator.ts");
-  if (ev) return (e) => (env) => ev.evaluate(e, env, ws);
-  throw new InputError("playbook: no expression evaluator (engine/compile/closure.ts or language/evaluator.ts) in this build\n", 2);
+  return { program: buildProgram(workspace, (e: Expr) => compileExpr(e, workspace)), warnings: text(all.filter((d) => d.severity !== "error")) };
 }
 
 /**
