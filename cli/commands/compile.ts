@@ -14,12 +14,16 @@ import { didYouMean } from "../../language/fuzzy.ts";
 import { compiledSource } from "../../engine/compile/closure.ts";
 import { JsonLogicExportError, formatJsonLogic, toJsonLogic } from "../../engine/compile/jsonlogic.ts";
 import { printCanonical } from "../../engine/compile/feature-key.ts";
+import { DIALECTS, compileSql } from "../../engine/features/index.ts";
+import { loadWorkspace } from "../../language/index.ts";
+import { parseTime } from "../../engine/runtime/read.ts";
 
 /** One line for `playbook --help`. */
 export const summary = "print segments and conditions compiled to JS, JSON Logic or SQL";
 
 /** `playbook compile --help`. */
-export const usage = `Usage: playbook compile DIR --target js|jsonlogic|sql [--segment NAME]
+export const usage = `Usage: playbook compile DIR --target js|jsonlogic [--segment NAME]
+       playbook compile DIR --target sql [--dialect duckdb|postgres] [--at TIME]
 
 Prints the compiled form of every segment, rule condition (who, unless, step
 if/unless) and channel requirement of the workspace, each under a "# …"
@@ -29,10 +33,14 @@ Targets:
   js         the JavaScript the engine runs (one generated function per condition)
   jsonlogic  JSON Logic with playbook null semantics; aggregates and
              days_since/hours_since read precomputed vars (engine/compile/README.md)
-  sql        SQL for the data engine (when engine/features provides it)
+  sql        the feature scan: one GROUP BY query over tables events and
+             customers computing every aggregate of the workspace (and the
+             RFM inputs), with a header saying which aggregates are left to
+             each decision and why; --at fixes the instant (default: a :now
+             parameter, epoch ms); --dialect picks the SQL flavour (duckdb)
 
 Exit codes: 0 printed; 1 the workspace has errors, or a condition has no
-JSON Logic form; 2 bad usage or target not available.
+JSON Logic form; 2 bad usage.
 `;
 
 type Target = "js" | "jsonlogic" | "sql";
@@ -86,47 +94,26 @@ export function compileListing(ws: Workspace, target: "js" | "jsonlogic", segmen
   return { text: parts.join("\n\n") + (parts.length ? "\n" : ""), failed };
 }
 
-async function optionalImport<T>(spec: string): Promise<T | null> {
-  try {
-    return (await import(spec)) as T;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException)?.code === "ERR_MODULE_NOT_FOUND") return null;
-    throw e;
-  }
-}
-
-type SqlCompiler = (expr: Expr, ws: Workspace) => string;
-
-/** The data engineer's SQL compiler, under any of the names it may be exported as. */
-async function sqlCompiler(): Promise<SqlCompiler | null> {
-  const mod = await optionalImport<Record<string, unknown>>("../../engine/features/index.ts");
-  for (const name of ["compileSql", "toSql", "exprToSql", "compileExprSql"]) {
-    if (typeof mod?.[name] === "function") return mod[name] as SqlCompiler;
-  }
-  return null;
-}
-
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { target: { type: "string" }, segment: { type: "string" } },
+    options: { target: { type: "string" }, segment: { type: "string" }, dialect: { type: "string" }, at: { type: "string" } },
   });
   if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
   const target = values.target as Target | undefined;
   if (target !== "js" && target !== "jsonlogic" && target !== "sql") throw new UsageError(`--target must be js, jsonlogic or sql${values.target ? `, not "${values.target}"` : ""}`);
-  const sql = target === "sql" ? await sqlCompiler() : null;
-  if (target === "sql" && !sql) {
-    io.stderr("playbook compile: the sql target is not available yet (engine/features exports no SQL compiler)\n");
-    return EXIT.usage;
+  if (target !== "sql" && (values.dialect !== undefined || values.at !== undefined)) throw new UsageError("--dialect and --at go with --target sql");
+  if (values.dialect !== undefined && !(values.dialect in DIALECTS)) throw new UsageError(`--dialect must be ${Object.keys(DIALECTS).join(" or ")}, not "${values.dialect}"`);
+  if (target === "sql" && values.segment !== undefined) throw new UsageError("--segment does not go with --target sql (the scan computes every feature at once)");
+  let at: number | undefined;
+  if (values.at !== undefined) {
+    const t = parseTime(values.at);
+    if (t === null) throw new UsageError(`--at: cannot read "${values.at}" as a time (ISO 8601, e.g. 2026-11-20T00:00:00Z)`);
+    at = t;
   }
-  const front = await optionalImport<{ loadWorkspace(d: string): Promise<{ workspace: Workspace; diagnostics: Diagnostic[] }> }>("../../language/index.ts");
-  if (!front) {
-    io.stderr("playbook compile: the language front end (language/index.ts) is not available in this build\n");
-    return EXIT.usage;
-  }
-  const { workspace: ws, diagnostics } = await front.loadWorkspace(resolve(io.cwd, positionals[0]!));
+  const { workspace: ws, diagnostics } = await loadWorkspace(resolve(io.cwd, positionals[0]!));
   const all = [...diagnostics, ...(diagnostics.some((d) => d.severity === "error") ? [] : checkWorkspace(ws))];
   const errors = all.filter((d) => d.severity === "error");
   if (errors.length) {
@@ -138,9 +125,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const names = [...ws.segments.keys()];
     throw new UsageError(`no segment "${values.segment}"; ${best ? `did you mean "${best}"?` : names.length ? `segments: ${names.join(", ")}` : "the workspace has no segments"}`);
   }
-  if (sql) {
-    const text = conditionsOf(ws, values.segment).map((c) => `-- ${c.title}: ${printCanonical(c.expr)}\n${sql(c.expr, ws)}`);
-    io.stdout(text.join("\n\n") + (text.length ? "\n" : ""));
+  if (target === "sql") {
+    io.stdout(compileSql(ws, { dialect: values.dialect ?? "duckdb", now: at }));
     return EXIT.ok;
   }
   const { text, failed } = compileListing(ws, target as "js" | "jsonlogic", values.segment);

@@ -199,19 +199,32 @@ function propsUsed(ws: Workspace): Set<string> {
   return used;
 }
 
+/** How the events file was laid out as the view `__ev` (see `defineEvents`). */
+export interface EventsView {
+  path: string;
+  lineOffset: number;
+  /** Event names of the schema; `ev` in the view is the index here. */
+  names: string[];
+  /** Prop columns present in the file and read by some expression (`p_<prop>` in the view). */
+  props: string[];
+  propTypes: Map<string, Type>;
+  /** Attribute columns joined in (`a_<attr>` in the view). */
+  attrs: string[];
+  /** SQL (over the view's columns) true for a row that is used: known customer, event and time, props that parse. */
+  ok: string;
+}
+
 /**
- * Streams the events grouped by customer (customer id order), each group
- * sorted by time (ties in file order), to `onCustomer`. Everything heavy is
- * in DuckDB: customer ids become row numbers, event names codes, times epoch
- * ms, and only props some expression reads are fetched, so no string crosses
- * into JS per event unless an expression needs it. Rows for unknown
- * customers, events outside the schema and unparsable times or props go to
- * `bad`. Events after `until` are counted but not delivered.
+ * Defines the temporary view `__ev` over the events file: `ci` (the
+ * customer's index in customer-id order, NULL for an unknown customer), `ev`
+ * (event code, NULL outside the schema), `t` (epoch ms, NULL when it does not
+ * parse), the typed props as `p_<prop>` and, with `attrs`, customer
+ * attributes as `a_<attr>`; with `rowNumbers`, also `rn` (the row's position
+ * in the file) and the raw cells for listing bad rows. A view, not a table:
+ * each query re-reads the file, so the 20M-row intermediate is never held.
+ * Needs `__cust` from `readCustomers`.
  */
-export async function streamEvents(
-  con: DuckDBConnection, ws: Workspace, path: string, _known: Map<string, unknown>, until: number,
-  bad: BadRow[], counts: RowCounts, onCustomer: (id: string, events: EventRecord[]) => void,
-): Promise<void> {
+export async function defineEvents(con: DuckDBConnection, ws: Workspace, path: string, o: { rowNumbers: boolean; attrs?: string[]; allProps?: boolean }): Promise<EventsView> {
   const src = source(path);
   const cols = await columnsOf(con, src.sql);
   for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
@@ -222,33 +235,68 @@ export async function streamEvents(
   const propTypes = new Map<string, Type>();
   for (const def of ws.schema.events.values()) for (const [k, a] of def.props) if (!propTypes.has(k)) propTypes.set(k, a.type);
   for (const [k, t] of Object.entries(FEEDBACK_PROPS)) if (!propTypes.has(k)) propTypes.set(k, t);
-  const props = cols.filter((c) => c !== "customer_id" && c !== "event" && c !== "ts" && used.has(c) && propTypes.has(c));
+  const props = cols.filter((c) => c !== "customer_id" && c !== "event" && c !== "ts" && (o.allProps || used.has(c)) && propTypes.has(c));
+  // Attributes missing from the customers file read as null.
+  const custCols = new Set((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => String(r[0])));
+  const attrs = (o.attrs ?? []).filter((a) => ws.schema.customer.has(a));
   const tsSql = castSql("e.ts", { base: "datetime", nullable: false });
   const propBad = props.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, propTypes.get(p)!)} THEN ${lit(p)} END`);
-  const from = `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e LEFT JOIN (SELECT customer_id AS __id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS __ci FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.__id`;
-  // A view, not a table: each query below re-reads the file, so the 20M-row intermediate is never held.
-  await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, ${code} AS ev, ${tsSql} AS t, e.__rn AS rn,
-      CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts,
-      ${props.length ? `[${propBad.join(", ")}]` : "[]::VARCHAR[]"} AS bad_props
+  const raw = o.rowNumbers ? `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql})` : src.sql;
+  const joined = attrs.map((a) => `, ${custCols.has(a) ? q(a) : "NULL"} AS ${q(`__a_${a}`)}`).join("");
+  const from = `${raw} e LEFT JOIN (SELECT customer_id AS __id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS __ci${joined} FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.__id`;
+  const extra = o.rowNumbers
+    ? `, e.__rn AS rn, CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts,
+      ${props.length ? `[${propBad.join(", ")}]` : "[]::VARCHAR[]"} AS bad_props`
+    : "";
+  const okProps = props.map((p) => `NOT ${badSql(`e.${q(p)}`, propTypes.get(p)!)}`);
+  await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, ${code} AS ev, ${tsSql} AS t${extra},
+      (c.__ci IS NOT NULL AND ${code} IS NOT NULL AND ${tsSql} IS NOT NULL${okProps.map((x) => ` AND ${x}`).join("")}) AS ok
       ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!)} AS ${q(`p_${p}`)}`).join("")}
+      ${attrs.map((a) => `, c.${q(`__a_${a}`)} AS ${q(`a_${a}`)}`).join("")}
     FROM ${from}`);
+  return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs, ok: "ok" };
+}
+
+/** Lists the bad rows of the events file into `bad` (needs `__ev` defined with row numbers); returns how many. */
+export async function listBadEvents(con: DuckDBConnection, v: EventsView, bad: BadRow[]): Promise<number> {
   const badRows = await con.runAndReadAll(`SELECT rn, raw_id, raw_event, raw_ts, ci IS NULL, ev IS NULL, t IS NULL, list_filter(bad_props, x -> x IS NOT NULL)
-    FROM __ev WHERE ci IS NULL OR ev IS NULL OR t IS NULL OR len(list_filter(bad_props, x -> x IS NOT NULL)) > 0`);
+    FROM __ev WHERE NOT ok ORDER BY rn`);
   for (const [rn, id, event, ts, noCust, noEv, noTs, badProps] of badRows.getRows()) {
-    const line = Number(rn) + src.lineOffset;
+    const line = Number(rn) + v.lineOffset;
     const reason = noCust ? `unknown customer ${JSON.stringify(id)}` : noEv ? `event ${JSON.stringify(event)} is not in the schema` : noTs ? `ts: cannot read ${JSON.stringify(ts)} as a time` : `${String((badProps as { items: unknown[] }).items[0])}: cannot read the value`;
-    bad.push({ file: path, line, reason });
+    bad.push({ file: v.path, line, reason });
   }
-  const [[total]] = (await con.runAndReadAll(`SELECT count(*) FROM ${src.sql}`)).getRows() as [[bigint]];
+  return badRows.currentRowCount;
+}
+
+/**
+ * Streams the events grouped by customer (customer id order), each group
+ * sorted by time (ties in file order), to `onCustomer`. Everything heavy is
+ * in DuckDB: customer ids become row numbers, event names codes, times epoch
+ * ms, and only props some expression reads are fetched, so no string crosses
+ * into JS per event unless an expression needs it. Rows for unknown
+ * customers, events outside the schema and unparsable times or props go to
+ * `bad`. Events after `until` are counted but not delivered; with `keep`,
+ * only rows for which that SQL condition (over `__ev`'s columns) holds are
+ * delivered (the rest are still read, checked and counted).
+ */
+export async function streamEvents(
+  con: DuckDBConnection, ws: Workspace, path: string, _known: Map<string, unknown>, until: number,
+  bad: BadRow[], counts: RowCounts, onCustomer: (id: string, events: EventRecord[]) => void, keep?: string,
+): Promise<void> {
+  const v = await defineEvents(con, ws, path, { rowNumbers: true });
+  const { names, props } = v;
+  const rejected = await listBadEvents(con, v, bad);
+  const [[total]] = (await con.runAndReadAll(`SELECT count(*) FROM ${source(path).sql}`)).getRows() as [[bigint]];
   counts.events.read = Number(total);
-  counts.events.rejected = badRows.currentRowCount;
+  counts.events.rejected = rejected;
   counts.events.used = counts.events.read - counts.events.rejected;
   const ids = (await con.runAndReadAll("SELECT customer_id FROM __cust ORDER BY customer_id")).getColumns()[0]!.map(String);
   const res = await con.stream(`SELECT ci, ev, t${props.map((p) => `, ${q(`p_${p}`)}`).join("")} FROM __ev
-    WHERE ci IS NOT NULL AND ev IS NOT NULL AND t IS NOT NULL AND len(list_filter(bad_props, x -> x IS NOT NULL)) = 0 AND t <= ${Number.isFinite(until) ? until : 1e300}
+    WHERE ok AND t <= ${Number.isFinite(until) ? until : 1e300}${keep ? ` AND (${keep})` : ""}
     ORDER BY ci, t, rn`);
   const defs = names.map((n) => ws.schema.events.get(n)!);
-  const keep = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && p in FEEDBACK_PROPS)));
+  const keepProp = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && p in FEEDBACK_PROPS)));
   let cur = -1;
   let group: EventRecord[] = [];
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
@@ -263,16 +311,22 @@ export async function streamEvents(
       }
       const e = ev[r] as number;
       const p: Record<string, Value> = {};
-      const k = keep[e]!;
+      const k = keepProp[e]!;
       for (let i = 0; i < props.length; i++) {
-        const v = c[3 + i]![r];
-        if (k[i] && v !== null && v !== undefined) p[props[i]!] = v as Value;
+        const val = c[3 + i]![r];
+        if (k[i] && val !== null && val !== undefined) p[props[i]!] = val as Value;
       }
       group.push({ name: names[e]!, ts: t[r] as number, props: p });
     }
   }
   if (group.length) onCustomer(ids[cur]!, group);
   await con.run("DROP VIEW __ev");
+}
+
+/** Whether a prop of the view belongs to event `def` (feedback props belong to the built-in message events). */
+export function propBelongs(ws: Workspace, event: string, prop: string): boolean {
+  const d = ws.schema.events.get(event);
+  return !!d && (d.props.has(prop) || (d.builtin && prop in FEEDBACK_PROPS));
 }
 
 /** A data folder that cannot be read at all (missing file or column). */

@@ -1,0 +1,151 @@
+/**
+ * The feature scan run in DuckDB over an events file: one `GROUP BY
+ * customer` computing every precomputable feature, the RFM inputs and the row
+ * counts (read, rejected) in a single read of the file. Bad rows are listed
+ * (a second read, with row numbers) only when the scan found some.
+ *
+ * The result is columnar: one JS array per column, one slot per customer with
+ * events; `fill` copies a customer's features into a reusable record, so
+ * evaluating a million customers allocates nothing per customer.
+ */
+import type { DuckDBConnection } from "@duckdb/node-api";
+import type { RfmConfig, Workspace } from "../../language/ast.ts";
+import type { EventRecord, Value } from "../../language/values.ts";
+import type { RfmInput } from "../rfm.ts";
+import { defineEvents, listBadEvents, propBelongs, type BadRow, type RowCounts } from "../runtime/read.ts";
+import { duckdb } from "./dialect.ts";
+import type { FeaturePlan } from "./plan.ts";
+import { scanQuery, type ScanColumn, type ScanSource } from "./sql.ts";
+
+/** Features of every customer with events, columnar. */
+export interface FeatureTable {
+  /** Customer index (position in customer-id order) per slot. */
+  customer: Int32Array;
+  /** Slot of a customer index, or -1 when the customer has no events. */
+  slotOf: Int32Array;
+  columns: ScanColumn[];
+  data: unknown[][];
+  /** Writes slot `i`'s features (or the no-event defaults when i < 0) into `into`, keyed by feature key. */
+  fill(i: number, into: Record<string, Value>): void;
+  /** RFM input of slot `i` (n = 0 when i < 0 or no goal event). */
+  rfm(i: number): RfmInput;
+}
+
+const q = (s: string) => duckdb.ident(s);
+
+/** The scan source over the `__ev` view of `read.ts`. */
+function viewSource(ws: Workspace, names: string[], props: string[]): ScanSource {
+  const codes = new Map(names.map((n, i) => [n, i]));
+  return {
+    from: "__ev",
+    customer: "ci",
+    t: "t",
+    isEvent: (name) => `ev = ${codes.get(name) ?? -1}`,
+    prop: (p) => (props.includes(p) ? q(`p_${p}`) : "NULL"),
+    attr: (a) => q(`a_${a}`),
+    propsOf: (event) => props.filter((p) => propBelongs(ws, event, p)),
+    valid: "ok",
+  };
+}
+
+/** The value of a feature for a customer without any event. */
+function emptyValue(fn: string): Value {
+  return fn === "count" || fn === "sum" ? 0 : fn === "exists" ? false : null;
+}
+
+/**
+ * Scans the events file once at `now`: features of `plan.scan`, the RFM
+ * inputs of `rfm`, and the row counts into `counts.events`; bad rows into
+ * `bad`. Needs `__cust` (readCustomers); `customers` is their number.
+ */
+export async function scanFeatures(
+  con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, eventsPath: string, now: number, rfm: RfmConfig | null,
+  customers: number, bad: BadRow[], counts: RowCounts,
+): Promise<FeatureTable> {
+  const v = await defineEvents(con, ws, eventsPath, { rowNumbers: false, attrs: plan.attributes, allProps: true });
+  const src = viewSource(ws, v.names, v.props);
+  const { sql, columns } = scanQuery(plan, duckdb, src, duckdb.number(now), rfm, undefined, ["count(*) AS __n", "count(*) FILTER (WHERE NOT ok) AS __bad"]);
+  const res = await con.stream(sql);
+  const slots: number[] = [];
+  const data: unknown[][] = columns.map(() => []);
+  let read = 0;
+  let rejected = 0;
+  const nCols = columns.length;
+  for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
+    const c = chunk.getColumns();
+    const ci = c[0]!;
+    const n = c[nCols + 1]!;
+    const nb = c[nCols + 2]!;
+    for (let r = 0; r < ci.length; r++) {
+      read += Number(n[r]);
+      rejected += Number(nb[r]);
+      if (ci[r] === null) continue;
+      slots.push(ci[r] as number);
+      for (let k = 0; k < nCols; k++) {
+        const x = c[k + 1]![r];
+        data[k]!.push(typeof x === "bigint" ? Number(x) : x);
+      }
+    }
+  }
+  await con.run("DROP VIEW __ev");
+  counts.events.read = read;
+  counts.events.rejected = rejected;
+  counts.events.used = read - rejected;
+  if (rejected > 0) {
+    const w = await defineEvents(con, ws, eventsPath, { rowNumbers: true });
+    await listBadEvents(con, w, bad);
+    await con.run("DROP VIEW __ev");
+  }
+  const customer = Int32Array.from(slots);
+  const slotOf = new Int32Array(customers).fill(-1);
+  customer.forEach((c, i) => (slotOf[c] = i));
+  return { customer, slotOf, columns, data, fill: filler(columns, data), rfm: rfmReader(columns, data) };
+}
+
+/** Builds `fill` for a columnar result: feature values, first/last as event records. */
+function filler(columns: ScanColumn[], data: unknown[][]): FeatureTable["fill"] {
+  type Group = { key: string; fn: string; event: string; value?: number; ts?: number; props: [string, number][] };
+  const groups = new Map<string, Group>();
+  columns.forEach((c, k) => {
+    if (!c.feature) return;
+    let g = groups.get(c.feature.key);
+    if (!g) groups.set(c.feature.key, (g = { key: c.feature.key, fn: c.feature.fn, event: c.feature.event, props: [] }));
+    if (c.part === "value") g.value = k;
+    else if (c.part === "ts") g.ts = k;
+    else if (typeof c.part === "object") g.props.push([c.part.prop, k]);
+  });
+  const list = [...groups.values()];
+  return (i, into) => {
+    for (const g of list) {
+      if (i < 0) {
+        into[g.key] = emptyValue(g.fn);
+        continue;
+      }
+      if (g.value !== undefined) {
+        into[g.key] = (data[g.value]![i] ?? null) as Value;
+        continue;
+      }
+      const ts = data[g.ts!]![i] as number | null;
+      if (ts === null || ts === undefined) {
+        into[g.key] = null;
+        continue;
+      }
+      const props: Record<string, Value> = {};
+      for (const [p, k] of g.props) {
+        const x = data[k]![i];
+        if (x !== null && x !== undefined) props[p] = x as Value;
+      }
+      into[g.key] = { name: g.event, ts, props } satisfies EventRecord;
+    }
+  };
+}
+
+function rfmReader(columns: ScanColumn[], data: unknown[][]): FeatureTable["rfm"] {
+  const at = (part: string) => columns.findIndex((c) => c.part === part);
+  const [n, sum, last] = [at("rfm_n"), at("rfm_sum"), at("rfm_last")];
+  return (i) => {
+    if (i < 0 || n < 0) return { n: 0, sum: 0, last: -Infinity };
+    const cnt = Number(data[n]![i] ?? 0);
+    return { n: cnt, sum: Number(data[sum]![i] ?? 0), last: cnt ? (data[last]![i] as number) : -Infinity };
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * The two feature paths — one DuckDB scan over files (engine/features/duckdb.ts)
+ * and the in-memory path (memory.ts, the compiled closures) — give the same
+ * values: on a hand-made scenario table with expected values, and under
+ * fast-check on random aggregates (random where clauses, windows, functions),
+ * random histories with events exactly on window edges, times written with
+ * random UTC offsets, and random clocks.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import type { AggFn, Expr, Workspace } from "../../language/ast.ts";
+import type { EventRecord, Value } from "../../language/values.ts";
+import { featurePlan, memoryFeatures, scanFeatures, type FeaturePlan } from "../../engine/features/index.ts";
+import { openReader, readCustomers, type BadRow, type RowCounts } from "../../engine/runtime/read.ts";
+import { B, BASE, DAY, HOUR, exprArb, testWorkspace } from "../support/arbitraries.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "pb-features-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Cust {
+  id: string;
+  attrs: Record<string, Value>;
+  events: EventRecord[];
+}
+
+const ATTRS = ["age", "score", "city", "plan", "consent_email", "signup", "birthday"];
+const PROPS = ["amount", "category", "path", "product_id"];
+
+/** An instant as ISO 8601 with the given UTC offset in minutes (the same instant, written differently). */
+function iso(ms: number, offsetMin: number): string {
+  if (offsetMin === 0) return new Date(ms).toISOString();
+  const local = new Date(ms + offsetMin * 60_000).toISOString().slice(0, 23);
+  const sign = offsetMin < 0 ? "-" : "+";
+  const a = Math.abs(offsetMin);
+  return `${local}${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+}
+
+const cell = (v: Value | undefined, type?: string): string => {
+  if (v === null || v === undefined) return "";
+  if (type === "datetime") return new Date(v as number).toISOString();
+  if (type === "date") return new Date(v as number).toISOString().slice(0, 10);
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+let runNo = 0;
+/** Writes the customers and events as CSV, runs the DuckDB scan and returns features by customer id. */
+async function viaDuckdb(ws: Workspace, plan: FeaturePlan, custs: Cust[], offsets: number[], now: number): Promise<Map<string, Record<string, Value>>> {
+  const dir = join(tmp, `r${runNo++}`);
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(dir);
+  const types = Object.fromEntries([...ws.schema.customer].map(([k, d]) => [k, d.type.base]));
+  writeFileSync(join(dir, "customers.csv"), ["customer_id," + ATTRS.join(","), ...custs.map((c) => [c.id, ...ATTRS.map((a) => cell(c.attrs[a], types[a]))].join(","))].join("\n") + "\n");
+  const rows = ["customer_id,event,ts," + PROPS.join(",")];
+  let k = 0;
+  for (const c of custs) for (const e of c.events) rows.push([c.id, e.name, iso(e.ts, offsets[k++ % offsets.length]!), ...PROPS.map((p) => cell(e.props[p]))].join(","));
+  writeFileSync(join(dir, "events.csv"), rows.join("\n") + "\n");
+  const { con, close } = await openReader();
+  try {
+    const bad: BadRow[] = [];
+    const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
+    const customers = await readCustomers(con, ws, join(dir, "customers.csv"), bad, counts);
+    const table = await scanFeatures(con, ws, plan, join(dir, "events.csv"), now, ws.rfm ?? null, customers.size, bad, counts);
+    expect(bad).toEqual([]);
+    expect(counts.events).toEqual({ read: rows.length - 1, used: rows.length - 1, rejected: 0 });
+    const out = new Map<string, Record<string, Value>>();
+    [...customers.keys()].forEach((id, i) => {
+      const rec: Record<string, Value> = {};
+      table.fill(table.slotOf[i]!, rec);
+      out.set(id, rec);
+    });
+    return out;
+  } finally {
+    close();
+  }
+}
+
+/** Empty strings are null in data files (contract.md): the in-memory input says so too. */
+function asRead(c: Cust): Cust {
+  const clean = (o: Record<string, Value>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== ""));
+  return { id: c.id, attrs: { customer_id: c.id, ...clean(c.attrs) }, events: c.events.map((e) => ({ ...e, props: clean(e.props) })) };
+}
+
+function expectSame(plan: FeaturePlan, custs: Cust[], sql: Map<string, Record<string, Value>>, mem: (c: Cust) => Record<string, Value>): void {
+  for (const c of custs) {
+    const m = mem(c);
+    const s = sql.get(c.id)!;
+    for (const f of plan.scan) {
+      const [a, b] = [s[f.key], m[f.key]];
+      const where = `${c.id} ${f.key}`;
+      if ((f.fn === "sum" || f.fn === "avg") && typeof a === "number" && typeof b === "number") {
+        expect(Math.abs(a - b), where).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b)));
+      } else if (f.fn === "first" || f.fn === "last") {
+        const [x, y] = [a as EventRecord | null, b as EventRecord | null];
+        expect(x === null ? null : x.ts, where).toBe(y === null ? null : y.ts);
+        // Same-instant ties of the same event pick by props in SQL, by file order in memory (documented).
+        const tied = y !== null && c.events.filter((e) => e.name === y.name && e.ts === y.ts).length > 1;
+        if (x && y && !tied) expect(x.props, where).toEqual(y.props);
+      } else expect(a, where).toStrictEqual(b);
+    }
+  }
+}
+
+describe("feature scenarios (hand-computed, both paths)", () => {
+  const at = BASE;
+  const ev = (name: string, dh: number, props: Record<string, Value> = {}): EventRecord => ({ name, ts: at + dh * HOUR, props });
+  const order = (dh: number, amount: number | null, category = "shoes") => ev("order_placed", dh, amount === null ? { category } : { amount, category });
+  const aggs: Record<string, Expr> = {
+    n_all: B.agg("count", "order_placed"),
+    n_7d: B.agg("count", "order_placed", { within: 7 * DAY }),
+    sum_30d: B.agg("sum", "order_placed", { prop: "amount", within: 30 * DAY }),
+    avg_all: B.agg("avg", "order_placed", { prop: "amount" }),
+    min_all: B.agg("min", "order_placed", { prop: "amount" }),
+    max_shoes: B.agg("max", "order_placed", { prop: "amount", where: B.bin("==", B.prop("order_placed", "category"), B.str("shoes")) }),
+    last_order: B.agg("last", "order_placed"),
+    first_view: B.agg("first", "page_viewed"),
+    viewed_1d: B.exists("page_viewed", { within: DAY }),
+    big_not: B.agg("count", "order_placed", { where: B.not(B.bin(">", B.prop("order_placed", "amount"), B.num(10))) }),
+  };
+  const ws = testWorkspace(aggs);
+  const plan = featurePlan(ws);
+  // Events exactly at now − 7d (outside) and at now (inside); one after now (never counted).
+  const custs: Cust[] = [
+    { id: "a", attrs: { score: 1, plan: "free" }, events: [order(-7 * 24, 100), order(-24, 20), order(0, 5, "hats"), order(1, 1000), ev("page_viewed", -24, { path: "/x" }), ev("page_viewed", -2, { path: "/y" })] },
+    { id: "b", attrs: { score: 1, plan: "free" }, events: [order(-40 * 24, 50), order(-30 * 24, null), order(-3, null)] },
+    { id: "c", attrs: { score: 1, plan: "pro" }, events: [] },
+  ];
+  const expected: Record<string, Record<string, Value>> = {
+    a: { "count(order_placed)": 3, "count(order_placed within 7d)": 2, "sum(order_placed.amount within 30d)": 125, "avg(order_placed.amount)": 125 / 3, "min(order_placed.amount)": 5, "max(order_placed.amount where category == \"shoes\")": 100, "page_viewed within 1d": true, "count(order_placed where not amount > 10)": 1 },
+    b: { "count(order_placed)": 3, "count(order_placed within 7d)": 1, "sum(order_placed.amount within 30d)": 0, "avg(order_placed.amount)": 50, "min(order_placed.amount)": 50, "max(order_placed.amount where category == \"shoes\")": 50, "page_viewed within 1d": false, "count(order_placed where not amount > 10)": 2 },
+    c: { "count(order_placed)": 0, "count(order_placed within 7d)": 0, "sum(order_placed.amount within 30d)": 0, "avg(order_placed.amount)": null, "min(order_placed.amount)": null, "max(order_placed.amount where category == \"shoes\")": null, "page_viewed within 1d": false, "count(order_placed where not amount > 10)": 0 },
+  };
+  const lastTs: Record<string, number | null> = { a: at, b: at - 3 * HOUR, c: null };
+  const firstView: Record<string, number | null> = { a: at - 24 * HOUR, b: null, c: null };
+
+  it("the plan has every aggregate once, all precomputable", () => {
+    expect(plan.scan.map((f) => f.key).sort()).toEqual([...Object.keys(expected.a!), "last(order_placed)", "first(page_viewed)", "page_viewed within 7d"].sort());
+  });
+
+  const check = (got: Record<string, Value>, id: string) => {
+    for (const [k, v] of Object.entries(expected[id]!)) expect(got[k], `${id} ${k}`).toStrictEqual(v);
+    expect((got["last(order_placed)"] as EventRecord | null)?.ts ?? null).toBe(lastTs[id]);
+    expect((got["first(page_viewed)"] as EventRecord | null)?.ts ?? null).toBe(firstView[id]);
+  };
+
+  it("in memory", () => {
+    const fn = memoryFeatures(plan, ws);
+    for (const c of custs) check(fn(asRead(c).attrs, asRead(c).events, at), c.id);
+    expect((fn({}, custs[0]!.events, at)["last(order_placed)"] as EventRecord).props).toEqual({ amount: 5, category: "hats" });
+  });
+
+  it("in one DuckDB scan of files", async () => {
+    const got = await viaDuckdb(ws, plan, custs, [0, 180, -330], at);
+    for (const c of custs) check(got.get(c.id)!, c.id);
+    expect((got.get("a")!["last(order_placed)"] as EventRecord).props).toEqual({ amount: 5, category: "hats" });
+  });
+
+  it("keeps per-decision aggregates out of the scan, with the reason", () => {
+    const w = testWorkspace({
+      trig: B.agg("count", "page_viewed", { where: B.bin("==", B.prop("page_viewed", "product_id"), B.member(B.trig("back_in_stock"), "product_id")) }),
+      nested: B.agg("count", "order_placed", { where: B.exists("page_viewed", { where: B.bin("==", B.prop("page_viewed", "path"), B.prop("order_placed", "category")) }) }),
+    });
+    const p = featurePlan(w);
+    const why = Object.fromEntries(p.features.map((f) => [f.key, f.perDecision]));
+    expect(why["count(page_viewed where product_id == back_in_stock.product_id)"]).toBe("reads the trigger event");
+    expect(why["count(order_placed where page_viewed where path == category)"]).toBe("nests an aggregate");
+  });
+});
+
+describe("DuckDB scan == in-memory features (fast-check)", () => {
+  const within = fc.option(fc.constantFrom(HOUR, DAY, 7 * DAY, 30 * DAY), { nil: undefined });
+  const whereOf = (ev: string) => fc.option(exprArb("bool", 2, [ev]), { nil: undefined, freq: 2 });
+  const aggArb: fc.Arbitrary<Expr> = fc.oneof(
+    fc.tuple(fc.constantFrom("order_placed", "page_viewed"), within).chain(([ev, d]) => whereOf(ev).map((w) => B.agg("count", ev, { where: w, within: d }))),
+    fc.tuple(fc.constantFrom<AggFn>("sum", "avg", "min", "max"), within).chain(([fn, d]) => whereOf("order_placed").map((w) => B.agg(fn, "order_placed", { prop: "amount", where: w, within: d }))),
+    fc.tuple(fc.constantFrom<AggFn>("first", "last"), fc.constantFrom("order_placed", "page_viewed"), within).chain(([fn, ev, d]) => whereOf(ev).map((w) => B.agg(fn, ev, { where: w, within: d }))),
+    fc.tuple(fc.constantFrom("order_placed", "page_viewed"), within).chain(([ev, d]) => whereOf(ev).map((w) => B.exists(ev, { where: w, within: d }))),
+  );
+  const CITIES = ["London", "Paris", "london", ""];
+  const evArb = (now: number) =>
+    fc.tuple(
+      fc.constantFrom("order_placed", "page_viewed", "back_in_stock"),
+      // Window edges: exactly now − D for every D the generator uses, now itself, just inside/outside, after now.
+      fc.oneof(
+        fc.constantFrom(0, HOUR, DAY, 7 * DAY, 30 * DAY).chain((d) => fc.constantFrom(now - d, now - d + 1, now - d - 1)),
+        fc.integer({ min: -40 * 24, max: 24 }).map((h) => BASE + h * HOUR),
+      ),
+      fc.option(fc.constantFrom(0, 5, 20.5, 150, -3, 0.1), { nil: null }),
+      fc.option(fc.constantFrom(...CITIES), { nil: null }),
+    ).map(([name, ts, n, s]): EventRecord => {
+      const props: Record<string, Value> = {};
+      if (name === "order_placed") Object.assign(props, { amount: n, category: s });
+      else if (name === "page_viewed") Object.assign(props, { path: s, product_id: n === null ? null : `p${n}` });
+      else props.product_id = "p1";
+      return { name, ts, props };
+    });
+  const custArb = (now: number, i: number) =>
+    fc.record({
+      age: fc.option(fc.integer({ min: 0, max: 45 }), { nil: null }),
+      score: fc.constantFrom(0, 1.5, 30, -2),
+      city: fc.option(fc.constantFrom(...CITIES), { nil: null }),
+      plan: fc.constantFrom("free", "pro"),
+      consent_email: fc.option(fc.boolean(), { nil: null }),
+      signup: fc.option(fc.integer({ min: -2000, max: 50 }).map((h) => BASE + h * HOUR), { nil: null }),
+      birthday: fc.option(fc.integer({ min: -40, max: 3 }).map((d) => BASE + d * DAY), { nil: null }),
+      events: fc.array(evArb(now), { maxLength: 12 }),
+    }).map(({ events, ...attrs }): Cust => ({ id: `c${i}`, attrs, events: events.sort((a, b) => a.ts - b.ts) }));
+  const caseArb = fc
+    .tuple(fc.tuple(fc.integer({ min: -48, max: 24 }), fc.constantFrom(0, 0, 1, -1)).map(([h, ms]) => BASE + h * HOUR + ms), fc.array(aggArb, { minLength: 1, maxLength: 6 }))
+    .chain(([now, aggs]) =>
+      fc.record({
+        now: fc.constant(now),
+        aggs: fc.constant(aggs),
+        custs: fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => custArb(now, i)))),
+        offsets: fc.array(fc.constantFrom(0, 180, -300, 330, -600, 840), { minLength: 1, maxLength: 4 }),
+      }),
+    );
+
+  it("agree on random aggregates, histories, offsets and window edges", async () => {
+    let scanned = 0;
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ({ now, aggs, custs, offsets }) => {
+        const ws = testWorkspace(Object.fromEntries(aggs.map((a, i) => [`f${i}`, a])));
+        const plan = featurePlan(ws);
+        if (plan.scan.length === 0) return;
+        scanned += plan.scan.length;
+        const fn = memoryFeatures(plan, ws);
+        const read = custs.map(asRead);
+        const sql = await viaDuckdb(ws, plan, custs, offsets, now);
+        expectSame(plan, read, sql, (c) => fn(c.attrs, c.events, now));
+      }),
+      { numRuns: 120, seed: 20261124 },
+    );
+    expect(scanned).toBeGreaterThan(150);
+  }, 120_000);
+});
