@@ -5,11 +5,13 @@
  * events; RFM quantile bounds, when the workspace leaves some to the data, take
  * one extra pass that keeps four numbers per customer.
  */
-import type { Workspace } from "../language/ast.ts";
+import type { Expr, Workspace } from "../language/ast.ts";
+import { childrenOf } from "./features/plan.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../language/values.ts";
 import { compileCondition } from "./compile/closure.ts";
 import { fitRfmBounds, rfmInput, scoreRfm, type RfmInput } from "./rfm.ts";
-import { openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./runtime/read.ts";
+import { customerColumns, loadCustomers, openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./runtime/read.ts";
+import { featurePlan, scanFeatures, type FeatureTable } from "./features/index.ts";
 
 /** One cell of the R×F grid: customers and their goal-event value in the window. */
 export interface RfCell {
@@ -39,6 +41,17 @@ function predicates(ws: Workspace): [string, Predicate][] {
   return [...ws.segments.values()].map((s) => [s.name, compileCondition(s.expr, ws)]);
 }
 
+/** Attributes the workspace's segments read (segments nest: all of them are walked). */
+function attributesRead(ws: Workspace): string[] {
+  const out = new Set<string>();
+  const walk = (e: Expr): void => {
+    if (e.kind === "name" && e.ref?.kind === "attribute") out.add(e.name);
+    for (const c of childrenOf(e)) walk(c);
+  };
+  for (const s of ws.segments.values()) walk(s.expr);
+  return [...out];
+}
+
 /** The segments one customer is in at `now` (the library's in-memory entry point). */
 export function segmentsOf(customer: Record<string, Value>, events: readonly EventRecord[], now: number, ws: Workspace, rfm: RfmScores | null = null): string[] {
   const env: EvalEnv = { now, customer, events, rfm, segments: {} };
@@ -55,56 +68,102 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
   const bad: BadRow[] = [];
   const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
   const preds = predicates(ws);
-  const sizes = new Map(preds.map(([n]) => [n, 0]));
-  const members = new Map<string, string[]>();
+  // Memberships as flat (customer, segment index) pairs of small integers: no allocation per customer.
+  const memberIds: string[] = [];
+  const pairs: number[] = [];
   const n = ws.rfm?.scores ?? 0;
   const cells: RfCell[] = [];
   for (let r = n; r >= 1; r--) for (let f = 1; f <= n; f++) cells.push({ r, f, customers: 0, revenue: 0 });
   let unscored = 0;
   const { con, close } = await openReader();
   try {
-    const customers = await readCustomers(con, ws, o.customersFile, bad, counts);
     const cfg = ws.rfm;
-    const inputs: RfmInput[] = [];
-    if (cfg && o.eventsFile && (!cfg.recency || !cfg.frequency || !cfg.monetary)) {
-      const scratch: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
-      await streamEvents(con, ws, o.eventsFile, customers, o.now, [], scratch, (_id, evs) => void inputs.push(rfmInput(cfg, evs, o.now)));
-    }
-    const bounds = cfg ? fitRfmBounds(cfg, inputs, o.now) : null;
-    const seen = new Set<string>();
-    const env: EvalEnv = { now: o.now, customer: {}, events: [], rfm: null, segments: {} };
-    const visit = (id: string, events: EventRecord[]) => {
-      const attrs = customers.get(id);
-      if (!attrs || seen.has(id)) return;
-      seen.add(id);
-      const input = cfg ? rfmInput(cfg, events, o.now) : null;
-      const rfm = cfg && input ? scoreRfm(cfg, bounds!, input, o.now) : null;
-      env.customer = attrs;
-      env.events = events;
-      env.rfm = rfm;
-      env.segments = {};
-      const mine: string[] = [];
-      for (const [name, p] of preds) {
-        if (!p(env)) continue;
-        mine.push(name);
-        sizes.set(name, sizes.get(name)! + 1);
+    const plan = featurePlan(ws, { segmentsOnly: true });
+    const tally = (id: string, env: EvalEnv, rfm: RfmScores | null, revenue: number) => {
+      let k = -1;
+      for (let j = 0; j < preds.length; j++) {
+        if (!preds[j]![1](env)) continue;
+        if (k < 0) k = memberIds.push(id) - 1;
+        pairs.push(k, j);
+        counts_[j]!++;
       }
-      if (mine.length) members.set(id, mine);
       if (cfg) {
         if (rfm) {
           const cell = cells[(n - rfm.r) * n + (rfm.f - 1)]!;
           cell.customers++;
-          cell.revenue += input!.sum;
+          cell.revenue += revenue;
         } else unscored++;
       }
     };
-    if (o.eventsFile) await streamEvents(con, ws, o.eventsFile, customers, o.now, bad, counts, visit);
-    for (const id of [...customers.keys()].sort()) visit(id, []);
+    let total = 0;
+    const counts_ = new Array<number>(preds.length).fill(0);
+    if (plan.features.every((f) => f.perDecision === null)) {
+      // The fast path: every aggregate and the RFM inputs from one scan; no event crosses into JS,
+      // and of the customers only their ids and the attributes segments read.
+      const loaded = await loadCustomers(con, ws, o.customersFile, bad, counts);
+      const need = attributesRead(ws).filter((a) => loaded.attrs.includes(a));
+      const { ids, columns } = await customerColumns(con, need);
+      total = ids.length;
+      const table: FeatureTable | null = o.eventsFile ? await scanFeatures(con, ws, plan, o.eventsFile, o.now, cfg ?? null, ids.length, bad, counts) : null;
+      const slot = (i: number) => (table ? table.slotOf[i]! : -1);
+      const none = { n: 0, sum: 0, last: -Infinity };
+      const bounds = cfg ? fitRfmBounds(cfg, (function* () { for (let i = 0; i < ids.length; i++) yield table ? table.rfm(slot(i)) : none; })(), o.now) : null;
+      const features: Record<string, Value> = {};
+      const customer: Record<string, Value> = {};
+      const env: EvalEnv = { now: o.now, customer, events: [], rfm: null, segments: {}, features };
+      for (let i = 0; i < ids.length; i++) {
+        const s = slot(i);
+        const input = cfg ? (table ? table.rfm(s) : none) : null;
+        const rfm = cfg && input ? scoreRfm(cfg, bounds!, input, o.now) : null;
+        if (table) table.fill(s, features);
+        customer.customer_id = ids[i]!;
+        for (let k = 0; k < need.length; k++) customer[need[k]!] = (columns[k]![i] ?? null) as Value;
+        env.rfm = rfm;
+        env.segments = {};
+        tally(ids[i]!, env, rfm, input?.sum ?? 0);
+      }
+    } else {
+      // Some segment aggregate needs the events themselves: stream them customer by customer.
+      const customers = await readCustomers(con, ws, o.customersFile, bad, counts);
+      total = customers.size;
+      const inputs: RfmInput[] = [];
+      if (cfg && o.eventsFile && (!cfg.recency || !cfg.frequency || !cfg.monetary)) {
+        const scratch: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
+        await streamEvents(con, ws, o.eventsFile, customers, o.now, [], scratch, (_id, evs) => void inputs.push(rfmInput(cfg, evs, o.now)));
+      }
+      const bounds = cfg ? fitRfmBounds(cfg, inputs, o.now) : null;
+      const seen = new Set<string>();
+      const env: EvalEnv = { now: o.now, customer: {}, events: [], rfm: null, segments: {} };
+      const visit = (id: string, events: EventRecord[]) => {
+        const attrs = customers.get(id);
+        if (!attrs || seen.has(id)) return;
+        seen.add(id);
+        const input = cfg ? rfmInput(cfg, events, o.now) : null;
+        const rfm = cfg && input ? scoreRfm(cfg, bounds!, input, o.now) : null;
+        env.customer = attrs;
+        env.events = events;
+        env.rfm = rfm;
+        env.segments = {};
+        tally(id, env, rfm, input?.sum ?? 0);
+      };
+      if (o.eventsFile) await streamEvents(con, ws, o.eventsFile, customers, o.now, bad, counts, visit);
+      for (const id of [...customers.keys()].sort()) visit(id, []);
+    }
     return {
       at: o.now,
-      customers: customers.size,
-      segments: preds.map(([name]) => ({ name, customers: sizes.get(name)! })),
-      members: new Map([...members].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))),
+      customers: total,
+      segments: preds.map(([name], j) => ({ name, customers: counts_[j]! })),
+      get members() {
+        // Built on first use (the export), in customer-id order.
+        const m = new Map<string, string[]>();
+        for (let i = 0; i < pairs.length; i += 2) {
+          const id = memberIds[pairs[i]!]!;
+          let list = m.get(id);
+          if (!list) m.set(id, (list = []));
+          list.push(preds[pairs[i + 1]!]![0]);
+        }
+        return new Map([...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+      },
       grid: cfg ? { scores: n, cells, unscored } : null,
       bad,
       counts,

@@ -13,18 +13,19 @@ import type { RfmConfig, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import type { RfmInput } from "../rfm.ts";
 import { defineEvents, listBadEvents, propBelongs, type BadRow, type RowCounts } from "../runtime/read.ts";
+import { Column } from "../runtime/columns.ts";
 import { duckdb } from "./dialect.ts";
 import type { FeaturePlan } from "./plan.ts";
 import { scanQuery, type ScanColumn, type ScanSource } from "./sql.ts";
 
 /** Features of every customer with events, columnar. */
 export interface FeatureTable {
-  /** Customer index (position in customer-id order) per slot. */
+  /** Customer index (`ci`: position in the customers file, bad rows left out) per slot; -1 for unknown customers. */
   customer: Int32Array;
   /** Slot of a customer index, or -1 when the customer has no events. */
   slotOf: Int32Array;
   columns: ScanColumn[];
-  data: unknown[][];
+  data: Column[];
   /** Writes slot `i`'s features (or the no-event defaults when i < 0) into `into`, keyed by feature key. */
   fill(i: number, into: Record<string, Value>): void;
   /** RFM input of slot `i` (n = 0 when i < 0 or no goal event). */
@@ -56,36 +57,54 @@ function emptyValue(fn: string): Value {
 /**
  * Scans the events file once at `now`: features of `plan.scan`, the RFM
  * inputs of `rfm`, and the row counts into `counts.events`; bad rows into
- * `bad`. Needs `__cust` (readCustomers); `customers` is their number.
+ * `bad`. Needs `__cust` (loadCustomers); `customers` is their number.
  */
 export async function scanFeatures(
   con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, eventsPath: string, now: number, rfm: RfmConfig | null,
   customers: number, bad: BadRow[], counts: RowCounts,
 ): Promise<FeatureTable> {
-  const v = await defineEvents(con, ws, eventsPath, { rowNumbers: false, attrs: plan.attributes, allProps: true });
-  const src = viewSource(ws, v.names, v.props);
-  const { sql, columns } = scanQuery(plan, duckdb, src, duckdb.number(now), rfm, undefined, ["count(*) AS __n", "count(*) FILTER (WHERE NOT ok) AS __bad"]);
+  // Props the features read (first/last records carry every prop some expression reads).
+  const want = new Set<string>();
+  for (const f of plan.scan) if (f.prop) want.add(f.prop);
+  if (rfm?.value) want.add(rfm.value);
+  // Without attributes in any where, aggregate by the raw id first and join the customers after:
+  // a join of groups, not of every event row.
+  const late = plan.attributes.length === 0;
+  const v = await defineEvents(con, ws, eventsPath, { rowNumbers: false, attrs: plan.attributes, extraProps: want, join: !late });
+  const src = { ...viewSource(ws, v.names, v.props), ...(late ? { customer: "cid" } : {}) };
+  const extra = ["count(*) AS __n", "count(*) FILTER (WHERE NOT ok) AS __bad"];
+  const { sql: grouped, columns } = scanQuery(plan, duckdb, src, duckdb.number(now), rfm, undefined, extra);
+  // Counts as doubles: BIGINT cells would each become a BigInt on the way to JS.
+  const outer = [...columns.map((c) => (c.feature?.fn === "count" && c.part === "value") || c.part === "rfm_n" ? `CAST(g.${q(c.name)} AS DOUBLE)` : `g.${q(c.name)}`), "CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"];
+  const sql = late
+    ? `SELECT c.__ci, ${outer.join(", ")} FROM (${grouped}) g
+       LEFT JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`
+    : `SELECT g.customer_id, ${outer.join(", ")} FROM (${grouped}) g`;
   const res = await con.stream(sql);
-  const slots: number[] = [];
-  const data: unknown[][] = columns.map(() => []);
-  let read = 0;
-  let rejected = 0;
+  const ciCol = new Column();
+  const nCol = new Column();
+  const badCol = new Column();
+  const data = columns.map(() => new Column());
   const nCols = columns.length;
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    const c = chunk.getColumns();
-    const ci = c[0]!;
-    const n = c[nCols + 1]!;
-    const nb = c[nCols + 2]!;
-    for (let r = 0; r < ci.length; r++) {
-      read += Number(n[r]);
-      rejected += Number(nb[r]);
-      if (ci[r] === null) continue;
-      slots.push(ci[r] as number);
-      for (let k = 0; k < nCols; k++) {
-        const x = c[k + 1]![r];
-        data[k]!.push(typeof x === "bigint" ? Number(x) : x);
-      }
-    }
+    const rows = chunk.rowCount;
+    ciCol.append(chunk.getColumnVector(0), rows);
+    for (let k = 0; k < nCols; k++) data[k]!.append(chunk.getColumnVector(k + 1), rows);
+    nCol.append(chunk.getColumnVector(nCols + 1), rows);
+    badCol.append(chunk.getColumnVector(nCols + 2), rows);
+  }
+  let read = 0;
+  let rejected = 0;
+  const slotOf = new Int32Array(customers).fill(-1);
+  const customer = new Int32Array(ciCol.length);
+  for (let i = 0; i < ciCol.length; i++) {
+    const ci = ciCol.get(i) as number | null;
+    const n = nCol.get(i) as number;
+    read += n;
+    // A group without a customer is rows of an unknown customer: all of them are bad.
+    rejected += ci === null ? n : (badCol.get(i) as number);
+    customer[i] = ci ?? -1;
+    if (ci !== null) slotOf[ci] = i;
   }
   await con.run("DROP VIEW __ev");
   counts.events.read = read;
@@ -96,14 +115,11 @@ export async function scanFeatures(
     await listBadEvents(con, w, bad);
     await con.run("DROP VIEW __ev");
   }
-  const customer = Int32Array.from(slots);
-  const slotOf = new Int32Array(customers).fill(-1);
-  customer.forEach((c, i) => (slotOf[c] = i));
   return { customer, slotOf, columns, data, fill: filler(columns, data), rfm: rfmReader(columns, data) };
 }
 
 /** Builds `fill` for a columnar result: feature values, first/last as event records. */
-function filler(columns: ScanColumn[], data: unknown[][]): FeatureTable["fill"] {
+function filler(columns: ScanColumn[], data: Column[]): FeatureTable["fill"] {
   type Group = { key: string; fn: string; event: string; value?: number; ts?: number; props: [string, number][] };
   const groups = new Map<string, Group>();
   columns.forEach((c, k) => {
@@ -122,17 +138,17 @@ function filler(columns: ScanColumn[], data: unknown[][]): FeatureTable["fill"] 
         continue;
       }
       if (g.value !== undefined) {
-        into[g.key] = (data[g.value]![i] ?? null) as Value;
+        into[g.key] = data[g.value]!.get(i) as Value;
         continue;
       }
-      const ts = data[g.ts!]![i] as number | null;
+      const ts = data[g.ts!]!.get(i) as number | null;
       if (ts === null || ts === undefined) {
         into[g.key] = null;
         continue;
       }
       const props: Record<string, Value> = {};
       for (const [p, k] of g.props) {
-        const x = data[k]![i];
+        const x = data[k]!.get(i);
         if (x !== null && x !== undefined) props[p] = x as Value;
       }
       into[g.key] = { name: g.event, ts, props } satisfies EventRecord;
@@ -140,12 +156,12 @@ function filler(columns: ScanColumn[], data: unknown[][]): FeatureTable["fill"] 
   };
 }
 
-function rfmReader(columns: ScanColumn[], data: unknown[][]): FeatureTable["rfm"] {
+function rfmReader(columns: ScanColumn[], data: Column[]): FeatureTable["rfm"] {
   const at = (part: string) => columns.findIndex((c) => c.part === part);
   const [n, sum, last] = [at("rfm_n"), at("rfm_sum"), at("rfm_last")];
   return (i) => {
     if (i < 0 || n < 0) return { n: 0, sum: 0, last: -Infinity };
-    const cnt = Number(data[n]![i] ?? 0);
-    return { n: cnt, sum: Number(data[sum]![i] ?? 0), last: cnt ? (data[last]![i] as number) : -Infinity };
+    const cnt = Number(data[n]!.get(i) ?? 0);
+    return { n: cnt, sum: Number(data[sum]!.get(i) ?? 0), last: cnt ? (data[last]!.get(i) as number) : -Infinity };
   };
 }

@@ -167,8 +167,8 @@ export function childrenOf(e: Expr): Expr[] {
   }
 }
 
-/** The feature plan of a checked workspace (names resolved). */
-export function featurePlan(ws: Workspace): FeaturePlan {
+/** The feature plan of a checked workspace (names resolved); with `segmentsOnly`, of its segments alone. */
+export function featurePlan(ws: Workspace, o: { segmentsOnly?: boolean } = {}): FeaturePlan {
   const byKey = new Map<string, Feature>();
   const add = (node: AggExpr | ExistsExpr, key: string, label: string, nested: boolean) => {
     let f = byKey.get(key);
@@ -196,7 +196,7 @@ export function featurePlan(ws: Workspace): FeaturePlan {
     const inner = e.kind === "agg" || e.kind === "exists" ? depth + 1 : depth;
     for (const c of childrenOf(e)) walk(c, label, inner);
   };
-  for (const { label, expr } of workspaceExprs(ws)) walk(expr, label, 0);
+  for (const { label, expr } of workspaceExprs(ws)) if (!o.segmentsOnly || label.startsWith("segment ")) walk(expr, label, 0);
   const features = [...byKey.values()];
   const scan = features.filter((f) => f.perDecision === null);
   const attrs = new Set<string>();

@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Type, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
+import { appendColumn } from "./columns.ts";
 
 /** A row that does not fit, as contract.md prints it. */
 export interface BadRow {
@@ -107,9 +108,20 @@ export async function openReader(): Promise<{ con: DuckDBConnection; close: () =
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
-/** SQL turning a raw column into the language's value of type `t` (NULL when it does not parse). */
-function castSql(col: string, t: Type): string {
-  const v = `NULLIF(CAST(${col} AS VARCHAR), '')`;
+const NUMERIC = /^(DOUBLE|FLOAT|REAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL.*)$/;
+const TIMESTAMP = /^(TIMESTAMP.*|DATE)$/;
+
+/**
+ * SQL turning a raw column of DuckDB type `src` into the language's value of
+ * type `t` (NULL when it does not parse). Typed columns (Parquet, JSON
+ * numbers) convert directly; text goes through parsing.
+ */
+function castSql(col: string, t: Type, src = "VARCHAR"): string {
+  if (t.base === "number" && NUMERIC.test(src)) return `CAST(${col} AS DOUBLE)`;
+  if (t.base === "bool" && src === "BOOLEAN") return col;
+  if ((t.base === "datetime" || t.base === "date") && TIMESTAMP.test(src)) return `epoch_ms(CAST(${col} AS TIMESTAMP))::DOUBLE`;
+  if (t.base === "string" && src === "VARCHAR") return `NULLIF(${col}, '')`;
+  const v = src === "VARCHAR" ? `NULLIF(${col}, '')` : `NULLIF(CAST(${col} AS VARCHAR), '')`;
   switch (t.base) {
     case "number": return `TRY_CAST(${v} AS DOUBLE)`;
     case "bool": return `(CASE lower(${v}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END)`;
@@ -119,67 +131,103 @@ function castSql(col: string, t: Type): string {
   }
 }
 
-/** SQL true when a raw cell is present but does not parse as `t`. */
-function badSql(col: string, t: Type): string {
-  return `(NULLIF(CAST(${col} AS VARCHAR), '') IS NOT NULL AND ${castSql(col, t)} IS NULL)`;
+/** SQL true when a raw cell of DuckDB type `src` is present but does not parse as `t` (FALSE when it cannot fail). */
+function badSql(col: string, t: Type, src = "VARCHAR"): string {
+  const cast = castSql(col, t, src);
+  if (!cast.includes("TRY_CAST") && !cast.includes("CASE")) return "FALSE";
+  return `(NULLIF(CAST(${col} AS VARCHAR), '') IS NOT NULL AND ${cast} IS NULL)`;
 }
 
-async function columnsOf(con: DuckDBConnection, src: string): Promise<string[]> {
-  return (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`)).getRows().map((r) => String(r[0]));
+/** Column names and DuckDB types of a source. */
+async function columnsOf(con: DuckDBConnection, src: string): Promise<string[] & { types: Map<string, string> }> {
+  const rows = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`)).getRows();
+  const names = rows.map((r) => String(r[0])) as string[] & { types: Map<string, string> };
+  names.types = new Map(rows.map((r) => [String(r[0]), String(r[1])]));
+  return names;
+}
+
+/** The customers as loaded into `__cust`: how many, and which attribute columns the file has. */
+export interface CustomersTable {
+  size: number;
+  attrs: string[];
 }
 
 /**
- * Reads every customer, typed by `schema.customer` (conversion in DuckDB);
- * bad rows go to `bad`. Also leaves a temporary table `__cust(customer_id,
- * ci)` numbering the customers, which `streamEvents` joins against.
+ * Reads and checks every customer into the temporary table `__cust`
+ * (`customer_id`, one column per schema attribute the file has, typed by
+ * `schema.customer`), in file order: a customer's `rowid` there is their
+ * index `ci` everywhere else.
+ * Bad rows go to `bad`: missing id, duplicate id (the first row wins), a
+ * value that does not parse. Nothing crosses into JS but the bad rows.
  */
-export async function readCustomers(con: DuckDBConnection, ws: Workspace, path: string, bad: BadRow[], counts: RowCounts): Promise<Map<string, Record<string, Value>>> {
+export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: string, bad: BadRow[], counts: RowCounts): Promise<CustomersTable> {
   const src = source(path);
   await con.run("SET TimeZone = 'UTC'");
   const cols = await columnsOf(con, src.sql);
   if (!cols.includes("customer_id")) throw new DataError(`${path}: no customer_id column`);
   const attrs = cols.filter((c) => c !== "customer_id" && ws.schema.customer.has(c));
   const types = attrs.map((a) => ws.schema.customer.get(a)!.type);
-  const anyBad = attrs.length ? attrs.map((a, i) => badSql(q(a), types[i]!)).join(" OR ") : "false";
-  await con.run(`CREATE OR REPLACE TEMP TABLE __craw AS SELECT *, row_number() OVER () AS __rn FROM ${src.sql}`);
-  // Bad rows: missing id, duplicate id (the first row wins), a value that does not parse.
-  const badRes = await con.runAndReadAll(`SELECT __rn, CAST(customer_id AS VARCHAR) AS id,
-      NULLIF(CAST(customer_id AS VARCHAR), '') IS NULL AS noid,
-      row_number() OVER (PARTITION BY customer_id ORDER BY __rn) > 1 AS dup,
-      ${attrs.length ? `[${attrs.map((a, i) => `CASE WHEN ${badSql(q(a), types[i]!)} THEN ${lit(a)} || ': cannot read "' || CAST(${q(a)} AS VARCHAR) || '" as ${types[i]!.base}' END`).join(", ")}]` : "[]"} AS why
-    FROM __craw QUALIFY noid OR dup OR ${anyBad}`);
+  const st = (a: string) => cols.types.get(a) ?? "VARCHAR";
+  const anyBad = attrs.length ? attrs.map((a, i) => badSql(`r.${q(a)}`, types[i]!, st(a))).join(" OR ") : "false";
+  // The raw rows in file order (a table's rowid is its insertion position: rowid + 1 is the row number),
+  // and the ids that occur more than once with their first row (the first row wins).
+  await con.run(`CREATE OR REPLACE TEMP TABLE __craw AS SELECT *, CAST(customer_id AS VARCHAR) AS __id FROM ${src.sql}`);
+  await con.run(`CREATE OR REPLACE TEMP TABLE __cdup AS SELECT __id, min(rowid) AS first FROM __craw WHERE NULLIF(__id, '') IS NOT NULL GROUP BY __id HAVING count(*) > 1`);
+  const badRes = await con.runAndReadAll(`SELECT r.rowid + 1, r.__id, NULLIF(r.__id, '') IS NULL AS noid, d.first IS NOT NULL AND r.rowid > d.first AS dup,
+      ${attrs.length ? `[${attrs.map((a, i) => `CASE WHEN ${badSql(`r.${q(a)}`, types[i]!, st(a))} THEN ${lit(a)} || ': cannot read "' || CAST(r.${q(a)} AS VARCHAR) || '" as ${types[i]!.base}' END`).join(", ")}]` : "[]"} AS why
+    FROM __craw r LEFT JOIN __cdup d ON r.__id = d.__id
+    WHERE NULLIF(r.__id, '') IS NULL OR (d.first IS NOT NULL AND r.rowid > d.first) OR ${anyBad}`);
   for (const [rn, id, noid, dup, why] of badRes.getRows()) {
     const line = Number(rn) + src.lineOffset;
     const reason = noid ? "missing customer_id" : dup ? `duplicate customer_id ${JSON.stringify(id)}` : String((why as { items: unknown[] }).items.find((x) => x != null));
     bad.push({ file: path, line, reason });
   }
-  const badLines = new Set(bad.filter((b) => b.file === path).map((b) => b.line - src.lineOffset));
-  await con.run(`CREATE OR REPLACE TEMP TABLE __cust AS SELECT CAST(customer_id AS VARCHAR) AS customer_id, ${attrs.map((a, i) => `${castSql(q(a), types[i]!)} AS ${q(a)}`).join(", ") || "NULL AS __none"}, __rn
-    FROM __craw WHERE NULLIF(CAST(customer_id AS VARCHAR), '') IS NOT NULL AND NOT (${anyBad})
-    QUALIFY row_number() OVER (PARTITION BY customer_id ORDER BY __rn) = 1`);
-  const total = Number((await con.runAndReadAll("SELECT count(*) FROM __craw")).getRows()[0]![0]);
+  // The customers in file order: `ci` (their position) is the table's rowid.
+  await con.run(`CREATE OR REPLACE TEMP TABLE __cust AS SELECT r.__id AS customer_id,
+      ${attrs.map((a, i) => `${castSql(`r.${q(a)}`, types[i]!, st(a))} AS ${q(a)}`).join(", ") || "NULL AS __none"}
+    FROM __craw r LEFT JOIN __cdup d ON r.__id = d.__id
+    WHERE NULLIF(r.__id, '') IS NOT NULL AND (d.first IS NULL OR r.rowid = d.first) AND NOT (${anyBad})
+    ORDER BY r.rowid`);
+  await con.run("DROP TABLE __cdup");
+  const [[total, used]] = (await con.runAndReadAll("SELECT (SELECT count(*) FROM __craw), (SELECT count(*) FROM __cust)")).getRows() as [[bigint, bigint]];
   await con.run("DROP TABLE __craw");
-  const out = new Map<string, Record<string, Value>>();
-  const res = await con.stream(`SELECT customer_id${attrs.map((a) => `, ${q(a)}`).join("")} FROM __cust ORDER BY customer_id`);
+  counts.customers.read = Number(total);
+  counts.customers.used = Number(used);
+  counts.customers.rejected = Number(total) - Number(used);
+  return { size: Number(used), attrs };
+}
+
+/** Customer ids (in `ci` order, that is file order) and the named attribute columns of `__cust`, as JS arrays. */
+export async function customerColumns(con: DuckDBConnection, attrs: readonly string[]): Promise<{ ids: string[]; columns: unknown[][] }> {
+  const ids: unknown[] = [];
+  const columns: unknown[][] = attrs.map(() => []);
+  const res = await con.stream(`SELECT customer_id${attrs.map((a) => `, ${q(a)}`).join("")} FROM __cust ORDER BY rowid`);
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    const columns = chunk.getColumns();
-    const ids = columns[0]!;
-    for (let r = 0; r < ids.length; r++) {
-      const id = String(ids[r]);
-      const a: Record<string, Value> = { customer_id: id };
-      for (let i = 0; i < attrs.length; i++) a[attrs[i]!] = (columns[i + 1]![r] ?? null) as Value;
-      out.set(id, a);
-    }
+    appendColumn(chunk.getColumnVector(0), chunk.rowCount, ids);
+    for (let i = 0; i < attrs.length; i++) appendColumn(chunk.getColumnVector(i + 1), chunk.rowCount, columns[i]!);
   }
-  void badLines;
-  counts.customers.read = total;
-  counts.customers.used = out.size;
-  counts.customers.rejected = total - out.size;
+  return { ids: ids as string[], columns };
+}
+
+/**
+ * Reads every customer (see `loadCustomers`) into a Map by id, in file order,
+ * each with its attributes and `customer_id`. Leaves `__cust` for the event
+ * readers to join against.
+ */
+export async function readCustomers(con: DuckDBConnection, ws: Workspace, path: string, bad: BadRow[], counts: RowCounts): Promise<Map<string, Record<string, Value>>> {
+  const { attrs } = await loadCustomers(con, ws, path, bad, counts);
+  const { ids, columns } = await customerColumns(con, attrs);
+  const out = new Map<string, Record<string, Value>>();
+  for (let r = 0; r < ids.length; r++) {
+    const a: Record<string, Value> = { customer_id: ids[r]! };
+    for (let i = 0; i < attrs.length; i++) a[attrs[i]!] = (columns[i]![r] ?? null) as Value;
+    out.set(ids[r]!, a);
+  }
   return out;
 }
 
 /** Every prop name an expression of the workspace may read (by name: conservative). */
-function propsUsed(ws: Workspace): Set<string> {
+export function propsUsed(ws: Workspace): Set<string> {
   const used = new Set<string>(["rule", "step", "channel", "hard"]);
   const walk = (n: unknown): void => {
     if (!n || typeof n !== "object") return;
@@ -224,7 +272,7 @@ export interface EventsView {
  * each query re-reads the file, so the 20M-row intermediate is never held.
  * Needs `__cust` from `readCustomers`.
  */
-export async function defineEvents(con: DuckDBConnection, ws: Workspace, path: string, o: { rowNumbers: boolean; attrs?: string[]; allProps?: boolean }): Promise<EventsView> {
+export async function defineEvents(con: DuckDBConnection, ws: Workspace, path: string, o: { rowNumbers: boolean; attrs?: string[]; extraProps?: Iterable<string>; join?: boolean }): Promise<EventsView> {
   const src = source(path);
   const cols = await columnsOf(con, src.sql);
   for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
@@ -235,23 +283,33 @@ export async function defineEvents(con: DuckDBConnection, ws: Workspace, path: s
   const propTypes = new Map<string, Type>();
   for (const def of ws.schema.events.values()) for (const [k, a] of def.props) if (!propTypes.has(k)) propTypes.set(k, a.type);
   for (const [k, t] of Object.entries(FEEDBACK_PROPS)) if (!propTypes.has(k)) propTypes.set(k, t);
-  const props = cols.filter((c) => c !== "customer_id" && c !== "event" && c !== "ts" && (o.allProps || used.has(c)) && propTypes.has(c));
+  for (const p of o.extraProps ?? []) used.add(p);
+  const props = cols.filter((c) => c !== "customer_id" && c !== "event" && c !== "ts" && used.has(c) && propTypes.has(c));
   // Attributes missing from the customers file read as null.
   const custCols = new Set((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => String(r[0])));
   const attrs = (o.attrs ?? []).filter((a) => ws.schema.customer.has(a));
-  const tsSql = castSql("e.ts", { base: "datetime", nullable: false });
-  const propBad = props.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, propTypes.get(p)!)} THEN ${lit(p)} END`);
+  const st = (c: string) => cols.types.get(c) ?? "VARCHAR";
+  const tsSql = castSql("e.ts", { base: "datetime", nullable: false }, st("ts"));
+  const propBad = props.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} THEN ${lit(p)} END`);
   const raw = o.rowNumbers ? `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql})` : src.sql;
   const joined = attrs.map((a) => `, ${custCols.has(a) ? q(a) : "NULL"} AS ${q(`__a_${a}`)}`).join("");
-  const from = `${raw} e LEFT JOIN (SELECT customer_id AS __id, CAST(row_number() OVER (ORDER BY customer_id) - 1 AS INTEGER) AS __ci${joined} FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.__id`;
+  const from = `${raw} e LEFT JOIN (SELECT customer_id AS __id, CAST(rowid AS INTEGER) AS __ci${joined} FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.__id`;
   const extra = o.rowNumbers
     ? `, e.__rn AS rn, CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts,
       ${props.length ? `[${propBad.join(", ")}]` : "[]::VARCHAR[]"} AS bad_props`
     : "";
-  const okProps = props.map((p) => `NOT ${badSql(`e.${q(p)}`, propTypes.get(p)!)}`);
+  const okProps = props.map((p) => badSql(`e.${q(p)}`, propTypes.get(p)!, st(p))).filter((b) => b !== "FALSE").map((b) => `NOT ${b}`);
+  if (o.join === false) {
+    // No customer join: `cid` is the raw id; the caller joins after aggregating (unknown ids are then whole groups).
+    await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT CAST(e.customer_id AS VARCHAR) AS cid, ${code} AS ev, ${tsSql} AS t,
+        (${code} IS NOT NULL AND ${tsSql} IS NOT NULL${okProps.map((x) => ` AND ${x}`).join("")}) AS ok
+        ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} AS ${q(`p_${p}`)}`).join("")}
+      FROM ${src.sql} e`);
+    return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs: [], ok: "ok" };
+  }
   await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, ${code} AS ev, ${tsSql} AS t${extra},
       (c.__ci IS NOT NULL AND ${code} IS NOT NULL AND ${tsSql} IS NOT NULL${okProps.map((x) => ` AND ${x}`).join("")}) AS ok
-      ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!)} AS ${q(`p_${p}`)}`).join("")}
+      ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} AS ${q(`p_${p}`)}`).join("")}
       ${attrs.map((a) => `, c.${q(`__a_${a}`)} AS ${q(`a_${a}`)}`).join("")}
     FROM ${from}`);
   return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs, ok: "ok" };
@@ -291,7 +349,7 @@ export async function streamEvents(
   counts.events.read = Number(total);
   counts.events.rejected = rejected;
   counts.events.used = counts.events.read - counts.events.rejected;
-  const ids = (await con.runAndReadAll("SELECT customer_id FROM __cust ORDER BY customer_id")).getColumns()[0]!.map(String);
+  const ids = (await customerColumns(con, [])).ids;
   const res = await con.stream(`SELECT ci, ev, t${props.map((p) => `, ${q(`p_${p}`)}`).join("")} FROM __ev
     WHERE ok AND t <= ${Number.isFinite(until) ? until : 1e300}${keep ? ` AND (${keep})` : ""}
     ORDER BY ci, t, rn`);
