@@ -47,6 +47,15 @@ export interface EvalEnv {
   events: readonly EventRecord[];
   /** Precomputed aggregate values keyed by `featureKey(agg)`, as of `now` (fast path). */
   features?: Record<string, Value>;
+  /**
+   * Partial aggregates for `events` that start late (a run ships only recent
+   * events): for an all-time aggregate over event E, `values[key]` holds its
+   * state over E's events up to `cutoffs[E]` (count/sum: a number; avg:
+   * `[n, sum]`; min/max: the value or null; first/last: the event or null;
+   * exists: a boolean), and `events` holds E's events after that instant.
+   * Missing key: no such event up to the cutoff.
+   */
+  base?: { cutoffs: Record<string, number>; values: Record<string, Value> };
   rfm: RfmScores | null;
   /** The trigger event, whose props are in scope by name and as `EVENT.prop`. */
   trigger?: EventRecord;

@@ -321,16 +321,22 @@ export class CodeGen {
       if (col === undefined) throw new Error(`compile: no column for feature "${key}" in a row predicate`);
       return `(row[${JSON.stringify(col)}] ?? ${e.kind === "exists" ? "false" : e.fn === "count" || e.fn === "sum" ? "0" : "null"})`;
     }
-    const fn = this.scanFn(e, w);
+    const perDecision = w.length > 0 || (e.where !== undefined && readsTrigger(e.where));
+    // Top-level all-time aggregates may start from a partial state (`env.base`) and scan only later events.
+    const fn = this.scanFn(e, w, !perDecision && !e.within ? key : null);
     const call = `${fn}(env${w.map((x) => `, ${x.v}`).join("")})`;
-    if (w.length > 0 || bareEvent || (e.where && readsTrigger(e.where))) return call;
+    if (perDecision || bareEvent) return call;
     const t = `fk${this.featureCount++}`;
     this.decls.push(`let ${t};`);
     return `(env.features !== undefined && (${t} = env.features[${JSON.stringify(key)}]) !== undefined ? ${t} : ${call})`;
   }
 
-  /** Emits `function aggN(env, w…)` scanning `env.events` as the evaluator does. */
-  private scanFn(e: AggExpr | ExistsExpr, w: WhereVar[]): string {
+  /**
+   * Emits `function aggN(env, w…)` scanning `env.events` as the evaluator does.
+   * With `baseKey`, the scan starts from `env.base` when present: the partial
+   * state over events up to the cutoff, then only events after it.
+   */
+  private scanFn(e: AggExpr | ExistsExpr, w: WhereVar[], baseKey: string | null = null): string {
     const name = `agg${this.aggCount++}`;
     const f = new Fn();
     const v = `w${w.length}`;
@@ -364,9 +370,27 @@ export class CodeGen {
       }
     }
     const params = ["env", ...w.map((x) => x.v)].join(", ");
+    let start = "";
+    let skip = "";
+    if (baseKey !== null) {
+      // Resume from the partial state: same accumulators, seeded (see EvalEnv.base).
+      const k = JSON.stringify(baseKey);
+      const seed: Record<string, string> = {
+        exists: "if (b === true) return true;",
+        count: "n = b;",
+        first: "if (b !== null) return b;",
+        last: "l = b;",
+        sum: "acc = b; n = 1;",
+        avg: "n = b[0]; acc = b[1];",
+        min: "if (b !== null) { acc = b; n = 1; }",
+        max: "if (b !== null) { acc = b; n = 1; }",
+      };
+      start = `let cut = -Infinity;\nconst base = env.base;\nif (base !== undefined) {\ncut = base.cutoffs[${JSON.stringify(e.event)}] ?? -Infinity;\nconst b = base.values[${k}];\nif (b !== undefined) {\n${seed[fnName]}\n}\n}\n`;
+      skip = ` || ${v}.ts <= cut`;
+    }
     this.decls.push(
-      `function ${name}(${params}) {\n${f.decl()}const evs = env.events, now = env.now;\n${init}\n` +
-        `for (let i = 0; i < evs.length; i++) {\nconst ${v} = evs[i];\nif (${v}.name !== ${JSON.stringify(e.event)} || ${v}.ts > now${window}) continue;\n${where}${body}\n}\nreturn ${ret};\n}`,
+      `function ${name}(${params}) {\n${f.decl()}const evs = env.events, now = env.now;\n${init}\n${start}` +
+        `for (let i = 0; i < evs.length; i++) {\nconst ${v} = evs[i];\nif (${v}.name !== ${JSON.stringify(e.event)} || ${v}.ts > now${window}${skip}) continue;\n${where}${body}\n}\nreturn ${ret};\n}`,
     );
     return name;
   }

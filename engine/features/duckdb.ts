@@ -62,7 +62,13 @@ function emptyValue(fn: string): Value {
 export async function scanFeatures(
   con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, eventsPath: string, now: number, rfm: RfmConfig | null,
   customers: number, bad: BadRow[], counts: RowCounts,
+  o: { partialAt?: Map<string, number> } = {},
 ): Promise<FeatureTable> {
+  // With `partialAt` (event name → cutoff), the all-time features are computed as partial states
+  // up to their event's cutoff (EvalEnv.base) and windowed ones are left to the events shipped later.
+  const partial = o.partialAt;
+  const features = partial ? plan.scan.filter((f) => f.within === null) : plan.scan;
+  const nowOf = partial ? (f: { event: string }) => duckdb.number(partial.get(f.event) ?? -Infinity) : undefined;
   // Props the features read (first/last records carry every prop some expression reads).
   const want = new Set<string>();
   for (const f of plan.scan) if (f.prop) want.add(f.prop);
@@ -73,9 +79,9 @@ export async function scanFeatures(
   const v = await defineEvents(con, ws, eventsPath, { rowNumbers: false, attrs: plan.attributes, extraProps: want, join: !late });
   const src = { ...viewSource(ws, v.names, v.props), ...(late ? { customer: "cid" } : {}) };
   const extra = ["count(*) AS __n", "count(*) FILTER (WHERE NOT ok) AS __bad"];
-  const { sql: grouped, columns } = scanQuery(plan, duckdb, src, duckdb.number(now), rfm, undefined, extra);
+  const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, undefined, extra, { partial: !!partial, nowOf });
   // Counts as doubles: BIGINT cells would each become a BigInt on the way to JS.
-  const outer = [...columns.map((c) => (c.feature?.fn === "count" && c.part === "value") || c.part === "rfm_n" ? `CAST(g.${q(c.name)} AS DOUBLE)` : `g.${q(c.name)}`), "CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"];
+  const outer = [...columns.map((c) => (c.feature?.fn === "count" && c.part === "value") || c.part === "rfm_n" || c.part === "avg_n" ? `CAST(g.${q(c.name)} AS DOUBLE)` : `g.${q(c.name)}`), "CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"];
   const sql = late
     ? `SELECT c.__ci, ${outer.join(", ")} FROM (${grouped}) g
        LEFT JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`
@@ -120,19 +126,25 @@ export async function scanFeatures(
 
 /** Builds `fill` for a columnar result: feature values, first/last as event records. */
 function filler(columns: ScanColumn[], data: Column[]): FeatureTable["fill"] {
-  type Group = { key: string; fn: string; event: string; value?: number; ts?: number; props: [string, number][] };
+  type Group = { key: string; fn: string; event: string; value?: number; ts?: number; avgN?: number; avgSum?: number; props: [string, number][] };
   const groups = new Map<string, Group>();
   columns.forEach((c, k) => {
     if (!c.feature) return;
     let g = groups.get(c.feature.key);
     if (!g) groups.set(c.feature.key, (g = { key: c.feature.key, fn: c.feature.fn, event: c.feature.event, props: [] }));
     if (c.part === "value") g.value = k;
+    else if (c.part === "avg_n") g.avgN = k;
+    else if (c.part === "avg_sum") g.avgSum = k;
     else if (c.part === "ts") g.ts = k;
     else if (typeof c.part === "object") g.props.push([c.part.prop, k]);
   });
   const list = [...groups.values()];
   return (i, into) => {
     for (const g of list) {
+      if (g.avgN !== undefined) {
+        into[g.key] = i < 0 ? [0, 0] : [data[g.avgN]!.get(i) as number, data[g.avgSum!]!.get(i) as number];
+        continue;
+      }
       if (i < 0) {
         into[g.key] = emptyValue(g.fn);
         continue;

@@ -51,7 +51,7 @@ export interface ScanColumn {
   /** The feature it belongs to (null for the RFM inputs). */
   feature: Feature | null;
   /** What the column holds: the value, or for first/last its ts or a prop. */
-  part: "value" | "ts" | { prop: string } | "rfm_n" | "rfm_sum" | "rfm_last";
+  part: "value" | "ts" | { prop: string } | "rfm_n" | "rfm_sum" | "rfm_last" | "avg_n" | "avg_sum";
 }
 
 /** Thrown for an expression the SQL translation does not cover (the plan should have kept it per decision). */
@@ -143,7 +143,10 @@ export function featureFilter(f: Feature, d: Dialect, src: ScanSource, now: stri
 }
 
 /** The SELECT list of the scan: columns for every feature of `features`, then the RFM inputs. */
-export function scanColumns(features: readonly Feature[], d: Dialect, src: ScanSource, now: string, rfm: RfmConfig | null, name: (i: number) => string): { sql: string[]; columns: ScanColumn[] } {
+export function scanColumns(
+  features: readonly Feature[], d: Dialect, src: ScanSource, now: string, rfm: RfmConfig | null, name: (i: number) => string,
+  o: { partial?: boolean; nowOf?: (f: Feature) => string } = {},
+): { sql: string[]; columns: ScanColumn[] } {
   const sql: string[] = [];
   const columns: ScanColumn[] = [];
   const col = (expr: string, c: Omit<ScanColumn, "name">) => {
@@ -152,7 +155,7 @@ export function scanColumns(features: readonly Feature[], d: Dialect, src: ScanS
     columns.push({ name: n, ...c });
   };
   for (const f of features) {
-    const where = featureFilter(f, d, src, now);
+    const where = featureFilter(f, d, src, o.nowOf ? o.nowOf(f) : now);
     const p = f.prop !== undefined ? src.prop(f.prop) : "";
     switch (f.fn) {
       case "count":
@@ -165,6 +168,12 @@ export function scanColumns(features: readonly Feature[], d: Dialect, src: ScanS
         col(`COALESCE(${d.filtered(`SUM(${p})`, where)}, ${d.number(0)})`, { feature: f, part: "value" });
         break;
       case "avg":
+        if (o.partial) {
+          // A partial average is its count and sum, to be resumed (EvalEnv.base).
+          col(d.filtered(`COUNT(${p})`, where), { feature: f, part: "avg_n" });
+          col(`COALESCE(${d.filtered(`SUM(${p})`, where)}, ${d.number(0)})`, { feature: f, part: "avg_sum" });
+          break;
+        }
         col(`(${d.filtered(`SUM(${p})`, where)} / NULLIF(${d.filtered(`COUNT(${p})`, where)}, 0))`, { feature: f, part: "value" });
         break;
       case "min":
@@ -193,9 +202,9 @@ export function scanColumns(features: readonly Feature[], d: Dialect, src: ScanS
 /** The scan: one row per customer with an event, every feature a column. */
 export function scanQuery(
   plan: FeaturePlan, d: Dialect, src: ScanSource, now: string, rfm: RfmConfig | null,
-  name: (i: number) => string = (i) => `f${i}`, extra: string[] = [],
+  name: (i: number) => string = (i) => `f${i}`, extra: string[] = [], o: Parameters<typeof scanColumns>[6] = {},
 ): { sql: string; columns: ScanColumn[] } {
-  const { sql, columns } = scanColumns(plan.scan, d, src, now, rfm, name);
+  const { sql, columns } = scanColumns(plan.scan, d, src, now, rfm, name, o);
   const select = [`${src.customer} AS ${d.ident("customer_id")}`, ...sql, ...extra];
   return { sql: `SELECT ${select.join(",\n  ")}\nFROM ${src.from}\nGROUP BY ${src.customer}`, columns };
 }

@@ -35,6 +35,8 @@ export interface CustomerInput {
   /** IANA zone already resolved (see `resolveTimezone`). */
   tz: string;
   rfm: RfmScores | null;
+  /** Partial all-time aggregates when `events` start late (see EvalEnv.base). */
+  base?: EvalEnv["base"];
 }
 
 /** A decision with the instant it was taken, for ordering the log. */
@@ -61,7 +63,7 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
   const out: TimedDecision[] = [];
   const envAt = (now: number, trigger?: EventRecord, previous?: EvalEnv["previous"]): EvalEnv => ({
     now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous,
-    inCadence: state.activeCadence !== null, segments: {},
+    inCadence: state.activeCadence !== null, segments: {}, ...(c.base ? { base: c.base } : {}),
   });
   // New entries from triggers in the window.
   const segmentsOut: Record<string, boolean> = {};

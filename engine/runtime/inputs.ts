@@ -11,13 +11,15 @@ import { checkWorkspace } from "../../language/check.ts";
 import { renderDiagnostics } from "../../language/render.ts";
 import { compileExpr } from "../compile/closure.ts";
 import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
-import { fitRfmBounds, rfmInput, scoreRfm, type RfmInput } from "../rfm.ts";
+import { fitRfmBounds, scoreRfm } from "../rfm.ts";
+import { featurePlan, scanFeatures } from "../features/index.ts";
+import { eventCutoffs } from "./horizon.ts";
 import { buildProgram, type Program } from "./program.ts";
 import { advance, type TimedDecision } from "./customer.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.ts";
 import { sortDecisions } from "./order.ts";
 import { emptyState, type CustomerState } from "./state.ts";
-import { DataError, findDataFile, openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./read.ts";
+import { DataError, defineEvents, findDataFile, openReader, readCustomers, streamView, type BadRow, type RowCounts } from "./read.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -34,26 +36,6 @@ export async function loadProgram(dir: string): Promise<{ program: Program; warn
   const errors = all.filter((d) => d.severity === "error");
   if (errors.length) throw new InputError(text(errors), 1);
   return { program: buildProgram(workspace, (e: Expr) => compileExpr(e, workspace)), warnings: text(all.filter((d) => d.severity !== "error")) };
-}
-
-/**
- * RFM as of the end of the run (`to`), scored per customer from their events.
- * Quantile bounds need every customer's window first, so when the workspace
- * leaves a dimension without explicit bounds the events are streamed once
- * more beforehand (counted nowhere: the real pass reports rows and bad rows).
- */
-async function rfmForRun(
-  con: Awaited<ReturnType<typeof openReader>>["con"], p: Program, eventsPath: string | null, customers: Map<string, Record<string, Value>>, to: number,
-): Promise<(events: readonly EventRecord[]) => RfmScores | null> {
-  const cfg = p.ws.rfm;
-  if (!cfg || !cfg.event) return () => null;
-  const inputs: RfmInput[] = [];
-  if (eventsPath && (!cfg.recency || !cfg.frequency || !cfg.monetary)) {
-    const scratch: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
-    await streamEvents(con, p.ws, eventsPath, customers, to, [], scratch, (_id, evs) => void inputs.push(rfmInput(cfg, evs, to)));
-  }
-  const bounds = fitRfmBounds(cfg, inputs, to);
-  return (events) => scoreRfm(cfg, bounds, rfmInput(cfg, events, to), to);
 }
 
 /** Where the data is. */
@@ -75,10 +57,13 @@ export interface FileRunResult {
  * Decides `(from, to]` for every customer of the data, streaming the events
  * customer by customer; `states` is read and updated. With `only`, just that
  * customer is decided and `onCustomer` receives their inputs (explain).
+ * Only the events a decision can read are shipped from DuckDB (see
+ * horizon.ts); `shipAll` ships every event instead (the test that both agree).
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
   only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
+  o: { shipAll?: boolean } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
   const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
@@ -90,21 +75,42 @@ export async function decideFromFiles(
   const { con, close } = await openReader();
   try {
     const customers = await readCustomers(con, p.ws, customersPath, bad, counts);
-    const rfmOf = await rfmForRun(con, p, eventsPath, customers, to);
-    const done = new Set<string>();
-    const decide = (id: string, events: EventRecord[]) => {
+    const ids = [...customers.keys()];
+    // One scan of the events computes the RFM inputs at `to`, the partial all-time aggregates up to
+    // each event's cutoff, and the row counts; then only the events a decision can read are shipped
+    // (engine/runtime/horizon.ts). Explaining one customer ships their whole history.
+    const plan = featurePlan(p.ws);
+    const cutoffs = only || o.shipAll ? new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const)) : eventCutoffs(p, plan, from);
+    const table = eventsPath ? await scanFeatures(con, p.ws, plan, eventsPath, to, p.ws.rfm ?? null, ids.length, bad, counts, { partialAt: cutoffs }) : null;
+    const slot = (ci: number) => (table ? table.slotOf[ci]! : -1);
+    const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
+    const none = { n: 0, sum: 0, last: -Infinity };
+    const bounds = cfg ? fitRfmBounds(cfg, (function* () { for (let i = 0; i < ids.length; i++) yield table ? table.rfm(slot(i)) : none; })(), to) : null;
+    const base = { cutoffs: Object.fromEntries(cutoffs), values: {} as Record<string, Value> };
+    const decide = (ci: number, events: EventRecord[]) => {
+      const id = ids[ci]!;
       if (only && id !== only.id) return;
-      const attrs = customers.get(id);
-      if (!attrs) return;
-      done.add(id);
+      const attrs = customers.get(id)!;
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
-      if (only) return only.onCustomer(attrs, events, tz, rfmOf(events));
+      const rfm = cfg ? scoreRfm(cfg, bounds!, table ? table.rfm(slot(ci)) : none, to) : null;
+      if (only) return only.onCustomer(attrs, events, tz, rfm);
+      if (table) table.fill(slot(ci), base.values);
       const state = states.get(id) ?? emptyState();
-      for (const d of advance(p, { id, attrs, events, tz, rfm: rfmOf(events) }, state, from, to, { reportDeferred })) decisions.push(d);
+      for (const d of advance(p, { id, attrs, events, tz, rfm, base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
       if (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length) states.set(id, state);
     };
-    if (eventsPath) await streamEvents(con, p.ws, eventsPath, customers, to, bad, counts, decide);
-    for (const id of [...customers.keys()].sort()) if (!done.has(id)) decide(id, []);
+    let next = 0;
+    if (eventsPath) {
+      const v = await defineEvents(con, p.ws, eventsPath, { rowNumbers: true });
+      const names = v.names.map((n) => cutoffs.get(n) ?? -Infinity);
+      const keep = names.every((c) => c === -Infinity) ? null : `t > (CASE ev ${names.map((c, i) => `WHEN ${i} THEN ${Number.isFinite(c) ? c : -1e300}`).join(" ")} END)`;
+      await streamView(con, p.ws, v, to, keep, (ci, events) => {
+        while (next < ci) decide(next++, []);
+        decide(next++, events);
+      });
+      await con.run("DROP VIEW __ev");
+    }
+    while (next < ids.length) decide(next++, []);
   } catch (e) {
     if (e instanceof DataError) throw new InputError(`playbook: ${e.message}\n`, 2);
     // DuckDB reports unreadable files (bad CSV, missing file) as errors: I/O trouble, exit 2.

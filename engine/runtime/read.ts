@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Type, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
-import { appendColumn } from "./columns.ts";
+import { appendColumn, Column } from "./columns.ts";
 
 /** A row that does not fit, as contract.md prints it. */
 export interface BadRow {
@@ -334,22 +334,34 @@ export async function listBadEvents(con: DuckDBConnection, v: EventsView, bad: B
  * ms, and only props some expression reads are fetched, so no string crosses
  * into JS per event unless an expression needs it. Rows for unknown
  * customers, events outside the schema and unparsable times or props go to
- * `bad`. Events after `until` are counted but not delivered; with `keep`,
- * only rows for which that SQL condition (over `__ev`'s columns) holds are
- * delivered (the rest are still read, checked and counted).
+ * `bad`. Events after `until` are counted but not delivered.
  */
 export async function streamEvents(
   con: DuckDBConnection, ws: Workspace, path: string, _known: Map<string, unknown>, until: number,
-  bad: BadRow[], counts: RowCounts, onCustomer: (id: string, events: EventRecord[]) => void, keep?: string,
+  bad: BadRow[], counts: RowCounts, onCustomer: (id: string, events: EventRecord[]) => void,
 ): Promise<void> {
   const v = await defineEvents(con, ws, path, { rowNumbers: true });
-  const { names, props } = v;
   const rejected = await listBadEvents(con, v, bad);
   const [[total]] = (await con.runAndReadAll(`SELECT count(*) FROM ${source(path).sql}`)).getRows() as [[bigint]];
   counts.events.read = Number(total);
   counts.events.rejected = rejected;
   counts.events.used = counts.events.read - counts.events.rejected;
   const ids = (await customerColumns(con, [])).ids;
+  await streamView(con, ws, v, until, null, (ci, events) => onCustomer(ids[ci]!, events));
+  await con.run("DROP VIEW __ev");
+}
+
+/**
+ * Streams the used rows of the view `__ev` (defined with row numbers) with
+ * `t <= until` and, with `keep`, that SQL condition over the view's columns,
+ * grouped by customer index `ci` in ascending order, each group sorted by time
+ * (ties in file order).
+ */
+export async function streamView(
+  con: DuckDBConnection, ws: Workspace, v: EventsView, until: number, keep: string | null,
+  onCustomer: (ci: number, events: EventRecord[]) => void,
+): Promise<void> {
+  const { names, props } = v;
   const res = await con.stream(`SELECT ci, ev, t${props.map((p) => `, ${q(`p_${p}`)}`).join("")} FROM __ev
     WHERE ok AND t <= ${Number.isFinite(until) ? until : 1e300}${keep ? ` AND (${keep})` : ""}
     ORDER BY ci, t, rn`);
@@ -358,27 +370,36 @@ export async function streamEvents(
   let cur = -1;
   let group: EventRecord[] = [];
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    const c = chunk.getColumns();
-    const [ci, ev, t] = [c[0]!, c[1]!, c[2]!];
-    for (let r = 0; r < ci.length; r++) {
-      const id = ci[r] as number;
+    // Columns of this chunk only (fresh stores per chunk keep memory flat).
+    const n = chunk.rowCount;
+    const [cc, ec, tc] = [new Column(), new Column(), new Column()];
+    cc.append(chunk.getColumnVector(0), n);
+    ec.append(chunk.getColumnVector(1), n);
+    tc.append(chunk.getColumnVector(2), n);
+    const pc = props.map((_, i) => {
+      const c = new Column();
+      c.append(chunk.getColumnVector(3 + i), n);
+      return c;
+    });
+    for (let r = 0; r < n; r++) {
+      const id = cc.get(r) as number;
       if (id !== cur) {
-        if (group.length) onCustomer(ids[cur]!, group);
+        if (group.length) onCustomer(cur, group);
         cur = id;
         group = [];
       }
-      const e = ev[r] as number;
+      const e = ec.get(r) as number;
       const p: Record<string, Value> = {};
       const k = keepProp[e]!;
       for (let i = 0; i < props.length; i++) {
-        const val = c[3 + i]![r];
-        if (k[i] && val !== null && val !== undefined) p[props[i]!] = val as Value;
+        if (!k[i]) continue;
+        const val = pc[i]!.get(r);
+        if (val !== null && val !== undefined) p[props[i]!] = val as Value;
       }
-      group.push({ name: names[e]!, ts: t[r] as number, props: p });
+      group.push({ name: names[e]!, ts: tc.get(r) as number, props: p });
     }
   }
-  if (group.length) onCustomer(ids[cur]!, group);
-  await con.run("DROP VIEW __ev");
+  if (group.length) onCustomer(cur, group);
 }
 
 /** Whether a prop of the view belongs to event `def` (feedback props belong to the built-in message events). */

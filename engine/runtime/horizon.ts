@@ -1,0 +1,77 @@
+/**
+ * How far back a run must see each event name, so that a run ships only the
+ * events it can read instead of every event ever (engine/README.md, "What a
+ * run reads").
+ *
+ * Deciding `(from, to]` reads events at instants no earlier than
+ * `from − lag`, where `lag` bounds how old a pending entry can be (its exits
+ * and cadence feedback are read from its entry on) and how far back a
+ * trigger's `where` is evaluated (at the event, `after` delay earlier).
+ * At such an instant an expression reads an event name `E`:
+ * - within a window `D` (aggregates, `pause D after E`, `D after E`,
+ *   `no E for D`): back to `D` before it;
+ * - over all time: aggregates that a scan can compute start from a partial
+ *   state up to the cutoff (EvalEnv.base, computed in DuckDB); aggregates
+ *   that cannot be (their `where` reads the trigger or an enclosing event)
+ *   and unsubscribes, complaints and hard bounces (they stop a channel for
+ *   good) need the whole history.
+ * Every event name is shipped at least from `from − lag` (enter/leave
+ * triggers re-check segments after every event of the window).
+ *
+ * The result maps each event name to its cutoff: events with `ts > cutoff`
+ * (and `ts <= to`) are shipped; `-Infinity` ships the whole history.
+ */
+import type { Expr, Workspace } from "../../language/ast.ts";
+import { childrenOf, workspaceExprs, type FeaturePlan } from "../features/plan.ts";
+import { expiresOf, type Program } from "./program.ts";
+
+const ALL_HISTORY = ["message_unsubscribed", "message_complained", "message_bounced"];
+
+/** The longest an entry can stay pending from its trigger instant to its last step's deadline. */
+export function cadenceLag(p: Program): number {
+  let lag = 0;
+  for (const r of p.rules) {
+    const wait = Math.max(expiresOf(p, r), r.queue);
+    let span = 0;
+    for (const s of r.steps) span += (s.after?.ms ?? 0) + wait;
+    const on = r.on;
+    if (on.kind === "after") span = Math.max(span, on.delay.ms + span);
+    lag = Math.max(lag, span);
+  }
+  return lag;
+}
+
+/** Cutoff per event name of the schema for deciding `(from, to]` (see the file comment). */
+export function eventCutoffs(p: Program, plan: FeaturePlan, from: number): Map<string, number> {
+  const ws: Workspace = p.ws;
+  const lag = cadenceLag(p);
+  const back = new Map<string, number>();
+  const need = (name: string, ms: number) => back.set(name, Math.max(back.get(name) ?? 0, ms));
+  for (const name of ws.schema.events.keys()) need(name, 0);
+  for (const name of ALL_HISTORY) need(name, Infinity);
+  for (const f of plan.features) {
+    if (f.within !== null) need(f.event, f.within);
+    else if (f.perDecision !== null) need(f.event, Infinity);
+  }
+  // Aggregates nested in a where are per decision and read their own windows.
+  const nested = (e: Expr): void => {
+    if ((e.kind === "agg" || e.kind === "exists") && e.where) {
+      const walk = (x: Expr): void => {
+        if (x.kind === "agg" || x.kind === "exists") need(x.event, x.within?.ms ?? Infinity);
+        for (const c of childrenOf(x)) walk(c);
+      };
+      walk(e.where);
+    }
+    for (const c of childrenOf(e)) nested(c);
+  };
+  for (const { expr } of workspaceExprs(ws)) nested(expr);
+  for (const cap of ws.caps) if (cap.kind === "pause") need(cap.event, cap.duration.ms);
+  for (const r of p.rules) {
+    const on = r.on;
+    if (on.kind === "after") need(on.event, on.delay.ms);
+    if (on.kind === "inactivity") need(on.event, on.duration.ms);
+  }
+  const out = new Map<string, number>();
+  for (const [name, ms] of back) out.set(name, ms === Infinity ? -Infinity : from - lag - ms);
+  return out;
+}
