@@ -80,7 +80,7 @@ async function benchRun(ws: Workspace): Promise<void> {
   console.log(`data: ${customers} customers, ${events} events (generated/cached in ${((performance.now() - tg) / 1000).toFixed(1)} s)`);
   const p = buildProgram(ws, (e) => compileExpr(e, ws));
   const t0 = performance.now();
-  const r = await decideFromFiles(p, { customers: join(dir, "customers.parquet"), events: join(dir, "events.parquet") }, new Map(), AT - DAY, AT, true);
+  const r = await decideFromFiles(p, { customers: join(dir, "customers.parquet"), events: join(dir, "events.parquet") }, new Map(), AT - DAY, AT, true, undefined, { keepStates: false });
   const out = join(dir, "decisions.jsonl");
   await writeLog(out, r.decisions.map(stripTime));
   const wall = performance.now() - t0;

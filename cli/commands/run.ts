@@ -80,7 +80,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       states = stored.states;
       if (stored.lastAt !== null) from = stored.lastAt;
     }
-    const r = await decideFromFiles(program, dataSource(io, values), states, from, at, true);
+    const r = await decideFromFiles(program, dataSource(io, values), states, from, at, true, undefined, { keepStates: statePath !== null });
     if (r.bad.length && !values.rejects) {
       io.stderr(formatBadRows(r.bad));
       io.stderr(rowsSummary(r.counts));

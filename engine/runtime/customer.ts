@@ -23,7 +23,7 @@ import { assign, holdoutBucket } from "./holdout.ts";
 import { exitOf, expiresOf, type Program } from "./program.ts";
 import type { CustomerState, Pending } from "./state.ts";
 import { nextSendTime } from "./timezone.ts";
-import { firings, lowerBound } from "./triggers.ts";
+import { firings, lowerBound, type TriggerContext } from "./triggers.ts";
 import { formatWait } from "./wait.ts";
 
 /** One customer as the loop sees them. */
@@ -60,110 +60,145 @@ const FEEDBACK_STOP = new Set(["message_unsubscribed", "message_complained"]);
 
 /** Decides everything due for one customer in `(from, to]`, updating `state` in place. */
 export function advance(p: Program, c: CustomerInput, state: CustomerState, from: number, to: number, opts: AdvanceOptions): TimedDecision[] {
-  const out: TimedDecision[] = [];
-  const envAt = (now: number, trigger?: EventRecord, previous?: EvalEnv["previous"]): EvalEnv => ({
-    now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous,
-    inCadence: state.activeCadence !== null, segments: {}, ...(c.base ? { base: c.base } : {}),
-  });
-  // New entries from triggers in the window.
-  const segmentsOut: Record<string, boolean> = {};
-  const ctx = { ws: p.ws, exprs: p.exprs, customer: c.attrs, events: c.events, tz: c.tz, envAt, segmentBaseline: state.segments };
-  for (const rule of p.rules) {
-    if (opts.onlyEvent && rule.on.kind !== "event") continue;
-    for (const f of firings(rule, ctx, from, to, segmentsOut)) {
-      if (opts.onlyEvent && f.event !== opts.onlyEvent) continue;
-      const due = f.at + (rule.steps[0]?.after?.ms ?? 0);
-      const pend: Pending = {
-        rule: rule.id, step: 1, enteredAt: f.at, variant: assign(p.ws, rule, c.id).variant, due, planned: due,
-        entered: false, waiting: null, queued: false, prevSentAt: null,
-      };
-      if (f.event) pend.trigger = f.event;
-      state.pending.push(pend);
-    }
-  }
-  Object.assign(state.segments, segmentsOut);
+  return new Advance(p, c, state, to, opts).run(from);
+}
 
-  const emit = (x: Pending, status: DecisionStatus, at: number, extra: { channel?: string | null; reason?: string | null; sendAt?: number | null } = {}) => {
+/**
+ * One `advance` call. A class rather than closures inside a function: the
+ * runtime is loaded through tsx, whose esbuild `keepNames` wraps every named
+ * closure in an `Object.defineProperty` each time it is created — measurable
+ * when a run creates them for a million customers. Methods are created once.
+ */
+class Advance {
+  readonly out: TimedDecision[] = [];
+  readonly trigger: TriggerContext;
+
+  constructor(
+    readonly p: Program,
+    readonly c: CustomerInput,
+    readonly state: CustomerState,
+    readonly to: number,
+    readonly opts: AdvanceOptions,
+  ) {
+    this.trigger = { ws: p.ws, exprs: p.exprs, customer: c.attrs, events: c.events, tz: c.tz, envAt: this, segmentBaseline: state.segments };
+  }
+
+  /** The evaluation environment at an instant (also the trigger context's `envAt`). */
+  at(now: number, trigger?: EventRecord, previous?: EvalEnv["previous"]): EvalEnv {
+    const { c } = this;
+    const env: EvalEnv = { now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous, inCadence: this.state.activeCadence !== null, segments: {} };
+    if (c.base) env.base = c.base;
+    return env;
+  }
+
+  run(from: number): TimedDecision[] {
+    const { p, c, state, to, opts } = this;
+    // New entries from triggers in the window.
+    const segmentsOut: Record<string, boolean> = {};
+    for (const rule of p.rules) {
+      if (opts.onlyEvent && rule.on.kind !== "event") continue;
+      for (const f of firings(rule, this.trigger, from, to, segmentsOut)) {
+        if (opts.onlyEvent && f.event !== opts.onlyEvent) continue;
+        const due = f.at + (rule.steps[0]?.after?.ms ?? 0);
+        const pend: Pending = {
+          rule: rule.id, step: 1, enteredAt: f.at, variant: assign(p.ws, rule, c.id).variant, due, planned: due,
+          entered: false, waiting: null, queued: false, prevSentAt: null,
+        };
+        if (f.event) pend.trigger = f.event;
+        state.pending.push(pend);
+      }
+    }
+    Object.assign(state.segments, segmentsOut);
+    for (;;) {
+      const i = pickNext(p, state.pending, to);
+      if (i < 0) break;
+      const x = state.pending.splice(i, 1)[0]!;
+      this.decideOne(x);
+    }
+    if (opts.reportDeferred) {
+      for (const x of [...state.pending].sort((a, b) => cmpPending(p, a, b))) {
+        if (x.waiting !== null && x.planned <= to && !x.deferredLogged && (x.deferredLogged = true)) this.emit(x, "deferred", to, { sendAt: x.due, reason: x.waiting === "blocked" ? "blocked" : x.waiting === "queue" ? "queue" : "send hours" });
+      }
+    }
+    return this.out;
+  }
+
+  emit(x: Pending, status: DecisionStatus, at: number, extra: { channel?: string | null; reason?: string | null; sendAt?: number | null } = {}): void {
+    const { p, c } = this;
     const rule = p.ws.rules.get(x.rule)!;
     const step = rule.steps[x.step - 1]!;
-    opts.trace?.(x, at, "status", `${status}${extra.channel ? ` via ${extra.channel}` : ""}${extra.sendAt != null ? ` at ${isoSeconds(extra.sendAt)}` : ""}${extra.reason ? ` (${extra.reason})` : ""}`);
-    out.push({
+    this.opts.trace?.(x, at, "status", `${status}${extra.channel ? ` via ${extra.channel}` : ""}${extra.sendAt != null ? ` at ${isoSeconds(extra.sendAt)}` : ""}${extra.reason ? ` (${extra.reason})` : ""}`);
+    this.out.push({
       at,
       customer_id: c.id, rule: x.rule, step: x.step, entry_id: `${x.rule}:${c.id}:${isoSeconds(x.enteredAt)}`,
       entered_at: isoSeconds(x.enteredAt), variant: x.variant, status, channel: extra.channel ?? null,
       template: step.template?.name ?? null, topic: step.topic, send_at: extra.sendAt == null ? null : isoSeconds(extra.sendAt),
       reason: extra.reason ?? null, playbook: p.hash,
     });
-  };
-  const endEntry = (x: Pending, at: number) => {
-    if (state.activeCadence === entryId(x, c.id)) {
+  }
+
+  endEntry(x: Pending, at: number): void {
+    const { state } = this;
+    if (state.activeCadence === entryId(x, this.c.id)) {
       state.activeCadence = null;
       // Entries blocked by this cadence may go now, if their queue time is not over.
       for (const w of state.pending) if (w.waiting === "blocked" && w.due > at) w.due = at;
     }
-  };
-  const nextStep = (x: Pending, rule: Rule, at: number, sentAt: number | null) => {
+  }
+
+  nextStep(x: Pending, rule: Rule, at: number, sentAt: number | null): void {
     const s = rule.steps[x.step];
-    if (!s) return endEntry(x, at);
+    if (!s) return this.endEntry(x, at);
     const due = at + (s.after?.ms ?? 0);
-    state.pending.push({ ...x, step: x.step + 1, due, planned: due, waiting: null, queued: false, prevSentAt: sentAt });
-  };
-
-  for (;;) {
-    const i = pickNext(p, state.pending, to);
-    if (i < 0) break;
-    const x = state.pending.splice(i, 1)[0]!;
-    decideOne(x);
+    this.state.pending.push({ ...x, step: x.step + 1, due, planned: due, waiting: null, queued: false, prevSentAt: sentAt });
   }
-  if (opts.reportDeferred) {
-    for (const x of [...state.pending].sort((a, b) => cmpPending(p, a, b))) {
-      if (x.waiting !== null && x.planned <= to && !x.deferredLogged && (x.deferredLogged = true)) emit(x, "deferred", to, { sendAt: x.due, reason: x.waiting === "blocked" ? "blocked" : x.waiting === "queue" ? "queue" : "send hours" });
-    }
-  }
-  return out;
 
-  function decideOne(x: Pending): void {
+  /** Evaluates a condition, tracing it for explain. */
+  test(check: string, e: Expr, env: EvalEnv, x: Pending, t: number): boolean {
+    const v = this.p.exprs.test(e, env);
+    if (this.opts.trace) this.opts.trace(x, t, check, `${sourceOf(this.p, e)} → ${v}`);
+    return v;
+  }
+
+  decideOne(x: Pending): void {
+    const { p, c, state, opts } = this;
     const t = x.due;
     const rule = p.ws.rules.get(x.rule)!;
     const step = rule.steps[x.step - 1]!;
-    const env = envAt(t, x.trigger, previousOf(c.events, x, t));
+    const env = this.at(t, x.trigger, previousOf(c.events, x, t));
     const tr = opts.trace;
-    const note = (check: string, detail: string) => tr?.(x, t, check, detail);
-    const test = (check: string, e: Expr) => {
-      const v = p.exprs.test(e, env);
-      if (tr) note(check, `${sourceOf(p, e)} → ${v}`);
-      return v;
-    };
+    const note = tr ? (check: string, detail: string) => tr(x, t, check, detail) : noNote;
+    const test = (check: string, e: Expr) => this.test(check, e, env, x, t);
     if (tr) {
       note("candidate", `step ${x.step}, entered ${isoSeconds(x.enteredAt)}, due ${isoSeconds(x.planned)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
       if (env.previous && x.step > 1) note("previous", `delivered ${env.previous.delivered}, opened ${env.previous.opened}, clicked ${env.previous.clicked}`);
     }
     // suppression → (trigger) → expires → who → unless → exit → (holdout, assigned at entry)
-    if (p.ws.suppress && test("suppress", p.ws.suppress)) return (emit(x, "suppressed", t, { reason: "suppress" }), endEntry(x, t));
+    if (p.ws.suppress && test("suppress", p.ws.suppress)) return (this.emit(x, "suppressed", t, { reason: "suppress" }), this.endEntry(x, t));
     const capDeadline = x.planned + rule.queue;
     const hoursDeadline = x.planned + Math.max(expiresOf(p, rule), rule.queue);
     if (tr) note("expires", `latest ${isoSeconds(hoursDeadline)} (queue until ${isoSeconds(capDeadline)})`);
-    if (t > hoursDeadline) return (emit(x, "expired", t, { reason: "expires" }), nextStep(x, rule, t, null));
+    if (t > hoursDeadline) return (this.emit(x, "expired", t, { reason: "expires" }), this.nextStep(x, rule, t, null));
     if (!x.entered) {
       if (rule.who && !test("who", rule.who)) return;
       if (rule.unless && test("unless", rule.unless)) return;
     }
     const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
     if (tr) note("exit", exit ? `${exit} after entry` : `no ${exitOf(p, rule).map((e) => e.event).join("/") || "exit event (none)"} after entry`);
-    if (exit) return (emit(x, "exited", t, { reason: exit }), endEntry(x, t));
+    if (exit) return (this.emit(x, "exited", t, { reason: exit }), this.endEntry(x, t));
     if (tr) note("holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""})`);
     if (!x.entered) {
       const id = entryId(x, c.id);
       if (tr && rule.isCadence && rule.exclusive) note("exclusive", state.activeCadence && state.activeCadence !== id ? `in cadence ${state.activeCadence}` : "free");
       if (rule.isCadence && rule.exclusive && state.activeCadence !== null && state.activeCadence !== id) {
         if (t < capDeadline) return void state.pending.push({ ...x, due: capDeadline, waiting: "blocked", queued: true });
-        return void emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence.split(":")[0]}` });
+        return void this.emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence.split(":")[0]}` });
       }
       x.entered = true;
       if (rule.isCadence && rule.exclusive) state.activeCadence = id;
     }
-    if (step.if && !test("step if", step.if)) return (emit(x, "suppressed", t, { reason: "if" }), nextStep(x, rule, t, null));
-    if (step.unless && test("step unless", step.unless)) return (emit(x, "suppressed", t, { reason: "unless" }), nextStep(x, rule, t, null));
+    if (step.if && !test("step if", step.if)) return (this.emit(x, "suppressed", t, { reason: "if" }), this.nextStep(x, rule, t, null));
+    if (step.unless && test("step unless", step.unless)) return (this.emit(x, "suppressed", t, { reason: "unless" }), this.nextStep(x, rule, t, null));
     // Channel choice: the first channel whose `requires` holds, not stopped by feedback, within its caps.
     let chosen: string | null = null;
     let reachable = false;
@@ -181,9 +216,9 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
       chosen = ch.name;
       break;
     }
-    if (!reachable) return (emit(x, "no_channel", t), nextStep(x, rule, t, null));
+    if (!reachable) return (this.emit(x, "no_channel", t), this.nextStep(x, rule, t, null));
     if (chosen === null && stopped.length === 0) {
-      return (emit(x, "suppressed", t, { reason: `unsubscribed: ${unsubscribed.join(", ")}` }), nextStep(x, rule, t, null));
+      return (this.emit(x, "suppressed", t, { reason: `unsubscribed: ${unsubscribed.join(", ")}` }), this.nextStep(x, rule, t, null));
     }
     if (chosen !== null) {
       const q = { t, channel: chosen, topic: step.topic, rule: rule.id };
@@ -194,23 +229,25 @@ export function advance(p: Program, c: CustomerInput, state: CustomerState, from
     if (stopped.length > 0 && (chosen === null || stopped[0]!.q.channel === chosen)) {
       const retry = Math.min(...stopped.map((s) => nextFreeTime(s.cap, state.history, c.events, s.q)));
       if (retry <= capDeadline) return void state.pending.push({ ...x, due: retry, waiting: "queue", queued: true });
-      return (emit(x, "capped", t, { channel: stopped[0]!.q.channel, reason: capText(stopped[0]!.cap) }), nextStep(x, rule, t, null));
+      return (this.emit(x, "capped", t, { channel: stopped[0]!.q.channel, reason: capText(stopped[0]!.cap) }), this.nextStep(x, rule, t, null));
     }
     const ch = chosen!;
     const at = nextSendTime(t, c.tz, p.sendHours);
     if (tr) note("send hours", at === t ? `inside (zone ${c.tz})` : `outside (zone ${c.tz}); next allowed ${isoSeconds(at)}`);
     if (at > t) {
       if (at <= hoursDeadline) return void state.pending.push({ ...x, due: at, waiting: "hours" });
-      return (emit(x, "expired", t, { channel: ch, reason: "send hours" }), nextStep(x, rule, t, null));
+      return (this.emit(x, "expired", t, { channel: ch, reason: "send hours" }), this.nextStep(x, rule, t, null));
     }
     const missing = missingFields(p, step, c.attrs);
     if (tr && step.template) note("template", `${step.template.name}: ${missing ? `missing ${missing}` : "fields present"}`);
-    if (missing) return (emit(x, "missing_field", t, { channel: ch, reason: missing }), nextStep(x, rule, t, null));
+    if (missing) return (this.emit(x, "missing_field", t, { channel: ch, reason: missing }), this.nextStep(x, rule, t, null));
     state.history.push({ ts: t, channel: ch, topic: step.topic, rule: rule.id, step: x.step });
-    emit(x, x.variant === "holdout" ? "ghost" : "send", t, { channel: ch, sendAt: t, reason: x.queued && t > x.planned ? `queued ${formatWait(t - x.planned)}` : null });
-    nextStep(x, rule, t, t);
+    this.emit(x, x.variant === "holdout" ? "ghost" : "send", t, { channel: ch, sendAt: t, reason: x.queued && t > x.planned ? `queued ${formatWait(t - x.planned)}` : null });
+    this.nextStep(x, rule, t, t);
   }
 }
+
+function noNote(_check: string, _detail: string): void {}
 
 /** An expression or trigger in canonical text (language/printer.ts), for traces. */
 export function sourceOf(_p: Program, e: Expr | Trigger): string {

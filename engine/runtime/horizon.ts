@@ -5,8 +5,9 @@
  *
  * Deciding `(from, to]` reads events at instants no earlier than
  * `from − lag`, where `lag` bounds how old a pending entry can be (its exits
- * and cadence feedback are read from its entry on) and how far back a
- * trigger's `where` is evaluated (at the event, `after` delay earlier).
+ * and cadence feedback are read from its entry on: the sum of its steps'
+ * delays and waits) and how far back a trigger's `where` is evaluated (at
+ * the event, an `after` delay before the firing).
  * At such an instant an expression reads an event name `E`:
  * - within a window `D` (aggregates, `pause D after E`, `D after E`,
  *   `no E for D`): back to `D` before it;
@@ -34,9 +35,10 @@ export function cadenceLag(p: Program): number {
     const wait = Math.max(expiresOf(p, r), r.queue);
     let span = 0;
     for (const s of r.steps) span += (s.after?.ms ?? 0) + wait;
-    const on = r.on;
-    if (on.kind === "after") span = Math.max(span, on.delay.ms + span);
     lag = Math.max(lag, span);
+    // An `after` trigger's where is evaluated at the event, that long before the firing.
+    const on = r.on;
+    if (on.kind === "after" && on.where) lag = Math.max(lag, on.delay.ms);
   }
   return lag;
 }
@@ -74,4 +76,27 @@ export function eventCutoffs(p: Program, plan: FeaturePlan, from: number): Map<s
   const out = new Map<string, number>();
   for (const [name, ms] of back) out.set(name, ms === Infinity ? -Infinity : from - lag - ms);
   return out;
+}
+
+/**
+ * The customer attributes a run can read: those named in any expression
+ * (segments included), trigger dates (`before`/`anniversary`), template
+ * fields and `timezone`. The rest of the customers file is checked but not
+ * brought into JS.
+ */
+export function attributesNeeded(p: Program): string[] {
+  const ws = p.ws;
+  const out = new Set<string>(["timezone"]);
+  const walk = (e: Expr): void => {
+    // An unresolved name (a tree that skipped the resolver) might be an attribute: keep it.
+    if (e.kind === "name" && (!e.ref || e.ref.kind === "attribute")) out.add(e.name);
+    for (const c of childrenOf(e)) walk(c);
+  };
+  for (const { expr } of workspaceExprs(ws)) walk(expr);
+  for (const r of ws.rules.values()) {
+    const on = r.on;
+    if (on.kind === "before" || on.kind === "anniversary") out.add(on.attribute);
+  }
+  for (const t of ws.templates.values()) for (const f of t.fields) out.add(f.name);
+  return [...out].filter((a) => ws.schema.customer.has(a)).sort();
 }

@@ -13,13 +13,13 @@ import { compileExpr } from "../compile/closure.ts";
 import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { fitRfmBounds, scoreRfm } from "../rfm.ts";
 import { featurePlan, scanFeatures } from "../features/index.ts";
-import { eventCutoffs } from "./horizon.ts";
+import { attributesNeeded, eventCutoffs } from "./horizon.ts";
 import { buildProgram, type Program } from "./program.ts";
 import { advance, type TimedDecision } from "./customer.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.ts";
 import { sortDecisions } from "./order.ts";
 import { emptyState, type CustomerState } from "./state.ts";
-import { DataError, defineEvents, findDataFile, openReader, readCustomers, streamView, type BadRow, type RowCounts } from "./read.ts";
+import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, streamView, type BadRow, type RowCounts } from "./read.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -59,11 +59,12 @@ export interface FileRunResult {
  * customer is decided and `onCustomer` receives their inputs (explain).
  * Only the events a decision can read are shipped from DuckDB (see
  * horizon.ts); `shipAll` ships every event instead (the test that both agree).
+ * `keepStates: false` leaves `states` untouched (a run without `--state`).
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
   only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
-  o: { shipAll?: boolean } = {},
+  o: { shipAll?: boolean; keepStates?: boolean } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
   const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
@@ -73,15 +74,32 @@ export async function decideFromFiles(
   const timezones = timezoneStats();
   const decisions: TimedDecision[] = [];
   const { con, close } = await openReader();
+  // PLAYBOOK_TIMING=1 prints how long each stage took (stderr).
+  let t0 = performance.now();
+  const lap = (what: string) => {
+    if (!process.env.PLAYBOOK_TIMING) return;
+    const t = performance.now();
+    process.stderr.write(`timing: ${what} ${((t - t0) / 1000).toFixed(2)} s\n`);
+    t0 = t;
+  };
   try {
-    const customers = await readCustomers(con, p.ws, customersPath, bad, counts);
-    const ids = [...customers.keys()];
+    // Customers stay in DuckDB but for the attributes a decision reads (all of them to explain one).
+    const loaded = await loadCustomers(con, p.ws, customersPath, bad, counts);
+    const need = only ? loaded.attrs : attributesNeeded(p).filter((a) => loaded.attrs.includes(a));
+    const { ids, columns } = await customerColumns(con, need);
+    const attrsOf = (ci: number): Record<string, Value> => {
+      const a: Record<string, Value> = { customer_id: ids[ci]! };
+      for (let k = 0; k < need.length; k++) a[need[k]!] = (columns[k]![ci] ?? null) as Value;
+      return a;
+    };
+    lap("customers");
     // One scan of the events computes the RFM inputs at `to`, the partial all-time aggregates up to
     // each event's cutoff, and the row counts; then only the events a decision can read are shipped
     // (engine/runtime/horizon.ts). Explaining one customer ships their whole history.
     const plan = featurePlan(p.ws);
     const cutoffs = only || o.shipAll ? new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const)) : eventCutoffs(p, plan, from);
     const table = eventsPath ? await scanFeatures(con, p.ws, plan, eventsPath, to, p.ws.rfm ?? null, ids.length, bad, counts, { partialAt: cutoffs }) : null;
+    lap("feature scan");
     const slot = (ci: number) => (table ? table.slotOf[ci]! : -1);
     const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
     const none = { n: 0, sum: 0, last: -Infinity };
@@ -90,27 +108,27 @@ export async function decideFromFiles(
     const decide = (ci: number, events: EventRecord[]) => {
       const id = ids[ci]!;
       if (only && id !== only.id) return;
-      const attrs = customers.get(id)!;
+      const attrs = attrsOf(ci);
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
       const rfm = cfg ? scoreRfm(cfg, bounds!, table ? table.rfm(slot(ci)) : none, to) : null;
       if (only) return only.onCustomer(attrs, events, tz, rfm);
       if (table) table.fill(slot(ci), base.values);
       const state = states.get(id) ?? emptyState();
       for (const d of advance(p, { id, attrs, events, tz, rfm, base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
-      if (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length) states.set(id, state);
+      if (o.keepStates !== false && (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length)) states.set(id, state);
     };
     let next = 0;
     if (eventsPath) {
-      const v = await defineEvents(con, p.ws, eventsPath, { rowNumbers: true });
-      const names = v.names.map((n) => cutoffs.get(n) ?? -Infinity);
-      const keep = names.every((c) => c === -Infinity) ? null : `t > (CASE ev ${names.map((c, i) => `WHEN ${i} THEN ${Number.isFinite(c) ? c : -1e300}`).join(" ")} END)`;
-      await streamView(con, p.ws, v, to, keep, (ci, events) => {
+      const names = [...p.ws.schema.events.keys()];
+      const v = await defineEvents(con, p.ws, eventsPath, { rowNumbers: true, ship: { until: to, cutoffs: names.map((n) => cutoffs.get(n) ?? -Infinity) } });
+      await streamView(con, p.ws, v, to, null, (ci, events) => {
         while (next < ci) decide(next++, []);
         decide(next++, events);
       });
       await con.run("DROP VIEW __ev");
     }
     while (next < ids.length) decide(next++, []);
+    lap("events streamed and decided");
   } catch (e) {
     if (e instanceof DataError) throw new InputError(`playbook: ${e.message}\n`, 2);
     // DuckDB reports unreadable files (bad CSV, missing file) as errors: I/O trouble, exit 2.
@@ -119,5 +137,7 @@ export async function decideFromFiles(
   } finally {
     close();
   }
-  return { decisions: sortDecisions(decisions), bad, counts, timezones };
+  const sorted = sortDecisions(decisions);
+  lap("log sorted");
+  return { decisions: sorted, bad, counts, timezones };
 }

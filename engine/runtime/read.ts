@@ -268,11 +268,17 @@ export interface EventsView {
  * (event code, NULL outside the schema), `t` (epoch ms, NULL when it does not
  * parse), the typed props as `p_<prop>` and, with `attrs`, customer
  * attributes as `a_<attr>`; with `rowNumbers`, also `rn` (the row's position
- * in the file) and the raw cells for listing bad rows. A view, not a table:
+ * in the file) and the raw cells for listing bad rows. With `join: false`
+ * the customer is the raw id `cid` (join after aggregating); with `ship`,
+ * only used rows up to `until` and after their event's cutoff (by event
+ * code), with `ci` and `rn`, for `streamView`. A view, not a table:
  * each query re-reads the file, so the 20M-row intermediate is never held.
  * Needs `__cust` from `readCustomers`.
  */
-export async function defineEvents(con: DuckDBConnection, ws: Workspace, path: string, o: { rowNumbers: boolean; attrs?: string[]; extraProps?: Iterable<string>; join?: boolean }): Promise<EventsView> {
+export async function defineEvents(
+  con: DuckDBConnection, ws: Workspace, path: string,
+  o: { rowNumbers: boolean; attrs?: string[]; extraProps?: Iterable<string>; join?: boolean; ship?: { until: number; cutoffs: number[] } },
+): Promise<EventsView> {
   const src = source(path);
   const cols = await columnsOf(con, src.sql);
   for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
@@ -299,6 +305,22 @@ export async function defineEvents(con: DuckDBConnection, ws: Workspace, path: s
       ${props.length ? `[${propBad.join(", ")}]` : "[]::VARCHAR[]"} AS bad_props`
     : "";
   const okProps = props.map((p) => badSql(`e.${q(p)}`, propTypes.get(p)!, st(p))).filter((b) => b !== "FALSE").map((b) => `NOT ${b}`);
+  if (o.ship) {
+    // Only the rows to ship: used, up to `until`, after their event's cutoff. Event codes and cutoffs
+    // come from a join with a small table (a CASE per row costs more), rows are numbered before the
+    // filter (so `rn` is still the position in the file) and joined to the customers after it.
+    const cut = o.ship.cutoffs;
+    await con.run(`CREATE OR REPLACE TEMP TABLE __evk AS SELECT * FROM (VALUES ${names.map((n, i) => `(${lit(n)}, ${i}, ${Number.isFinite(cut[i]!) ? cut[i] : -1e300}::DOUBLE)`).join(", ")}) k(name, code, cut)`);
+    const tsRaw = castSql("e.ts", { base: "datetime", nullable: false }, st("ts"));
+    await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, x.ev, x.t, x.rn, TRUE AS ok${props.map((p) => `, x.${q(`p_${p}`)}`).join("")} FROM (
+        SELECT CAST(e.customer_id AS VARCHAR) AS cid, k.code AS ev, k.cut, ${tsRaw} AS t, e.__rn AS rn
+          ${okProps.length ? `, (${okProps.join(" AND ")}) AS okp` : ", TRUE AS okp"}
+          ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} AS ${q(`p_${p}`)}`).join("")}
+        FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e JOIN __evk k ON CAST(e.event AS VARCHAR) = k.name) x
+      JOIN (SELECT customer_id AS __id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON x.cid = c.__id
+      WHERE x.t > x.cut AND x.t <= ${Number.isFinite(o.ship.until) ? o.ship.until : 1e300} AND x.okp`);
+    return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs: [], ok: "ok" };
+  }
   if (o.join === false) {
     // No customer join: `cid` is the raw id; the caller joins after aggregating (unknown ids are then whole groups).
     await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT CAST(e.customer_id AS VARCHAR) AS cid, ${code} AS ev, ${tsSql} AS t,

@@ -37,7 +37,7 @@ export interface TriggerContext {
   events: readonly EventRecord[];
   tz: string;
   /** Builds the evaluation environment at an instant (for `where` and segments). */
-  envAt: (now: number, trigger?: EventRecord) => EvalEnv;
+  envAt: { at(now: number, trigger?: EventRecord): EvalEnv };
   /** Segment membership at the window start, when remembered from an earlier run. */
   segmentBaseline: Record<string, boolean>;
 }
@@ -46,9 +46,7 @@ export interface TriggerContext {
 export function firings(rule: Rule, ctx: TriggerContext, from: number, to: number, segmentsOut: Record<string, boolean>): Firing[] {
   const t = rule.on;
   const out: Firing[] = [];
-  const push = (at: number, event?: EventRecord) => {
-    if (at > from && at <= to) out.push(event ? { rule: rule.id, at, event } : { rule: rule.id, at });
-  };
+  // (No inner closures here: see the note on `Advance` in customer.ts.)
   switch (t.kind) {
     case "event":
     case "after": {
@@ -60,14 +58,14 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
         const at = e.ts + delay;
         if (at > to) break;
         if (e.name !== t.event || at <= from) continue;
-        if (t.where && !ctx.exprs.test(t.where, ctx.envAt(e.ts, e))) continue;
-        push(at, e);
+        if (t.where && !ctx.exprs.test(t.where, ctx.envAt.at(e.ts, e))) continue;
+        push(out, rule, from, to, at, e);
       }
       break;
     }
     case "before": {
       const v = ctx.customer[t.attribute];
-      if (typeof v === "number") push(attributeInstant(ctx, t.attribute, v) - t.lead.ms);
+      if (typeof v === "number") push(out, rule, from, to, attributeInstant(ctx, t.attribute, v) - t.lead.ms);
       break;
     }
     case "anniversary": {
@@ -81,7 +79,7 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
         if (y <= d.getUTCFullYear()) continue; // the date itself is not an anniversary
         // 29 February is celebrated on 28 February in other years.
         const dd = m === 1 && day === 29 && !isLeap(y) ? 28 : day;
-        push(localToUtc(Date.UTC(y, m, dd), ctx.tz));
+        push(out, rule, from, to, localToUtc(Date.UTC(y, m, dd), ctx.tz));
       }
       break;
     }
@@ -93,7 +91,7 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
         if (e.name !== t.event || at <= from) continue;
         let next: EventRecord | undefined;
         for (let j = i + 1; j < ctx.events.length; j++) if (ctx.events[j]!.name === t.event) { next = ctx.events[j]; break; }
-        if (!next || next.ts > at) push(at);
+        if (!next || next.ts > at) push(out, rule, from, to, at);
       }
       break;
     }
@@ -101,8 +99,7 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
     case "leave": {
       const seg = ctx.ws.segments.get(t.segment);
       if (!seg) break;
-      const member = (now: number) => ctx.exprs.test(seg.expr, ctx.envAt(now));
-      let prev = ctx.segmentBaseline[t.segment] ?? member(from);
+      let prev = ctx.segmentBaseline[t.segment] ?? ctx.exprs.test(seg.expr, ctx.envAt.at(from));
       // After each event; when an event leaves a `within D` window (at ts + D); at every UTC
       // midnight (days_since and the like); and at the end.
       const points = new Set<number>([to]);
@@ -117,8 +114,8 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
       for (let m = Math.floor(from / DAY) * DAY + DAY; m < to; m += DAY) points.add(m);
       const checkpoints = [...points].sort((a, b) => a - b);
       for (const at of checkpoints) {
-        const now = member(at);
-        if (now !== prev && now === (t.kind === "enter")) push(at);
+        const now = ctx.exprs.test(seg.expr, ctx.envAt.at(at));
+        if (now !== prev && now === (t.kind === "enter")) push(out, rule, from, to, at);
         prev = now;
       }
       segmentsOut[t.segment] = prev;
@@ -127,16 +124,21 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
     case "every": {
       for (let day = localTime(from, ctx.tz).localDayMs; day <= localTime(to, ctx.tz).localDayMs; day += DAY) {
         if (t.day !== "day" && WEEKDAYS[new Date(day).getUTCDay()] !== t.day) continue;
-        push(localToUtc(day + t.minuteOfDay * 60_000, ctx.tz));
+        push(out, rule, from, to, localToUtc(day + t.minuteOfDay * 60_000, ctx.tz));
       }
       break;
     }
     case "once": {
-      push(t.utcMs ?? localToUtc(parseLocal(t.local), ctx.tz));
+      push(out, rule, from, to, t.utcMs ?? localToUtc(parseLocal(t.local), ctx.tz));
       break;
     }
   }
   return out;
+}
+
+/** Adds a firing at `at` when it falls in `(from, to]`. */
+function push(out: Firing[], rule: Rule, from: number, to: number, at: number, event?: EventRecord): void {
+  if (at > from && at <= to) out.push(event ? { rule: rule.id, at, event } : { rule: rule.id, at });
 }
 
 /** Index of the first event with ts > t (events sorted by ts). */
