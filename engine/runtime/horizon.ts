@@ -79,24 +79,34 @@ export function eventCutoffs(p: Program, plan: FeaturePlan, from: number): Map<s
 }
 
 /**
- * The customer attributes a run can read: those named in any expression
- * (segments included), trigger dates (`before`/`anniversary`), template
- * fields and `timezone`. The rest of the customers file is checked but not
- * brought into JS.
+ * The customer attributes a run can read, and how: `presence` when every use
+ * only asks whether it is there (`x != null`, `x == null`, a template field),
+ * `value` otherwise. Uses: any expression (segments included), trigger dates
+ * (`before`/`anniversary`), template fields and `timezone`. The rest of the
+ * customers file is checked but not brought into JS, and presence-only
+ * attributes come as a flag (a string crossing into JS costs far more).
  */
-export function attributesNeeded(p: Program): string[] {
+export function attributesNeeded(p: Program): Map<string, "value" | "presence"> {
   const ws = p.ws;
-  const out = new Set<string>(["timezone"]);
+  const out = new Map<string, "value" | "presence">([["timezone", "value"]]);
+  const use = (name: string, how: "value" | "presence") => {
+    if (out.get(name) !== "value") out.set(name, how);
+  };
+  const isAttr = (e: Expr) => e.kind === "name" && (!e.ref || e.ref.kind === "attribute");
   const walk = (e: Expr): void => {
+    if (e.kind === "binary" && (e.op === "==" || e.op === "!=") && (e.left.kind === "null" || e.right.kind === "null")) {
+      const other = e.left.kind === "null" ? e.right : e.left;
+      if (isAttr(other)) return use((other as { name: string }).name, "presence");
+    }
     // An unresolved name (a tree that skipped the resolver) might be an attribute: keep it.
-    if (e.kind === "name" && (!e.ref || e.ref.kind === "attribute")) out.add(e.name);
+    if (isAttr(e)) use((e as { name: string }).name, "value");
     for (const c of childrenOf(e)) walk(c);
   };
   for (const { expr } of workspaceExprs(ws)) walk(expr);
   for (const r of ws.rules.values()) {
     const on = r.on;
-    if (on.kind === "before" || on.kind === "anniversary") out.add(on.attribute);
+    if (on.kind === "before" || on.kind === "anniversary") use(on.attribute, "value");
   }
-  for (const t of ws.templates.values()) for (const f of t.fields) out.add(f.name);
-  return [...out].filter((a) => ws.schema.customer.has(a)).sort();
+  for (const t of ws.templates.values()) for (const f of t.fields) use(f.name, "presence");
+  return new Map([...out].filter(([a]) => ws.schema.customer.has(a)).sort((x, y) => (x[0] < y[0] ? -1 : 1)));
 }

@@ -19,7 +19,7 @@ import { advance, type TimedDecision } from "./customer.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.ts";
 import { sortDecisions } from "./order.ts";
 import { emptyState, type CustomerState } from "./state.ts";
-import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, streamView, type BadRow, type RowCounts } from "./read.ts";
+import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type RowCounts } from "./read.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -73,7 +73,7 @@ export async function decideFromFiles(
   const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
   const timezones = timezoneStats();
   const decisions: TimedDecision[] = [];
-  const { con, close } = await openReader();
+  const { con, close, connect } = await openReader();
   // PLAYBOOK_TIMING=1 prints how long each stage took (stderr).
   let t0 = performance.now();
   const lap = (what: string) => {
@@ -85,8 +85,22 @@ export async function decideFromFiles(
   try {
     // Customers stay in DuckDB but for the attributes a decision reads (all of them to explain one).
     const loaded = await loadCustomers(con, p.ws, customersPath, bad, counts);
-    const need = only ? loaded.attrs : attributesNeeded(p).filter((a) => loaded.attrs.includes(a));
-    const { ids, columns } = await customerColumns(con, need);
+    const uses = attributesNeeded(p);
+    const need = only ? loaded.attrs : loaded.attrs.filter((a) => uses.has(a));
+    const presence = new Set(only ? [] : need.filter((a) => uses.get(a) === "presence"));
+    // Three things at once, each on its own connection: the feature scan and the sort of the events
+    // to ship run in DuckDB's threads while JS takes in the customers' attributes.
+    const plan = featurePlan(p.ws);
+    const cutoffs = only || o.shipAll ? new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const)) : eventCutoffs(p, plan, from);
+    const bad2: BadRow[] = [];
+    const scanning = eventsPath ? connect().then((c) => scanFeatures(c, p.ws, plan, eventsPath, to, p.ws.rfm ?? null, loaded.size, bad2, counts, { partialAt: cutoffs })) : Promise.resolve(null);
+    scanning.catch(() => undefined);
+    const names = [...p.ws.schema.events.keys()];
+    const shipping = eventsPath
+      ? connect().then(async (c) => openStream(c, p.ws, await defineEvents(c, p.ws, eventsPath, { rowNumbers: true, ship: { until: to, cutoffs: names.map((n) => cutoffs.get(n) ?? -Infinity) } }), to, null))
+      : Promise.resolve(null);
+    shipping.catch(() => undefined);
+    const { ids, columns } = await customerColumns(con, need, presence);
     const attrsOf = (ci: number): Record<string, Value> => {
       const a: Record<string, Value> = { customer_id: ids[ci]! };
       for (let k = 0; k < need.length; k++) a[need[k]!] = (columns[k]![ci] ?? null) as Value;
@@ -96,9 +110,8 @@ export async function decideFromFiles(
     // One scan of the events computes the RFM inputs at `to`, the partial all-time aggregates up to
     // each event's cutoff, and the row counts; then only the events a decision can read are shipped
     // (engine/runtime/horizon.ts). Explaining one customer ships their whole history.
-    const plan = featurePlan(p.ws);
-    const cutoffs = only || o.shipAll ? new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const)) : eventCutoffs(p, plan, from);
-    const table = eventsPath ? await scanFeatures(con, p.ws, plan, eventsPath, to, p.ws.rfm ?? null, ids.length, bad, counts, { partialAt: cutoffs }) : null;
+    const table = await scanning;
+    bad.push(...bad2);
     lap("feature scan");
     const slot = (ci: number) => (table ? table.slotOf[ci]! : -1);
     const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
@@ -118,14 +131,12 @@ export async function decideFromFiles(
       if (o.keepStates !== false && (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length)) states.set(id, state);
     };
     let next = 0;
-    if (eventsPath) {
-      const names = [...p.ws.schema.events.keys()];
-      const v = await defineEvents(con, p.ws, eventsPath, { rowNumbers: true, ship: { until: to, cutoffs: names.map((n) => cutoffs.get(n) ?? -Infinity) } });
-      await streamView(con, p.ws, v, to, null, (ci, events) => {
+    const stream = await shipping;
+    if (stream) {
+      await stream.consume((ci, events) => {
         while (next < ci) decide(next++, []);
         decide(next++, events);
       });
-      await con.run("DROP VIEW __ev");
     }
     while (next < ids.length) decide(next++, []);
     lap("events streamed and decided");

@@ -99,10 +99,18 @@ export function parseTime(s: string): number | null {
 }
 
 /** An open DuckDB for reading (in memory). */
-export async function openReader(): Promise<{ con: DuckDBConnection; close: () => void }> {
+export async function openReader(): Promise<{ con: DuckDBConnection; close: () => void; connect: () => Promise<DuckDBConnection> }> {
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();
-  return { con, close: () => (con.closeSync(), db.closeSync()) };
+  const more: DuckDBConnection[] = [];
+  // More connections to the same database run queries concurrently (tables are shared; TEMP ones are not).
+  const connect = async () => {
+    const c = await db.connect();
+    await c.run("SET TimeZone = 'UTC'");
+    more.push(c);
+    return c;
+  };
+  return { con, connect, close: () => (more.forEach((c) => c.closeSync()), con.closeSync(), db.closeSync()) };
 }
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -146,6 +154,9 @@ async function columnsOf(con: DuckDBConnection, src: string): Promise<string[] &
   return names;
 }
 
+/** Stands for an attribute that is present where only presence is read (see `customerColumns`). */
+export const PRESENT = "(present)";
+
 /** The customers as loaded into `__cust`: how many, and which attribute columns the file has. */
 export interface CustomersTable {
   size: number;
@@ -183,7 +194,8 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
     bad.push({ file: path, line, reason });
   }
   // The customers in file order: `ci` (their position) is the table's rowid.
-  await con.run(`CREATE OR REPLACE TEMP TABLE __cust AS SELECT r.__id AS customer_id,
+  // A plain table (not TEMP): other connections of the run read it concurrently.
+  await con.run(`CREATE OR REPLACE TABLE __cust AS SELECT r.__id AS customer_id,
       ${attrs.map((a, i) => `${castSql(`r.${q(a)}`, types[i]!, st(a))} AS ${q(a)}`).join(", ") || "NULL AS __none"}
     FROM __craw r LEFT JOIN __cdup d ON r.__id = d.__id
     WHERE NULLIF(r.__id, '') IS NOT NULL AND (d.first IS NULL OR r.rowid = d.first) AND NOT (${anyBad})
@@ -197,11 +209,15 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
   return { size: Number(used), attrs };
 }
 
-/** Customer ids (in `ci` order, that is file order) and the named attribute columns of `__cust`, as JS arrays. */
-export async function customerColumns(con: DuckDBConnection, attrs: readonly string[]): Promise<{ ids: string[]; columns: unknown[][] }> {
+/**
+ * Customer ids (in `ci` order, that is file order) and the named attribute
+ * columns of `__cust`, as JS arrays. Attributes in `presence` come as
+ * PRESENT (a non-empty string) or null instead of their value.
+ */
+export async function customerColumns(con: DuckDBConnection, attrs: readonly string[], presence: ReadonlySet<string> = new Set()): Promise<{ ids: string[]; columns: unknown[][] }> {
   const ids: unknown[] = [];
   const columns: unknown[][] = attrs.map(() => []);
-  const res = await con.stream(`SELECT customer_id${attrs.map((a) => `, ${q(a)}`).join("")} FROM __cust ORDER BY rowid`);
+  const res = await con.stream(`SELECT customer_id${attrs.map((a) => `, ${presence.has(a) ? `CASE WHEN ${q(a)} IS NOT NULL THEN ${lit(PRESENT)} END` : q(a)}`).join("")} FROM __cust ORDER BY rowid`);
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
     appendColumn(chunk.getColumnVector(0), chunk.rowCount, ids);
     for (let i = 0; i < attrs.length; i++) appendColumn(chunk.getColumnVector(i + 1), chunk.rowCount, columns[i]!);
@@ -383,45 +399,62 @@ export async function streamView(
   con: DuckDBConnection, ws: Workspace, v: EventsView, until: number, keep: string | null,
   onCustomer: (ci: number, events: EventRecord[]) => void,
 ): Promise<void> {
+  await (await openStream(con, ws, v, until, keep)).consume(onCustomer);
+}
+
+/**
+ * `streamView` in two halves: `openStream` starts the query and asks for its
+ * first chunk (DuckDB sorts in its own threads while JS does other work);
+ * `consume` delivers the groups.
+ */
+export async function openStream(
+  con: DuckDBConnection, ws: Workspace, v: EventsView, until: number, keep: string | null,
+): Promise<{ consume(onCustomer: (ci: number, events: EventRecord[]) => void): Promise<void> }> {
   const { names, props } = v;
   const res = await con.stream(`SELECT ci, ev, t${props.map((p) => `, ${q(`p_${p}`)}`).join("")} FROM __ev
     WHERE ok AND t <= ${Number.isFinite(until) ? until : 1e300}${keep ? ` AND (${keep})` : ""}
     ORDER BY ci, t, rn`);
+  const first = res.fetchChunk();
+  first.catch(() => undefined); // awaited in consume; avoid an unhandled rejection meanwhile
   const defs = names.map((n) => ws.schema.events.get(n)!);
   const keepProp = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && p in FEEDBACK_PROPS)));
-  let cur = -1;
-  let group: EventRecord[] = [];
-  for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    // Columns of this chunk only (fresh stores per chunk keep memory flat).
-    const n = chunk.rowCount;
-    const [cc, ec, tc] = [new Column(), new Column(), new Column()];
-    cc.append(chunk.getColumnVector(0), n);
-    ec.append(chunk.getColumnVector(1), n);
-    tc.append(chunk.getColumnVector(2), n);
-    const pc = props.map((_, i) => {
-      const c = new Column();
-      c.append(chunk.getColumnVector(3 + i), n);
-      return c;
-    });
-    for (let r = 0; r < n; r++) {
-      const id = cc.get(r) as number;
-      if (id !== cur) {
-        if (group.length) onCustomer(cur, group);
-        cur = id;
-        group = [];
+  return {
+    async consume(onCustomer) {
+      let cur = -1;
+      let group: EventRecord[] = [];
+      for (let chunk = await first; chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
+        // Columns of this chunk only (fresh stores per chunk keep memory flat).
+        const n = chunk.rowCount;
+        const [cc, ec, tc] = [new Column(), new Column(), new Column()];
+        cc.append(chunk.getColumnVector(0), n);
+        ec.append(chunk.getColumnVector(1), n);
+        tc.append(chunk.getColumnVector(2), n);
+        const pc = props.map((_, i) => {
+          const c = new Column();
+          c.append(chunk.getColumnVector(3 + i), n);
+          return c;
+        });
+        for (let r = 0; r < n; r++) {
+          const id = cc.get(r) as number;
+          if (id !== cur) {
+            if (group.length) onCustomer(cur, group);
+            cur = id;
+            group = [];
+          }
+          const e = ec.get(r) as number;
+          const p: Record<string, Value> = {};
+          const k = keepProp[e]!;
+          for (let i = 0; i < props.length; i++) {
+            if (!k[i]) continue;
+            const val = pc[i]!.get(r);
+            if (val !== null && val !== undefined) p[props[i]!] = val as Value;
+          }
+          group.push({ name: names[e]!, ts: tc.get(r) as number, props: p });
+        }
       }
-      const e = ec.get(r) as number;
-      const p: Record<string, Value> = {};
-      const k = keepProp[e]!;
-      for (let i = 0; i < props.length; i++) {
-        if (!k[i]) continue;
-        const val = pc[i]!.get(r);
-        if (val !== null && val !== undefined) p[props[i]!] = val as Value;
-      }
-      group.push({ name: names[e]!, ts: tc.get(r) as number, props: p });
-    }
-  }
-  if (group.length) onCustomer(cur, group);
+      if (group.length) onCustomer(cur, group);
+    },
+  };
 }
 
 /** Whether a prop of the view belongs to event `def` (feedback props belong to the built-in message events). */

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decideFromFiles, loadProgram } from "../../engine/runtime/inputs.ts";
-import { eventCutoffs, cadenceLag } from "../../engine/runtime/horizon.ts";
+import { attributesNeeded, eventCutoffs, cadenceLag } from "../../engine/runtime/horizon.ts";
 import { featurePlan } from "../../engine/features/index.ts";
 import type { Program } from "../../engine/runtime/program.ts";
 import { AT, generate } from "../../bench/gen/shop.ts";
@@ -68,6 +68,18 @@ describe("shipping only the events a run can read", () => {
     expect(c.get("order_placed")).toBe(from - lag - 60 * DAY); // `month_after`: sum within 60d (> 30d after, 2d pause)
     expect(c.get("app_open")).toBe(from - lag - 30 * DAY); // no app_open for 30d
     expect(c.get("signed_up")).toBe(from - lag);
+  });
+
+  it("brings only the attributes a decision reads, and only presence where that is all that is read", () => {
+    const uses = Object.fromEntries(attributesNeeded(p));
+    expect(uses).toEqual({
+      birthday: "value", // anniversary trigger
+      consent_email: "value", consent_push: "value", consent_sms: "value", consent_telegram: "value", is_employee: "value",
+      email: "presence", phone: "presence", telegram_id: "presence", // `x != null` in channel requires
+      first_name: "presence", // `first_name != null` and template fields
+      subscription_ends_at: "value", // `5d before subscription_ends_at`
+      timezone: "value",
+    });
   });
 
   for (const [name, from] of [["a day's run", AT - DAY], ["a month's simulation", AT - 30 * DAY]] as const) {
