@@ -18,7 +18,8 @@ const files = readdirSync(here)
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f}`);
-  const r = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", join(here, f)], { stdio: "inherit" });
+  // The same young-generation size as bin/playbook.js sets for the command.
+  const r = spawnSync(process.execPath, ["--expose-gc", "--max-semi-space-size=64", "--import", "tsx", join(here, f)], { stdio: "inherit" });
   if (r.status !== 0) failed++;
 }
 process.exitCode = failed ? 1 : 0;

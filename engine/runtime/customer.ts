@@ -109,12 +109,11 @@ class Advance {
       }
     }
     Object.assign(state.segments, segmentsOut);
-    for (;;) {
-      const i = pickNext(p, state.pending, to);
-      if (i < 0) break;
-      const x = state.pending.splice(i, 1)[0]!;
-      this.decideOne(x);
-    }
+    // The agenda is kept sorted (earliest due, then arbitration order; stable, so ties keep their
+    // arrival order): taking the next candidate is taking the first.
+    const pending = state.pending;
+    pending.sort((a, b) => cmpPending(p, a, b));
+    while (pending.length > 0 && pending[0]!.due <= to) this.decideOne(pending.shift()!);
     if (opts.reportDeferred) {
       for (const x of [...state.pending].sort((a, b) => cmpPending(p, a, b))) {
         if (x.waiting !== null && x.planned <= to && !x.deferredLogged && (x.deferredLogged = true)) this.emit(x, "deferred", to, { sendAt: x.due, reason: x.waiting === "blocked" ? "blocked" : x.waiting === "queue" ? "queue" : "send hours" });
@@ -142,15 +141,30 @@ class Advance {
     if (state.activeCadence === entryId(x, this.c.id)) {
       state.activeCadence = null;
       // Entries blocked by this cadence may go now, if their queue time is not over.
-      for (const w of state.pending) if (w.waiting === "blocked" && w.due > at) w.due = at;
+      let moved = false;
+      for (const w of state.pending) if (w.waiting === "blocked" && w.due > at) (w.due = at), (moved = true);
+      if (moved) state.pending.sort((a, b) => cmpPending(this.p, a, b));
     }
+  }
+
+  /** Puts a candidate on the agenda in order (after any equal one). */
+  enqueue(x: Pending): void {
+    const list = this.state.pending;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cmpPending(this.p, list[mid]!, x) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    list.splice(lo, 0, x);
   }
 
   nextStep(x: Pending, rule: Rule, at: number, sentAt: number | null): void {
     const s = rule.steps[x.step];
     if (!s) return this.endEntry(x, at);
     const due = at + (s.after?.ms ?? 0);
-    this.state.pending.push({ ...x, step: x.step + 1, due, planned: due, waiting: null, queued: false, prevSentAt: sentAt });
+    this.enqueue({ ...x, step: x.step + 1, due, planned: due, waiting: null, queued: false, prevSentAt: sentAt });
   }
 
   /** Evaluates a condition, tracing it for explain. */
@@ -167,38 +181,36 @@ class Advance {
     const step = rule.steps[x.step - 1]!;
     const env = this.at(t, x.trigger, previousOf(c.events, x, t));
     const tr = opts.trace;
-    const note = tr ? (check: string, detail: string) => tr(x, t, check, detail) : noNote;
-    const test = (check: string, e: Expr) => this.test(check, e, env, x, t);
     if (tr) {
-      note("candidate", `step ${x.step}, entered ${isoSeconds(x.enteredAt)}, due ${isoSeconds(x.planned)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
-      if (env.previous && x.step > 1) note("previous", `delivered ${env.previous.delivered}, opened ${env.previous.opened}, clicked ${env.previous.clicked}`);
+      tr?.(x, t, "candidate", `step ${x.step}, entered ${isoSeconds(x.enteredAt)}, due ${isoSeconds(x.planned)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
+      if (env.previous && x.step > 1) tr?.(x, t, "previous", `delivered ${env.previous.delivered}, opened ${env.previous.opened}, clicked ${env.previous.clicked}`);
     }
     // suppression → (trigger) → expires → who → unless → exit → (holdout, assigned at entry)
-    if (p.ws.suppress && test("suppress", p.ws.suppress)) return (this.emit(x, "suppressed", t, { reason: "suppress" }), this.endEntry(x, t));
+    if (p.ws.suppress && this.test("suppress", p.ws.suppress, env, x, t)) return (this.emit(x, "suppressed", t, { reason: "suppress" }), this.endEntry(x, t));
     const capDeadline = x.planned + rule.queue;
     const hoursDeadline = x.planned + Math.max(expiresOf(p, rule), rule.queue);
-    if (tr) note("expires", `latest ${isoSeconds(hoursDeadline)} (queue until ${isoSeconds(capDeadline)})`);
+    if (tr) tr(x, t, "expires", `latest ${isoSeconds(hoursDeadline)} (queue until ${isoSeconds(capDeadline)})`);
     if (t > hoursDeadline) return (this.emit(x, "expired", t, { reason: "expires" }), this.nextStep(x, rule, t, null));
     if (!x.entered) {
-      if (rule.who && !test("who", rule.who)) return;
-      if (rule.unless && test("unless", rule.unless)) return;
+      if (rule.who && !this.test("who", rule.who, env, x, t)) return;
+      if (rule.unless && this.test("unless", rule.unless, env, x, t)) return;
     }
     const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
-    if (tr) note("exit", exit ? `${exit} after entry` : `no ${exitOf(p, rule).map((e) => e.event).join("/") || "exit event (none)"} after entry`);
+    if (tr) tr(x, t, "exit", exit ? `${exit} after entry` : `no ${exitOf(p, rule).map((e) => e.event).join("/") || "exit event (none)"} after entry`);
     if (exit) return (this.emit(x, "exited", t, { reason: exit }), this.endEntry(x, t));
-    if (tr) note("holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""})`);
+    if (tr) tr(x, t, "holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""})`);
     if (!x.entered) {
       const id = entryId(x, c.id);
-      if (tr && rule.isCadence && rule.exclusive) note("exclusive", state.activeCadence && state.activeCadence !== id ? `in cadence ${state.activeCadence}` : "free");
+      if (tr && rule.isCadence && rule.exclusive) tr(x, t, "exclusive", state.activeCadence && state.activeCadence !== id ? `in cadence ${state.activeCadence}` : "free");
       if (rule.isCadence && rule.exclusive && state.activeCadence !== null && state.activeCadence !== id) {
-        if (t < capDeadline) return void state.pending.push({ ...x, due: capDeadline, waiting: "blocked", queued: true });
+        if (t < capDeadline) return void this.enqueue({ ...x, due: capDeadline, waiting: "blocked", queued: true });
         return void this.emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence.split(":")[0]}` });
       }
       x.entered = true;
       if (rule.isCadence && rule.exclusive) state.activeCadence = id;
     }
-    if (step.if && !test("step if", step.if)) return (this.emit(x, "suppressed", t, { reason: "if" }), this.nextStep(x, rule, t, null));
-    if (step.unless && test("step unless", step.unless)) return (this.emit(x, "suppressed", t, { reason: "unless" }), this.nextStep(x, rule, t, null));
+    if (step.if && !this.test("step if", step.if, env, x, t)) return (this.emit(x, "suppressed", t, { reason: "if" }), this.nextStep(x, rule, t, null));
+    if (step.unless && this.test("step unless", step.unless, env, x, t)) return (this.emit(x, "suppressed", t, { reason: "unless" }), this.nextStep(x, rule, t, null));
     // Channel choice: the first channel whose `requires` holds, not stopped by feedback, within its caps.
     let chosen: string | null = null;
     let reachable = false;
@@ -206,12 +218,12 @@ class Advance {
     const unsubscribed: string[] = [];
     for (const ch of step.channels) {
       const def = p.ws.channels.get(ch.name);
-      if (def?.requires && !test(`channel ${ch.name} requires`, def.requires)) continue;
+      if (def?.requires && !this.test(`channel ${ch.name} requires`, def.requires, env, x, t)) continue;
       reachable = true;
-      if (channelStopped(c.events, ch.name, t)) { unsubscribed.push(ch.name); note(`channel ${ch.name}`, "stopped by unsubscribe/complaint/hard bounce"); continue; }
+      if (channelStopped(c.events, ch.name, t)) { unsubscribed.push(ch.name); tr?.(x, t, `channel ${ch.name}`, "stopped by unsubscribe/complaint/hard bounce"); continue; }
       const q = { t, channel: ch.name, topic: step.topic, rule: rule.id };
       const cap = firstBlockingCap(p.caps.byChannel.get(ch.name) ?? [], state.history, c.events, q);
-      if (tr) note(`channel ${ch.name} caps`, cap ? `stopped by ${capText(cap)}` : "within caps");
+      if (tr) tr(x, t, `channel ${ch.name} caps`, cap ? `stopped by ${capText(cap)}` : "within caps");
       if (cap) { stopped.push({ cap, q }); continue; }
       chosen = ch.name;
       break;
@@ -223,31 +235,29 @@ class Advance {
     if (chosen !== null) {
       const q = { t, channel: chosen, topic: step.topic, rule: rule.id };
       const cap = firstBlockingCap(p.caps.global, state.history, c.events, q);
-      if (tr) note("caps", cap ? `stopped by ${capText(cap)} (${state.history.length} messages in history)` : `within ${p.caps.global.map(capText).join("; ") || "no caps"}`);
+      if (tr) tr(x, t, "caps", cap ? `stopped by ${capText(cap)} (${state.history.length} messages in history)` : `within ${p.caps.global.map(capText).join("; ") || "no caps"}`);
       if (cap) stopped.splice(0, stopped.length, { cap, q });
     }
     if (stopped.length > 0 && (chosen === null || stopped[0]!.q.channel === chosen)) {
       const retry = Math.min(...stopped.map((s) => nextFreeTime(s.cap, state.history, c.events, s.q)));
-      if (retry <= capDeadline) return void state.pending.push({ ...x, due: retry, waiting: "queue", queued: true });
+      if (retry <= capDeadline) return void this.enqueue({ ...x, due: retry, waiting: "queue", queued: true });
       return (this.emit(x, "capped", t, { channel: stopped[0]!.q.channel, reason: capText(stopped[0]!.cap) }), this.nextStep(x, rule, t, null));
     }
     const ch = chosen!;
     const at = nextSendTime(t, c.tz, p.sendHours);
-    if (tr) note("send hours", at === t ? `inside (zone ${c.tz})` : `outside (zone ${c.tz}); next allowed ${isoSeconds(at)}`);
+    if (tr) tr(x, t, "send hours", at === t ? `inside (zone ${c.tz})` : `outside (zone ${c.tz}); next allowed ${isoSeconds(at)}`);
     if (at > t) {
-      if (at <= hoursDeadline) return void state.pending.push({ ...x, due: at, waiting: "hours" });
+      if (at <= hoursDeadline) return void this.enqueue({ ...x, due: at, waiting: "hours" });
       return (this.emit(x, "expired", t, { channel: ch, reason: "send hours" }), this.nextStep(x, rule, t, null));
     }
     const missing = missingFields(p, step, c.attrs);
-    if (tr && step.template) note("template", `${step.template.name}: ${missing ? `missing ${missing}` : "fields present"}`);
+    if (tr && step.template) tr(x, t, "template", `${step.template.name}: ${missing ? `missing ${missing}` : "fields present"}`);
     if (missing) return (this.emit(x, "missing_field", t, { channel: ch, reason: missing }), this.nextStep(x, rule, t, null));
     state.history.push({ ts: t, channel: ch, topic: step.topic, rule: rule.id, step: x.step });
     this.emit(x, x.variant === "holdout" ? "ghost" : "send", t, { channel: ch, sendAt: t, reason: x.queued && t > x.planned ? `queued ${formatWait(t - x.planned)}` : null });
     this.nextStep(x, rule, t, t);
   }
 }
-
-function noNote(_check: string, _detail: string): void {}
 
 /** An expression or trigger in canonical text (language/printer.ts), for traces. */
 export function sourceOf(_p: Program, e: Expr | Trigger): string {
@@ -264,17 +274,6 @@ function entryId(x: Pending, cid: string): string {
 
 function cmpPending(p: Program, a: Pending, b: Pending): number {
   return a.due - b.due || p.rank.get(a.rule)! - p.rank.get(b.rule)! || a.enteredAt - b.enteredAt || a.step - b.step;
-}
-
-/** Index of the candidate to decide next (earliest due, then arbitration order), or -1 when none is due by `to`. */
-function pickNext(p: Program, pending: Pending[], to: number): number {
-  let best = -1;
-  for (let i = 0; i < pending.length; i++) {
-    const x = pending[i]!;
-    if (x.due > to) continue;
-    if (best < 0 || cmpPending(p, x, pending[best]!) < 0) best = i;
-  }
-  return best;
 }
 
 /** Feedback on the previous step: events of this rule and step since it went out. */

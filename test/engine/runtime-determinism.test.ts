@@ -65,3 +65,17 @@ describe("determinism", () => {
     ]);
   });
 });
+
+describe("isoSeconds of the runtime (cached per day) equals the plain formatter", () => {
+  it("on random instants across the years, days and seconds", async () => {
+    const { isoSeconds: fast } = await import("../../engine/runtime/iso.ts");
+    const { isoSeconds: plain } = await import("../../engine/decision.ts");
+    fc.assert(
+      fc.property(fc.integer({ min: -62_000_000_000_000, max: 300_000_000_000_000 }), (ms) => {
+        expect(fast(ms)).toBe(plain(ms));
+      }),
+      { numRuns: 20_000, seed: 11 },
+    );
+    for (const ms of [0, -1, 86_399_999, 86_400_000, Date.UTC(2026, 2, 29, 1, 59, 59, 999)]) expect(fast(ms)).toBe(plain(ms));
+  });
+});
