@@ -212,15 +212,42 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
 /**
  * Customer ids (in `ci` order, that is file order) and the named attribute
  * columns of `__cust`, as JS arrays. Attributes in `presence` come as
- * PRESENT (a non-empty string) or null instead of their value.
+ * PRESENT (a non-empty string) or null instead of their value. Text columns
+ * with few distinct values (time zones, cities, plans) cross as integer codes
+ * into a dictionary: one string per distinct value instead of one per row.
  */
 export async function customerColumns(con: DuckDBConnection, attrs: readonly string[], presence: ReadonlySet<string> = new Set()): Promise<{ ids: string[]; columns: unknown[][] }> {
   const ids: unknown[] = [];
   const columns: unknown[][] = attrs.map(() => []);
-  const res = await con.stream(`SELECT customer_id${attrs.map((a) => `, ${presence.has(a) ? `CASE WHEN ${q(a)} IS NOT NULL THEN ${lit(PRESENT)} END` : q(a)}`).join("")} FROM __cust ORDER BY rowid`);
+  const types = new Map((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => [String(r[0]), String(r[1])]));
+  const dicts = new Map<string, string[]>();
+  const text = attrs.filter((a) => !presence.has(a) && types.get(a) === "VARCHAR");
+  if (text.length) {
+    const counts = (await con.runAndReadAll(`SELECT ${text.map((a) => `count(DISTINCT ${q(a)})`).join(", ")} FROM __cust`)).getRows()[0]!;
+    for (let i = 0; i < text.length; i++) {
+      if (Number(counts[i]) > 4096) continue;
+      const values = (await con.runAndReadAll(`SELECT DISTINCT ${q(text[i]!)} FROM __cust WHERE ${q(text[i]!)} IS NOT NULL ORDER BY 1`)).getRows().map((r) => String(r[0]));
+      dicts.set(text[i]!, values);
+    }
+  }
+  const select = attrs.map((a) => {
+    if (presence.has(a)) return `(${q(a)} IS NOT NULL)`;
+    const d = dicts.get(a);
+    // The code is the value's position in the sorted dictionary.
+    if (d) return d.length ? `CAST(list_position([${d.map(lit).join(", ")}]::VARCHAR[], ${q(a)}) AS INTEGER)` : "CAST(NULL AS INTEGER)";
+    return q(a);
+  });
+  const res = await con.stream(`SELECT customer_id${select.map((x) => `, ${x}`).join("")} FROM __cust ORDER BY rowid`);
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
     appendColumn(chunk.getColumnVector(0), chunk.rowCount, ids);
     for (let i = 0; i < attrs.length; i++) appendColumn(chunk.getColumnVector(i + 1), chunk.rowCount, columns[i]!);
+  }
+  for (let i = 0; i < attrs.length; i++) {
+    const a = attrs[i]!;
+    const col = columns[i]!;
+    const d = dicts.get(a);
+    if (presence.has(a)) for (let r = 0; r < col.length; r++) col[r] = col[r] ? PRESENT : null;
+    else if (d) for (let r = 0; r < col.length; r++) col[r] = col[r] === null ? null : d[(col[r] as number) - 1]!;
   }
   return { ids: ids as string[], columns };
 }

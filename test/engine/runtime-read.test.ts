@@ -70,3 +70,19 @@ describe("reading customers and events", () => {
     expect(rowsSummary(counts)).toBe("rows: customers 5 read, 2 used, 3 rejected; events 7 read, 3 used, 4 rejected\n");
   });
 });
+
+describe("customerColumns", () => {
+  it("sends few-valued text as dictionary codes and presence-only attributes as flags, values unchanged", async () => {
+    const { customerColumns, PRESENT } = await import("../../engine/runtime/read.ts");
+    const { con, close } = await openReader();
+    try {
+      await con.run(`CREATE TABLE __cust AS SELECT * FROM (VALUES ('a', 'x,y', 'e1'), ('b', '[q]', NULL), ('c', NULL, 'e3'), ('d', 'it''s "quoted"', ''), ('e', 'x,y', 'e5')) t(customer_id, city, email)`);
+      const got = await customerColumns(con, ["city", "email"], new Set(["email"]));
+      expect(got.ids).toEqual(["a", "b", "c", "d", "e"]);
+      expect(got.columns[0]).toEqual(["x,y", "[q]", null, `it's "quoted"`, "x,y"]);
+      expect(got.columns[1]).toEqual([PRESENT, null, PRESENT, PRESENT, PRESENT]);
+    } finally {
+      close();
+    }
+  });
+});
