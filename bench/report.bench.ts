@@ -129,7 +129,8 @@ for (let r = 0; r < RUNS; r++) {
   files.push(await fromFiles());
   memory.push(inMemory());
 }
-rmSync(dir, { recursive: true, force: true });
+if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+else rmSync(dir, { recursive: true, force: true });
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`report: ${RULES} rules, ${ENTRIES.toLocaleString("en")} entries, ${EVENTS.toLocaleString("en")} goal events (decision log JSONL ${logSize}, events CSV ${evSize}); median of ${RUNS}`);
 console.log(`  playbook report path (DuckDB from the files → report)  ${s(median(files))}   target ≤ 5 s`);

@@ -64,28 +64,29 @@ async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string,
   // no offset or Z means UTC, per contract.
   await exec(con, `CREATE MACRO iso_ms(s) AS CASE WHEN contains(s, '+') OR (length(s) > 19 AND (substr(s, -6, 1) = '-' OR substr(s, -5, 1) = '-'))
     THEN epoch_ms(TRY_CAST(s AS TIMESTAMPTZ)) ELSE epoch_ms(TRY_CAST(s AS TIMESTAMP)) END`);
+  const cols = new Set((await rows(con, `DESCRIBE SELECT * FROM ${reader(events)}`)).map((r) => String(r.column_name)));
+  if (!cols.has("customer_id") || !cols.has("event") || !cols.has("ts")) return null;
+  // Text → DOUBLE → DECIMAL: DuckDB's text-to-DECIMAL cast is ~50× slower than text-to-DOUBLE.
+  const col = (name: string, type: string) => (cols.has(name) ? `TRY_CAST("${name}" AS ${type})` : `NULL::${type}`);
+  // Events: read once into a lean table; the check, the goal events and the feedback all come from
+  // it. The event name is kept only for feedback events (a flag says "goal"): millions of repeated
+  // strings are what makes a table of events expensive.
+  const kinds = Object.keys(FEEDBACK_BITS).map(lit).join(", ");
   await exec(con, `CREATE TABLE d AS SELECT customer_id, rule, step, entry_id, variant, status, coalesce(channel, '(none)') AS channel,
-    iso_ms(entered_at) AS entered, send_at, iso_ms(send_at) AS send_ms
-    FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
+      iso_ms(entered_at) AS entered, send_at, iso_ms(send_at) AS send_ms
+      FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
+  await exec(con, `CREATE TABLE ev AS SELECT customer_id, goal, CASE WHEN event IN (${kinds}) THEN event END AS event, ts, amount, rule, step, channel,
+        (customer_id IS NULL OR event IS NULL OR event = '' OR ts IS NULL) AS bad
+      FROM (SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(event AS VARCHAR) AS event, CAST(event AS VARCHAR) = ${lit(cfg.goal)} AS goal,
+        iso_ms(CAST(ts AS VARCHAR)) AS ts, CAST(${col(cfg.revenueProp, "DOUBLE")} AS DECIMAL(18,4)) AS amount,
+        ${col("rule", "VARCHAR")} AS rule, ${col("step", "BIGINT")} AS step, ${col("channel", "VARCHAR")} AS channel
+      FROM ${reader(events)})`);
   const statuses = DECISION_STATUSES.map(lit).join(", ");
   const [badDecisions] = await rows(con, `SELECT count(*) AS n FROM d WHERE customer_id IS NULL OR customer_id = '' OR rule IS NULL OR rule = ''
     OR entry_id IS NULL OR entry_id = '' OR entered IS NULL OR step IS NULL OR step < 1 OR variant NOT IN ('treatment', 'holdout') OR variant IS NULL
     OR status IS NULL OR status NOT IN (${statuses}) OR (send_at IS NOT NULL AND send_ms IS NULL)`);
   if (num(badDecisions!.n) > 0) return null;
-
-  const cols = new Set((await rows(con, `DESCRIBE SELECT * FROM ${reader(events)}`)).map((r) => String(r.column_name)));
-  if (!cols.has("customer_id") || !cols.has("event") || !cols.has("ts")) return null;
-  // Text → DOUBLE → DECIMAL: DuckDB's text-to-DECIMAL cast is ~50× slower than text-to-DOUBLE.
-  const col = (name: string, type: string) => (cols.has(name) ? `TRY_CAST("${name}" AS ${type})` : `NULL::${type}`);
-  // A view, not a table: the events are read twice (this check, then streamed into the join), which
-  // costs less than materializing millions of rows of strings.
-  await exec(con, `CREATE VIEW ev AS SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(event AS VARCHAR) AS event,
-    iso_ms(CAST(ts AS VARCHAR)) AS ts, CAST(${col(cfg.revenueProp, "DOUBLE")} AS DECIMAL(18,4)) AS amount,
-    ${col("rule", "VARCHAR")} AS rule, ${col("step", "BIGINT")} AS step, ${col("channel", "VARCHAR")} AS channel
-    FROM ${reader(events)}`);
-  const kinds = Object.keys(FEEDBACK_BITS).map(lit).join(", ");
-  const [scan] = await rows(con, `SELECT count(*) FILTER (WHERE customer_id IS NULL OR event IS NULL OR event = '' OR ts IS NULL) AS bad,
-    min(ts) AS data_from, count(*) FILTER (WHERE event IN (${kinds})) AS feedback FROM ev`);
+  const [scan] = await rows(con, `SELECT count(*) FILTER (WHERE bad) AS bad, min(ts) AS data_from, count(event) AS feedback FROM ev`);
   if (num(scan!.bad) > 0) return null;
   return { dataFrom: scan!.data_from === null ? null : num(scan!.data_from), feedback: num(scan!.feedback) };
 }
@@ -98,7 +99,7 @@ async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void>
   await exec(con, `CREATE TABLE e AS SELECT rule, customer_id, m.at AS entered, m.v AS variant, m.id AS entry_id
     FROM (SELECT rule, customer_id, min({'at': entered, 'v': variant, 'id': entry_id}) AS m FROM d GROUP BY rule, customer_id)`);
   // Views, not tables: each is read once or twice, and copying millions of rows costs more than filtering them again.
-  await exec(con, `CREATE VIEW g AS SELECT customer_id, ts, coalesce(amount, 0) AS amount FROM ev WHERE event = ${lit(cfg.goal)}`);
+  await exec(con, `CREATE VIEW g AS SELECT customer_id, ts, coalesce(amount, 0) AS amount FROM ev WHERE goal`);
   // Window sums per entry, grouped by an integer entry id (grouping by the strings costs twice as much).
   await exec(con, `CREATE TABLE w AS SELECT e.rowid AS eid,
       CAST(count(g.ts) FILTER (WHERE g.ts > e.entered) > 0 AS INTEGER) AS c,
