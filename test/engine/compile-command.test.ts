@@ -75,3 +75,50 @@ describe("playbook compile command", () => {
     await expect(run(["playbooks/shop", "--target", "js", "--segment", "zzzz"], memoryIO())).rejects.toThrow(/segments: champions, loyal/);
   });
 });
+
+describe("playbook compile --target sql", () => {
+  const AT = Date.UTC(2026, 10, 20);
+  it("prints the feature scan, which DuckDB runs over plain tables and which agrees with the in-memory features", async () => {
+    const { loadProgram } = await import("../../engine/runtime/inputs.ts");
+    const { compileSql, featurePlan, memoryFeatures } = await import("../../engine/features/index.ts");
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const { program } = await loadProgram(new URL("../../playbooks/shop", import.meta.url).pathname);
+    const ws = program.ws;
+    const sql = compileSql(ws, { now: AT });
+    expect(sql).toContain("-- Feature scan (duckdb)");
+    expect(sql).toContain("per decision: count(product_viewed where product_id == back_in_stock.product_id within 30d) (reads the trigger event)");
+    expect(compileSql(ws, { dialect: "postgres" })).toContain("ARRAY_AGG(");
+    const events = [
+      ["a", "order_placed", AT - 40 * DAY, 100], ["a", "order_placed", AT - 1800_000, 50], ["a", "cart_abandoned", AT - 3600_000, null],
+      ["b", "order_placed", AT - 10 * DAY, 70], ["b", "order_placed", AT + 1000, 10],
+    ] as const;
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    try {
+      await con.run("SET TimeZone = 'UTC'");
+      await con.run(`CREATE TABLE events (customer_id VARCHAR, event VARCHAR, ts TIMESTAMPTZ, amount DOUBLE, order_id VARCHAR, product_id VARCHAR, category VARCHAR, cart_value DOUBLE)`);
+      for (const [c, e, t, a] of events) await con.run(`INSERT INTO events VALUES ('${c}', '${e}', make_timestamp(${t * 1000}), ${a ?? "NULL"}, NULL, NULL, NULL, NULL)`);
+      const got = (await con.runAndReadAll(sql.replace(/;\n$/, "") + " ORDER BY 1")).getRowObjectsJS() as Record<string, unknown>[];
+      const mem = memoryFeatures(featurePlan(ws), ws);
+      for (const row of got) {
+        const id = String(row.customer_id);
+        const evs = events.filter((e) => e[0] === id).map(([, name, ts, amount]) => ({ name, ts, props: amount === null ? {} : { amount } }));
+        const m = mem({ customer_id: id }, evs, AT);
+        expect(Number(row["count(order_placed)"]), id).toBe(m["count(order_placed)"]);
+        expect(row["order_placed within 1h"], id).toBe(m["order_placed within 1h"]);
+        expect(row["cart_abandoned within 1d"], id).toBe(m["cart_abandoned within 1d"]);
+        expect(Number(row["last(order_placed).ts"]), id).toBe((m["last(order_placed)"] as { ts: number }).ts);
+        expect(Number(row["last(order_placed).amount"]), id).toBe((m["last(order_placed)"] as { props: { amount: number } }).props.amount);
+      }
+      expect(got.map((r) => [r.customer_id, Number(r["count(order_placed)"]), r["order_placed within 1h"]])).toEqual([["a", 2, true], ["b", 1, false]]);
+    } finally {
+      con.closeSync();
+      db.closeSync();
+    }
+  });
+
+  it("refuses --dialect and --at without --target sql, and unknown dialects", async () => {
+    await expect(run(["dir", "--target", "js", "--at", "2026-11-20T00:00:00Z"], memoryIO())).rejects.toThrow(UsageError);
+    await expect(run(["dir", "--target", "sql", "--dialect", "oracle"], memoryIO())).rejects.toThrow(/duckdb or postgres/);
+  });
+});
