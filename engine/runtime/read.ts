@@ -365,11 +365,13 @@ export async function defineEvents(
     return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs: [], ok: "ok" };
   }
   if (o.join === false) {
-    // No customer join: `cid` is the raw id; the caller joins after aggregating (unknown ids are then whole groups).
-    await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT CAST(e.customer_id AS VARCHAR) AS cid, ${code} AS ev, ${tsSql} AS t,
-        (${code} IS NOT NULL AND ${tsSql} IS NOT NULL${okProps.map((x) => ` AND ${x}`).join("")}) AS ok
-        ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} AS ${q(`p_${p}`)}`).join("")}
-      FROM ${src.sql} e`);
+    // No customer join: `cid` is the raw id; the caller joins after aggregating (unknown ids are then whole
+    // groups). Event codes come from a join with a small table (a CASE per row costs more).
+    await con.run(`CREATE OR REPLACE TEMP TABLE __evc AS SELECT * FROM (VALUES ${names.map((n, i) => `(${lit(n)}, ${i})`).join(", ")}) k(name, code)`);
+    await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT x.*, (x.ev IS NOT NULL AND x.t IS NOT NULL AND x.okp) AS ok FROM (
+        SELECT CAST(e.customer_id AS VARCHAR) AS cid, k.code AS ev, ${tsSql} AS t, ${okProps.length ? okProps.join(" AND ") : "TRUE"} AS okp
+          ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} AS ${q(`p_${p}`)}`).join("")}
+        FROM ${src.sql} e LEFT JOIN __evc k ON CAST(e.event AS VARCHAR) = k.name) x`);
     return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs: [], ok: "ok" };
   }
   await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, ${code} AS ev, ${tsSql} AS t${extra},

@@ -102,13 +102,13 @@ describe("playbook compile --target sql", () => {
       const mem = memoryFeatures(featurePlan(ws), ws);
       for (const row of got) {
         const id = String(row.customer_id);
-        const evs = events.filter((e) => e[0] === id).map(([, name, ts, amount]) => ({ name, ts, props: amount === null ? {} : { amount } }));
+        const evs = events.filter((e) => e[0] === id).map(([, name, ts, amount]) => ({ name, ts, props: (amount === null ? {} : { amount }) as Record<string, number> }));
         const m = mem({ customer_id: id }, evs, AT);
         expect(Number(row["count(order_placed)"]), id).toBe(m["count(order_placed)"]);
         expect(row["order_placed within 1h"], id).toBe(m["order_placed within 1h"]);
         expect(row["cart_abandoned within 1d"], id).toBe(m["cart_abandoned within 1d"]);
         expect(Number(row["last(order_placed).ts"]), id).toBe((m["last(order_placed)"] as { ts: number }).ts);
-        expect(Number(row["last(order_placed).amount"]), id).toBe((m["last(order_placed)"] as { props: { amount: number } }).props.amount);
+        expect(Number(row["last(order_placed).amount"]), id).toBe((m["last(order_placed)"] as unknown as { props: { amount: number } }).props.amount);
       }
       expect(got.map((r) => [r.customer_id, Number(r["count(order_placed)"]), r["order_placed within 1h"]])).toEqual([["a", 2, true], ["b", 1, false]]);
     } finally {
