@@ -91,8 +91,25 @@ export interface LocalTime {
   localDayMs: number;
 }
 
-/** The local date and time of instant `ms` in zone `tz`. */
+const localCache = new Map<string, Map<number, LocalTime>>();
+
+/**
+ * The local date and time of instant `ms` in zone `tz`. Memoized per zone:
+ * a run asks for the same instants (its window's ends) for every customer of
+ * a zone. The result is frozen, being shared.
+ */
 export function localTime(ms: number, tz: string): LocalTime {
+  let m = localCache.get(tz);
+  if (!m) localCache.set(tz, (m = new Map()));
+  let v = m.get(ms);
+  if (v === undefined) {
+    if (m.size > 10_000) m.clear();
+    m.set(ms, (v = Object.freeze(computeLocalTime(ms, tz))));
+  }
+  return v;
+}
+
+function computeLocalTime(ms: number, tz: string): LocalTime {
   const local = ms + offsetAt(ms, tz);
   const dayMs = Math.floor(local / DAY) * DAY;
   const d = new Date(dayMs);
@@ -145,7 +162,7 @@ function allowedMinute(min: number, h: SendHours): boolean {
  */
 export function nextSendTime(ms: number, tz: string, hours: SendHours | null): number {
   if (!hours) return ms;
-  const lt = localTime(ms, tz);
+  const lt = computeLocalTime(ms, tz);
   if (allowedMinute(lt.minuteOfDay, hours)) return ms;
   // Before the window opens today, or after it closed: opening today or tomorrow.
   const openDay = lt.minuteOfDay < hours.from ? lt.localDayMs : lt.localDayMs + DAY;
