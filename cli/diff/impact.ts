@@ -10,7 +10,8 @@
  * conditions read the trigger event is reported as not estimated. RFM scores
  * come from each side's own `rfm:` section.
  */
-import type { Expr, RfmConfig, Workspace } from "../../language/ast.ts";
+import { rfmScorer } from "../../engine/rfm.ts";
+import type { Expr, Workspace } from "../../language/ast.ts";
 import type { EventRecord, RfmScores } from "../../language/values.ts";
 import type { Population } from "./data.ts";
 import type { AudienceDelta, Impact, MessageProjection } from "./result.ts";
@@ -32,13 +33,7 @@ export type RfmOf = (id: string, events: readonly EventRecord[], now: number) =>
  */
 export async function rfmFor(ws: Workspace, pop: Population, at: number): Promise<RfmOf | null> {
   if (!ws.rfm) return null;
-  try {
-    const spec = "../../engine/rfm.ts";
-    const mod = (await import(spec)) as { rfmScorer?: (c: RfmConfig, h: Iterable<readonly EventRecord[]>, at: number) => RfmOf };
-    return mod.rfmScorer ? mod.rfmScorer(ws.rfm, pop.events.values(), at) : null;
-  } catch {
-    return null;
-  }
+  return rfmScorer(ws.rfm, pop.events.values(), at);
 }
 
 function truthOf(ev: Evaluate, e: Expr | undefined, dflt: boolean, ws: Workspace, attrs: Record<string, unknown>, events: readonly EventRecord[], now: number, rfm: RfmOf | null = null): Truth {
