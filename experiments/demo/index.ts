@@ -12,7 +12,11 @@ import { decisionToJson, isoSeconds, type Decision } from "../../engine/decision
 import type { Expr, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import { simulate, worldHistory, type DecideEngine, type SimResult } from "./simulate.ts";
-import { rfmScorer } from "./rfm.ts";
+import { rfmScorer } from "../../engine/rfm.ts";
+import { createEngine } from "../../engine/api.ts";
+import { compileExpr } from "../../engine/compile/closure.ts";
+import { loadWorkspace } from "../../language/index.ts";
+import { checkWorkspace } from "../../language/check.ts";
 import { truthOf, type RuleTruth } from "./truth.ts";
 import type { WorldOptions } from "./world.ts";
 
@@ -61,35 +65,17 @@ type Loaded = {
   engine: (ws: Workspace, customers: Map<string, Record<string, Value>>, history: Map<string, EventRecord[]>, start: number) => DecideEngine;
 };
 
-/** Loads the workspace and the engine, or says which module is missing. */
+/** Loads and checks the workspace; `missing` says why it cannot be used (errors in it). */
 export async function loadPipeline(dir = SHOP): Promise<Loaded | { missing: string }> {
-  const tryImport = async (spec: string) => {
-    try {
-      return await import(spec);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException)?.code === "ERR_MODULE_NOT_FOUND") return null;
-      throw e;
-    }
-  };
-  const lang = await tryImport("../../language/index.ts" as string);
-  if (!lang?.loadWorkspace) return { missing: "language/index.ts (loadWorkspace)" };
-  const closure = await tryImport("../../engine/compile/closure.ts" as string);
-  if (!closure?.compileExpr) return { missing: "engine/compile/closure.ts (compileExpr)" };
-  const api = await tryImport("../../engine/api.ts" as string);
-  if (!api?.createEngine) return { missing: "engine/api.ts (createEngine)" };
-  const check = await tryImport("../../language/check.ts" as string);
-  const { workspace, diagnostics } = await lang.loadWorkspace(dir);
-  const all = [...diagnostics, ...(check?.checkWorkspace ? check.checkWorkspace(workspace) : [])];
-  const errors = all.filter((d: { severity: string }) => d.severity === "error");
+  const { workspace, diagnostics } = await loadWorkspace(dir);
+  const all = [...diagnostics, ...(diagnostics.some((d) => d.severity === "error") ? [] : checkWorkspace(workspace))];
+  const errors = all.filter((d) => d.severity === "error");
   if (errors.length) return { missing: `a workspace without errors (${errors.length} in ${dir})` };
-  const ws = workspace as Workspace;
-  const rfmLib = await tryImport("../../engine/rfm.ts" as string);
   return {
-    ws,
+    ws: workspace,
     engine: (w, customers, history, start) => {
-      // The data engineer's RFM when it offers a per-customer scorer; else the demo's own (rfm.ts).
-      const rfm = w.rfm ? (typeof rfmLib?.rfmScorer === "function" ? rfmLib.rfmScorer(w.rfm, history.values(), start) : rfmScorer(w.rfm, history.values(), start)) : undefined;
-      return api.createEngine(w, { compile: (e: Expr) => closure.compileExpr(e, w), customers, events: history, rfm }) as DecideEngine;
+      const rfm = w.rfm ? rfmScorer(w.rfm, history.values(), start) : undefined;
+      return createEngine(w, { compile: (e: Expr) => compileExpr(e, w), customers, events: history, rfm }) as DecideEngine;
     },
   };
 }
