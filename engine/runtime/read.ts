@@ -1,16 +1,23 @@
 /**
- * Reading `customers.*` and `events.*` for `run`, `simulate` and `explain`.
+ * Reading `customers.*` and `events.*` (CSV, JSONL, Parquet) through DuckDB,
+ * as contract.md ("Input data") says: the reader of `run`, `simulate`,
+ * `explain`, `segments` and the feature scan.
  *
- * Interim reader: the data engineer's readers (`engine/data/`, with rejects
- * files and exact physical line numbers) had not landed when the engine was
- * written; this one follows contract.md ("Input data") through DuckDB so the
- * commands work meanwhile, and is meant to be replaced by them. Its shape is
- * what the runtime needs anyway: customers in a Map, events *streamed in
- * customer order*, so memory grows with customers, not with events.
+ * - Customers are checked and typed into one table, `__cust`, in file order
+ *   (`loadCustomers`); only the columns asked for cross into JS
+ *   (`customerColumns`, with flags and dictionaries where they suffice).
+ * - Events are typed and checked in a view (`defineEvents`): per row the
+ *   customer's index, an event code, epoch ms and the props some expression
+ *   reads. Depending on the caller the view aggregates by raw id (the feature
+ *   scan), keeps only the rows a run ships, or numbers the rows for listing
+ *   bad ones. `streamView`/`openStream` deliver events grouped by customer in
+ *   time order (ties in file order), so memory grows with customers, not
+ *   with events.
  *
- * Bad rows (unknown customer, event not in the schema, unparsable time or
- * value) are collected as `file:line: reason`; line numbers assume one record
- * per physical line (CSV header = line 1; JSONL line n).
+ * Bad rows (missing or duplicate customer id, unknown customer, event not in
+ * the schema, unparsable time or value) are collected as `file:line: reason`;
+ * line numbers assume one record per physical line (CSV header = line 1;
+ * JSONL line n; Parquet: the row number).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
