@@ -19,6 +19,10 @@ function prec(e: Expr): number {
     case "between": return 4;
     // `where` swallows everything to its right, so a qualified event set is bracketed when nested.
     case "exists": return e.where ? 0 : 10;
+    // A negative literal is written with a leading minus: it binds like unary minus (`10% ?? (-1)`).
+    case "number":
+    case "percent":
+    case "duration": return e.raw.trimStart().startsWith("-") ? 7 : 10;
     default: return 10;
   }
 }

@@ -54,8 +54,16 @@ describe("playbook fmt", () => {
         expect(formatText("w.yaml", once).text).toBe(once);
         expect(meaning("w.yaml", once)).toEqual(meaning("w.yaml", text));
       }),
-      { numRuns: 300 },
+      // Fixed seeds, so CI is repeatable; -2143344557 found `10% ?? -1` printed without brackets (unparsable).
+      { numRuns: 300, seed: -2143344557 },
     );
+  });
+
+  it("brackets a negative literal where unary minus would not parse (`a ?? (-1)`)", () => {
+    const text = "segments:\n  s: x ?? (-1) > 0\n";
+    const once = formatText("w.yaml", text).text;
+    expect(once).toBe(text);
+    expect(formatText("w.yaml", once).text).toBe(once);
   });
 
   it("--check lists files that would change and exits 1; then fmt fixes them and --check exits 0", async () => {
