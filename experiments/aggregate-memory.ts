@@ -42,7 +42,7 @@ function aggregateEntries(a: RuleAggregate, entries: EntryColumns, r: RuleEntrie
     }
     addObservation(today[treated ? 1 : 0], w.converted);
     if (at < a.firstAt) a.firstAt = at;
-    if (treated && w.converted && r?.entryId) a.offerCost += r.offerEntries.get(r.entryId[i]!) ?? 0;
+    if (treated && w.converted && r) a.offerCost += r.offerEntries.get(r.entryId[i]!) ?? 0;
   }
 }
 

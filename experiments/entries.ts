@@ -44,8 +44,8 @@ export interface RuleEntries {
   customer: Int32Array;
   enteredAt: Float64Array;
   treated: Uint8Array;
-  /** Entry ids of first entries, kept only for rules with offers (to price them). */
-  entryId: string[] | null;
+  /** Entry ids of first entries (to break ties in time, and to price offers). */
+  entryId: string[];
   /** Entry ids in which a step carrying an offer was sent → the offer's cost. */
   offerEntries: Map<string, number>;
   /** channel name → number of sends. */
@@ -105,15 +105,23 @@ export function parseTime(iso: string): number {
 function newRule(t: EntryTable, rule: string): RuleEntries {
   return {
     rule, n: 0, slot: new Int32Array(0), customer: new Int32Array(0), enteredAt: new Float64Array(0), treated: new Uint8Array(0),
-    entryId: t.offers.has(rule) ? [] : null, offerEntries: new Map(), sendsByChannel: new Map(),
+    entryId: [], offerEntries: new Map(), sendsByChannel: new Map(),
     sends: { n: 0, customer: new Int32Array(0), step: new Int32Array(0), channel: new Int32Array(0), at: new Float64Array(0), seen: new Uint8Array(0) },
   };
 }
 
+/** Whether entry (at, treated, id) comes before entry (at2, treated2, id2): by time, then holdout before treatment, then id. */
+function earlier(at: number, treated: number, id: string, at2: number, treated2: number, id2: string): boolean {
+  if (at !== at2) return at < at2;
+  if (treated !== treated2) return treated < treated2;
+  return id < id2;
+}
+
 /**
  * Adds one decision. The first entry is the earliest `entered_at` of the
- * customer in the rule (ties: the first seen), whatever order the log has;
- * its variant is the entry's assignment, whatever the status.
+ * customer in the rule, ties broken by variant (holdout first) and then by
+ * entry id, as DuckDB's path does: whatever order the log has, the same
+ * entry. Its variant is the entry's assignment, whatever the status.
  */
 export function addDecision(t: EntryTable, d: DecisionFields): void {
   let r = t.rules.get(d.rule);
@@ -133,11 +141,11 @@ export function addDecision(t: EntryTable, d: DecisionFields): void {
     r.enteredAt[i] = at;
     r.treated[i] = d.variant === "treatment" ? 1 : 0;
     r.slot[c] = i + 1;
-    if (r.entryId) r.entryId[i] = d.entry_id;
-  } else if (at < r.enteredAt[s - 1]!) {
+    r.entryId[i] = d.entry_id;
+  } else if (earlier(at, d.variant === "treatment" ? 1 : 0, d.entry_id, r.enteredAt[s - 1]!, r.treated[s - 1]!, r.entryId[s - 1]!)) {
     r.enteredAt[s - 1] = at;
     r.treated[s - 1] = d.variant === "treatment" ? 1 : 0;
-    if (r.entryId) r.entryId[s - 1] = d.entry_id;
+    r.entryId[s - 1] = d.entry_id;
   }
   if (d.status === "send") {
     const ch = d.channel ?? "(none)";

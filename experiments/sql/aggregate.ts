@@ -11,6 +11,7 @@
  * return null; the caller then takes the row-by-row path, which names every
  * bad row as `file:line: reason`.
  */
+import { closeSync, openSync, readSync, statSync } from "node:fs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { emptyRuleAggregate, funnelCell, type Aggregates, type RuleAggregate } from "../aggregates.ts";
 import type { ReportConfig } from "../config.ts";
@@ -44,9 +45,22 @@ async function exec(con: DuckDBConnection, sql: string): Promise<void> {
 const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : v === null || v === undefined ? 0 : Number(v));
 
 // Only the keys the report reads: DuckDB skips the others (template, topic, reason, the 64-character playbook hash).
+// Times are parsed by the JSON reader itself, as TIMESTAMPTZ: a text it cannot parse fails the read, and the
+// row-by-row path then names the line.
 const DECISION_COLUMNS =
-  "{customer_id: 'VARCHAR', rule: 'VARCHAR', step: 'BIGINT', entry_id: 'VARCHAR', entered_at: 'VARCHAR', variant: 'VARCHAR', " +
-  "status: 'VARCHAR', channel: 'VARCHAR', send_at: 'VARCHAR'}";
+  "{customer_id: 'VARCHAR', rule: 'VARCHAR', step: 'BIGINT', entry_id: 'VARCHAR', entered_at: 'TIMESTAMPTZ', variant: 'VARCHAR', " +
+  "status: 'VARCHAR', channel: 'VARCHAR', send_at: 'TIMESTAMPTZ'}";
+
+/**
+ * An event's kind as a TINYINT: bit 0 says "the goal event"; kind >> 1 is the
+ * 1-based index of a feedback event in FEEDBACK_BITS, 0 for any other. (A goal
+ * may itself be a feedback event, say `clicked`: then both are set.)
+ */
+function kindSql(goal: string, event: string): string {
+  const names = Object.keys(FEEDBACK_BITS);
+  const feedback = names.map((n, i) => `WHEN ${lit(n)} THEN ${2 * (i + 1)}`).join(" ");
+  return `((CASE ${event} ${feedback} ELSE 0 END) + (${event} = ${lit(goal)})::INTEGER)::TINYINT`;
+}
 
 /** What one pass over the events tells before the heavy work: can we go on, where the data starts, is there feedback. */
 interface EventsScan {
@@ -54,52 +68,114 @@ interface EventsScan {
   feedback: number;
 }
 
+/** The column names of a CSV file's header line, or null when it needs DuckDB's sniffer (quotes, another delimiter). */
+function csvHeader(path: string): string[] | null {
+  const fd = openSync(path, "r");
+  try {
+    const buf = Buffer.alloc(65_536);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const text = buf.subarray(0, n).toString("utf8");
+    const end = text.indexOf("\n");
+    if (end < 0) return null;
+    const line = text.slice(0, end).replace(/\r$/, "").replace(/^\uFEFF/, "");
+    if (/["';|\t]/.test(line)) return null;
+    return line.split(",");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The events as a relation with `ts` already a TIMESTAMPTZ where the reader can
+ * parse it on the way in (CSV: several times cheaper than casting text after),
+ * and the names of its columns.
+ */
+async function eventsRelation(con: DuckDBConnection, cfg: ReportConfig, path: string): Promise<{ from: string; cols: Set<string>; typedTs: boolean }> {
+  if (statSync(path).size === 0) {
+    // An empty file is a day without events; DuckDB's readers cannot infer a schema from nothing.
+    return { from: "(SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS event, NULL::VARCHAR AS ts WHERE false)", cols: new Set(["customer_id", "event", "ts"]), typedTs: false };
+  }
+  const header = path.endsWith(".csv") ? csvHeader(path) : null;
+  if (header && header.includes("ts") && new Set(header).size === header.length) {
+    const types = [`'ts': 'TIMESTAMPTZ'`];
+    if (header.includes(cfg.revenueProp) && cfg.revenueProp !== "ts") types.push(`${lit(cfg.revenueProp)}: 'DOUBLE'`);
+    return {
+      from: `read_csv(${lit(path)}, header = true, delim = ',', quote = '"', escape = '"', all_varchar = true, types = {${types.join(", ")}})`,
+      cols: new Set(header), typedTs: true,
+    };
+  }
+  const cols = new Set((await rows(con, `DESCRIBE SELECT * FROM ${reader(path)}`)).map((r) => String(r.column_name)));
+  return { from: reader(path), cols, typedTs: false };
+}
+
 async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string, events: string): Promise<EventsScan | null> {
   await exec(con, "SET TimeZone = 'UTC'");
   // Nothing below depends on row order (every result is grouped and sorted), so let scans run unordered in parallel.
   await exec(con, "SET preserve_insertion_order = false");
-  // ISO text → epoch ms. TIMESTAMP parsing is several times faster than
-  // TIMESTAMPTZ but ignores a numeric offset, so only text with one (a '+',
-  // or a '-' where ±HH:MM / ±HHMM would start) takes the TIMESTAMPTZ path;
-  // no offset or Z means UTC, per contract.
+  // ISO text → epoch ms, for events files whose reader gives text. TIMESTAMP parsing is several times
+  // faster than TIMESTAMPTZ but ignores a numeric offset, so only text with one (a '+', or a '-' where
+  // ±HH:MM / ±HHMM would start) takes the TIMESTAMPTZ path; no offset or Z means UTC, per contract.
   await exec(con, `CREATE MACRO iso_ms(s) AS CASE WHEN contains(s, '+') OR (length(s) > 19 AND (substr(s, -6, 1) = '-' OR substr(s, -5, 1) = '-'))
     THEN epoch_ms(TRY_CAST(s AS TIMESTAMPTZ)) ELSE epoch_ms(TRY_CAST(s AS TIMESTAMP)) END`);
-  const cols = new Set((await rows(con, `DESCRIBE SELECT * FROM ${reader(events)}`)).map((r) => String(r.column_name)));
+  const ev = await eventsRelation(con, cfg, events);
+  const cols = ev.cols;
   if (!cols.has("customer_id") || !cols.has("event") || !cols.has("ts")) return null;
   // Text → DOUBLE → DECIMAL: DuckDB's text-to-DECIMAL cast is ~50× slower than text-to-DOUBLE.
   const col = (name: string, type: string) => (cols.has(name) ? `TRY_CAST("${name}" AS ${type})` : `NULL::${type}`);
-  // Events: read once into a lean table; the check, the goal events and the feedback all come from
-  // it. The event name is kept only for feedback events (a flag says "goal"): millions of repeated
-  // strings are what makes a table of events expensive.
-  const kinds = Object.keys(FEEDBACK_BITS).map(lit).join(", ");
-  await exec(con, `CREATE TABLE d AS SELECT customer_id, rule, step, entry_id, variant, status, coalesce(channel, '(none)') AS channel,
-      iso_ms(entered_at) AS entered, send_at, iso_ms(send_at) AS send_ms
-      FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
-  await exec(con, `CREATE TABLE ev AS SELECT customer_id, goal, CASE WHEN event IN (${kinds}) THEN event END AS event, ts, amount, rule, step, channel,
-        (customer_id IS NULL OR event IS NULL OR event = '' OR ts IS NULL) AS bad
-      FROM (SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(event AS VARCHAR) AS event, CAST(event AS VARCHAR) = ${lit(cfg.goal)} AS goal,
-        iso_ms(CAST(ts AS VARCHAR)) AS ts, CAST(${col(cfg.revenueProp, "DOUBLE")} AS DECIMAL(18,4)) AS amount,
-        ${col("rule", "VARCHAR")} AS rule, ${col("step", "BIGINT")} AS step, ${col("channel", "VARCHAR")} AS channel
-      FROM ${reader(events)})`);
+  // The log as a lean table: flags for the variant and the status (repeated strings are what makes a
+  // table of a million rows expensive), and a flag for a row that breaks the contract.
   const statuses = DECISION_STATUSES.map(lit).join(", ");
-  const [badDecisions] = await rows(con, `SELECT count(*) AS n FROM d WHERE customer_id IS NULL OR customer_id = '' OR rule IS NULL OR rule = ''
-    OR entry_id IS NULL OR entry_id = '' OR entered IS NULL OR step IS NULL OR step < 1 OR variant NOT IN ('treatment', 'holdout') OR variant IS NULL
-    OR status IS NULL OR status NOT IN (${statuses}) OR (send_at IS NOT NULL AND send_ms IS NULL)`);
+  await exec(con, `CREATE TABLE d AS SELECT customer_id, rule, step, entry_id, variant = 'treatment' AS treated, status = 'send' AS sent,
+      coalesce(channel, '(none)') AS channel, epoch_ms(entered_at) AS entered, epoch_ms(send_at) AS send_ms,
+      (customer_id IS NULL OR customer_id = '' OR rule IS NULL OR rule = '' OR entry_id IS NULL OR entry_id = '' OR entered_at IS NULL
+        OR step IS NULL OR step < 1 OR variant IS NULL OR variant NOT IN ('treatment', 'holdout') OR status IS NULL OR status NOT IN (${statuses})) AS bad
+      FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
+  // Events: read once into a lean table; the check, the goal events and the feedback all come from
+  // it. Millions of repeated strings are what makes a table of events expensive, so the event name
+  // becomes a small code (KIND_SQL), and a row that breaks the contract has no time (ts is null).
+  const ts = ev.typedTs ? "epoch_ms(ts)" : "iso_ms(CAST(ts AS VARCHAR))";
+  const feedbackCols = cols.has("rule") || cols.has("step") || cols.has("channel");
+  await exec(con, `CREATE TABLE ev AS SELECT customer_id, kind, CASE WHEN customer_id IS NULL OR event IS NULL OR event = '' THEN NULL ELSE ts END AS ts, amount
+        ${feedbackCols ? ", rule, step, channel" : ""}
+      FROM (SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(event AS VARCHAR) AS event, ${kindSql(cfg.goal, "CAST(event AS VARCHAR)")} AS kind,
+        ${ts} AS ts, CAST(${col(cfg.revenueProp, "DOUBLE")} AS DECIMAL(18,4)) AS amount
+        ${feedbackCols ? `, ${col("rule", "VARCHAR")} AS rule, ${col("step", "BIGINT")} AS step, ${col("channel", "VARCHAR")} AS channel` : ""}
+      FROM ${ev.from})`);
+  const [badDecisions] = await rows(con, `SELECT count(*) FILTER (WHERE bad) AS n FROM d`);
   if (num(badDecisions!.n) > 0) return null;
-  const [scan] = await rows(con, `SELECT count(*) FILTER (WHERE bad) AS bad, min(ts) AS data_from, count(event) AS feedback FROM ev`);
+  const [scan] = await rows(con, `SELECT count(*) - count(ts) AS bad, min(ts) AS data_from, count(*) FILTER (WHERE kind >= 2) AS feedback FROM ev`);
   if (num(scan!.bad) > 0) return null;
-  return { dataFrom: scan!.data_from === null ? null : num(scan!.data_from), feedback: num(scan!.feedback) };
+  const feedback = num(scan!.feedback);
+  // Feedback in a file without the columns that say which message it answers: they are null, as when present and empty.
+  if (feedback > 0 && !feedbackCols) {
+    for (const c of ["rule VARCHAR", "step BIGINT", "channel VARCHAR"]) await exec(con, `ALTER TABLE ev ADD COLUMN ${c}`);
+  }
+  return { dataFrom: scan!.data_from === null ? null : num(scan!.data_from), feedback };
 }
 
 async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void> {
   const A = Math.round(cfg.attribution);
-  // First entry per rule and customer; ties in time broken by variant, then entry id, so the result never depends on row order.
-  // The minimum of a struct is lexicographic: the earliest entry, ties by variant then entry id —
-  // deterministic, and much faster than ordered first() aggregates.
-  await exec(con, `CREATE TABLE e AS SELECT rule, customer_id, m.at AS entered, m.v AS variant, m.id AS entry_id
-    FROM (SELECT rule, customer_id, min({'at': entered, 'v': variant, 'id': entry_id}) AS m FROM d GROUP BY rule, customer_id)`);
+  // First entry per rule and customer: the earliest, ties broken by variant (holdout first), then by
+  // entry id, so the result never depends on row order. k orders by time and variant in one integer;
+  // arg_min picks an entry id at the least k, which is the answer unless two entry ids share it.
+  // That can only happen where a customer entered a rule more than once (multi): those are checked,
+  // and a tie, when there is one, is settled by the least entry id. (A minimum over a struct of the
+  // three does it in one pass, at twice the cost of all of this.)
+  const k = "entered * 2 + treated::BIGINT";
+  await exec(con, `CREATE TABLE e AS SELECT rule, customer_id, k >> 1 AS entered, (k & 1) = 1 AS treated, entry_id, multi
+    FROM (SELECT rule, customer_id, min(${k}) AS k, arg_min(entry_id, ${k}) AS entry_id, count(*) > 1 AS multi FROM d GROUP BY rule, customer_id)`);
+  const tied = `d.rule = e.rule AND d.customer_id = e.customer_id AND d.entered = e.entered AND d.treated = e.treated`;
+  const [ties] = await rows(con, `SELECT count(*) AS n FROM d JOIN (FROM e WHERE multi) e ON ${tied} AND d.entry_id < e.entry_id`);
+  if (num(ties!.n) > 0) {
+    await exec(con, `UPDATE e SET entry_id = t.id FROM (SELECT d.rule, d.customer_id, min(d.entry_id) AS id FROM d JOIN (FROM e WHERE multi) e ON ${tied} GROUP BY ALL) t
+      WHERE e.rule = t.rule AND e.customer_id = t.customer_id`);
+  }
   // Views, not tables: each is read once or twice, and copying millions of rows costs more than filtering them again.
-  await exec(con, `CREATE VIEW g AS SELECT customer_id, ts, coalesce(amount, 0) AS amount FROM ev WHERE goal`);
+  // Goal events outside every entry's window (before the first entry's pre-period, after the last
+  // one's attribution) can match nothing: the bounds go in as constants, so the scan drops them.
+  const [span] = await rows(con, `SELECT min(entered) AS s, max(entered) AS e FROM e`);
+  const bounds = span!.s === null ? "" : ` AND ts > ${num(span!.s) - A} AND ts <= ${num(span!.e) + A}`;
+  await exec(con, `CREATE VIEW g AS SELECT customer_id, ts, coalesce(amount, 0) AS amount FROM ev WHERE kind & 1 = 1${bounds}`);
   // Window sums per entry, grouped by an integer entry id (grouping by the strings costs twice as much).
   await exec(con, `CREATE TABLE w AS SELECT e.rowid AS eid,
       CAST(count(g.ts) FILTER (WHERE g.ts > e.entered) > 0 AS INTEGER) AS c,
@@ -108,7 +184,7 @@ async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void>
       coalesce(sum(g.amount) FILTER (WHERE g.ts <= e.entered), 0) AS pr
     FROM e JOIN g ON g.customer_id = e.customer_id AND g.ts > e.entered - ${A} AND g.ts <= e.entered + ${A}
     GROUP BY e.rowid`);
-  await exec(con, `CREATE VIEW o AS SELECT e.rule, e.customer_id, e.variant, e.entered, e.entry_id,
+  await exec(con, `CREATE VIEW o AS SELECT e.rule, e.customer_id, e.treated, e.entered, e.entry_id,
       coalesce(w.c, 0) AS c, coalesce(w.r, 0) AS r, coalesce(w.pc, 0) AS pc, coalesce(w.pr, 0) AS pr
     FROM e LEFT JOIN w ON w.eid = e.rowid`);
 }
@@ -132,7 +208,7 @@ function addInto(m: Moments, x: Moments): void {
 /** Fills a rule aggregate from its per-variant-per-day moment rows (sorted by day, so sums are in a fixed order). */
 function fromDays(a: RuleAggregate, dayRows: Record<string, unknown>[]): void {
   for (const row of dayRows) {
-    const treated = row.variant === "treatment";
+    const treated = row.treated === true;
     const day = num(row.day);
     const g = treated ? a.treat : a.hold;
     const conv = moments(row, "c");
@@ -149,15 +225,15 @@ async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>,
   const kinds = Object.keys(FEEDBACK_BITS).map(lit).join(", ");
   if (feedback === 0) {
     // No feedback at all: the funnel is the send counts; numbering a million sends would be wasted.
-    for (const row of await rows(con, `SELECT rule, step, channel, count(*) AS n FROM d WHERE status = 'send' GROUP BY ALL ORDER BY ALL`)) {
+    for (const row of await rows(con, `SELECT rule, step, channel, count(*) AS n FROM d WHERE sent GROUP BY ALL ORDER BY ALL`)) {
       const a = rules.get(String(row.rule));
       if (a) funnelCell(a, num(row.step), String(row.channel)).sent += num(row.n);
     }
     return new Map();
   }
-  await exec(con, `CREATE TABLE f AS SELECT customer_id, event, ts, rule, step, channel FROM ev WHERE event IN (${kinds})`);
+  await exec(con, `CREATE TABLE f AS SELECT customer_id, [${kinds}][kind >> 1] AS event, ts, rule, step, channel FROM ev WHERE kind >= 2`);
   await exec(con, `CREATE TABLE s AS SELECT row_number() OVER (ORDER BY rule, customer_id, step, channel, coalesce(send_ms, entered), entry_id) AS id,
-    rule, customer_id, step, channel, coalesce(send_ms, entered) AS t FROM d WHERE status = 'send'`);
+    rule, customer_id, step, channel, coalesce(send_ms, entered) AS t FROM d WHERE sent`);
   // Each feedback event belongs to the latest send of its message at or before it (the earliest if it precedes them all).
   await exec(con, `CREATE TABLE fm AS
     WITH m AS (SELECT f.event, s.id FROM f ASOF JOIN s ON f.rule = s.rule AND f.customer_id = s.customer_id AND f.step = s.step AND f.channel = s.channel AND f.ts >= s.t),
@@ -226,10 +302,10 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
     }
     await outcomes(con, cfg);
     const rules = new Map<string, RuleAggregate>();
-    const dayRows = await rows(con, `SELECT rule, variant, (entered // ${DAY}) AS day, min(entered) AS first_at, ${MOMENTS} FROM o GROUP BY ALL ORDER BY rule, day, variant`);
+    const dayRows = await rows(con, `SELECT rule, treated, (entered // ${DAY}) AS day, min(entered) AS first_at, ${MOMENTS} FROM o GROUP BY ALL ORDER BY rule, day, treated`);
     for (const row of dayRows) if (!rules.has(String(row.rule))) rules.set(String(row.rule), emptyRuleAggregate(String(row.rule)));
     for (const [name, a] of rules) fromDays(a, dayRows.filter((r) => r.rule === name));
-    for (const row of await rows(con, `SELECT rule, channel, count(*) AS n FROM d WHERE status = 'send' GROUP BY ALL ORDER BY ALL`)) {
+    for (const row of await rows(con, `SELECT rule, channel, count(*) AS n FROM d WHERE sent GROUP BY ALL ORDER BY ALL`)) {
       rules.get(String(row.rule))?.sendsByChannel.set(String(row.channel), num(row.n));
     }
     const offers = [...cfg.offers].flatMap(([rule, steps]) => [...steps].map(([step, cost]) => `(${lit(rule)}, ${step}, ${cost})`));
@@ -237,9 +313,9 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
       await exec(con, `CREATE TABLE offers(rule VARCHAR, step BIGINT, cost DOUBLE)`);
       await exec(con, `INSERT INTO offers VALUES ${offers.join(", ")}`);
       const q = `WITH oc AS (SELECT d.rule, d.entry_id, sum(offers.cost) AS cost FROM d JOIN offers ON d.rule = offers.rule AND d.step = offers.step
-          WHERE d.status = 'send' GROUP BY ALL)
+          WHERE d.sent GROUP BY ALL)
         SELECT o.rule, sum(oc.cost::DECIMAL(38,4))::DOUBLE AS cost FROM o JOIN oc ON o.rule = oc.rule AND o.entry_id = oc.entry_id
-        WHERE o.variant = 'treatment' AND o.c = 1 GROUP BY ALL`;
+        WHERE o.treated AND o.c = 1 GROUP BY ALL`;
       for (const row of await rows(con, q)) {
         const a = rules.get(String(row.rule));
         if (a) a.offerCost = num(row.cost);

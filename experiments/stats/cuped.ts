@@ -7,7 +7,7 @@
  * the difference stays unbiased). The variance of the difference shrinks by
  * about ρ²(x, y); we report the reduction actually achieved.
  */
-import { mean, variance, type Moments } from "./moments.ts";
+import { mean, nonNegative, variance, type Moments } from "./moments.ts";
 import type { GroupSummary } from "./welch.ts";
 
 /** Groups adjusted by CUPED, ready for `welchTest`. */
@@ -35,8 +35,7 @@ function covXY(m: Moments): number {
 }
 
 function varX(m: Moments): number {
-  const v = (m.sumXSq - (m.sumX * m.sumX) / m.n) / (m.n - 1);
-  return v < 0 ? 0 : v;
+  return nonNegative(m.sumXSq - (m.sumX * m.sumX) / m.n, m.sumXSq) / (m.n - 1);
 }
 
 /**
@@ -52,7 +51,9 @@ export function cuped(a: Moments, b: Moments): CupedResult | null {
   const xbar = all.sumX / all.n;
   const adjust = (m: Moments): GroupSummary => {
     const vy = variance(m);
-    const vAdj = Math.max(0, vy - 2 * theta * covXY(m) + theta * theta * varX(m));
+    const vx = varX(m);
+    // Var(y − θx): when x explains y exactly this is a difference of equal numbers, i.e. rounding.
+    const vAdj = nonNegative(vy - 2 * theta * covXY(m) + theta * theta * vx, vy + theta * theta * vx);
     return { n: m.n, mean: mean(m) - theta * (m.sumX / m.n - xbar), variance: vAdj };
   };
   const ra = adjust(a);

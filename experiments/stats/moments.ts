@@ -43,11 +43,20 @@ export function mean(m: Moments): number {
 }
 
 /**
- * Unbiased sample variance (n − 1 denominator), computed from the sums. The
- * subtraction can go slightly negative by rounding; clamp at 0.
+ * A difference of sums that should be ≥ 0, with what rounding leaves of it
+ * taken as 0: anything within 1e-12 of the `scale` it was computed from (say,
+ * a sum of squares) is cancellation noise, not spread. Without this, sums
+ * that differ only in their last bits (exact decimal sums in DuckDB, double
+ * sums in memory) turn a constant metric into a tiny variance on one path and
+ * none on the other, and the two reports disagree about whether there is an
+ * interval at all.
  */
+export function nonNegative(v: number, scale: number): number {
+  return v <= Math.abs(scale) * 1e-12 ? 0 : v;
+}
+
+/** Unbiased sample variance (n − 1 denominator), computed from the sums; 0 when only rounding is left. */
 export function variance(m: Moments): number {
   if (m.n < 2) return NaN;
-  const v = (m.sumSq - (m.sum * m.sum) / m.n) / (m.n - 1);
-  return v < 0 ? 0 : v;
+  return nonNegative(m.sumSq - (m.sum * m.sum) / m.n, m.sumSq) / (m.n - 1);
 }
