@@ -157,18 +157,19 @@ async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void>
   const A = Math.round(cfg.attribution);
   // First entry per rule and customer: the earliest, ties broken by variant (holdout first), then by
   // entry id, so the result never depends on row order. k orders by time and variant in one integer;
-  // arg_min picks an entry id at the least k, which is the answer unless two entry ids share it.
-  // That can only happen where a customer entered a rule more than once (multi): those are checked,
-  // and a tie, when there is one, is settled by the least entry id. (A minimum over a struct of the
-  // three does it in one pass, at twice the cost of all of this.)
+  // arg_min picks a row of d at the least k (its rowid: carrying the entry id string through the
+  // aggregate costs twice as much), which is the answer unless two entry ids share that k. That can
+  // only happen where a customer entered a rule more than once (multi): those are checked, and a
+  // tie, when there is one, is settled by the least entry id.
   const k = "entered * 2 + treated::BIGINT";
-  await exec(con, `CREATE TABLE e AS SELECT rule, customer_id, k >> 1 AS entered, (k & 1) = 1 AS treated, entry_id, multi
-    FROM (SELECT rule, customer_id, min(${k}) AS k, arg_min(entry_id, ${k}) AS entry_id, count(*) > 1 AS multi FROM d GROUP BY rule, customer_id)`);
-  const tied = `d.rule = e.rule AND d.customer_id = e.customer_id AND d.entered = e.entered AND d.treated = e.treated`;
-  const [ties] = await rows(con, `SELECT count(*) AS n FROM d JOIN (FROM e WHERE multi) e ON ${tied} AND d.entry_id < e.entry_id`);
+  await exec(con, `CREATE TABLE e AS SELECT rule, customer_id, k >> 1 AS entered, (k & 1) = 1 AS treated, drow, multi
+    FROM (SELECT rule, customer_id, min(${k}) AS k, arg_min(rowid, ${k}) AS drow, count(*) > 1 AS multi FROM d GROUP BY rule, customer_id)`);
+  const multi = `(SELECT e.rowid AS eid, e.rule, e.customer_id, e.entered, e.treated, d0.entry_id FROM e JOIN d d0 ON d0.rowid = e.drow WHERE e.multi) m`;
+  const tied = `d.rule = m.rule AND d.customer_id = m.customer_id AND d.entered = m.entered AND d.treated = m.treated`;
+  const [ties] = await rows(con, `SELECT count(*) AS n FROM d JOIN ${multi} ON ${tied} AND d.entry_id < m.entry_id`);
   if (num(ties!.n) > 0) {
-    await exec(con, `UPDATE e SET entry_id = t.id FROM (SELECT d.rule, d.customer_id, min(d.entry_id) AS id FROM d JOIN (FROM e WHERE multi) e ON ${tied} GROUP BY ALL) t
-      WHERE e.rule = t.rule AND e.customer_id = t.customer_id`);
+    await exec(con, `UPDATE e SET drow = t.drow FROM (SELECT m.eid, arg_min(d.rowid, d.entry_id) AS drow FROM d JOIN ${multi} ON ${tied} GROUP BY m.eid) t
+      WHERE e.rowid = t.eid`);
   }
   // Views, not tables: each is read once or twice, and copying millions of rows costs more than filtering them again.
   // Goal events outside every entry's window (before the first entry's pre-period, after the last
@@ -184,7 +185,7 @@ async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void>
       coalesce(sum(g.amount) FILTER (WHERE g.ts <= e.entered), 0) AS pr
     FROM e JOIN g ON g.customer_id = e.customer_id AND g.ts > e.entered - ${A} AND g.ts <= e.entered + ${A}
     GROUP BY e.rowid`);
-  await exec(con, `CREATE VIEW o AS SELECT e.rule, e.customer_id, e.treated, e.entered, e.entry_id,
+  await exec(con, `CREATE VIEW o AS SELECT e.rule, e.customer_id, e.treated, e.entered, e.drow,
       coalesce(w.c, 0) AS c, coalesce(w.r, 0) AS r, coalesce(w.pc, 0) AS pc, coalesce(w.pr, 0) AS pr
     FROM e LEFT JOIN w ON w.eid = e.rowid`);
 }
@@ -314,7 +315,7 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
       await exec(con, `INSERT INTO offers VALUES ${offers.join(", ")}`);
       const q = `WITH oc AS (SELECT d.rule, d.entry_id, sum(offers.cost) AS cost FROM d JOIN offers ON d.rule = offers.rule AND d.step = offers.step
           WHERE d.sent GROUP BY ALL)
-        SELECT o.rule, sum(oc.cost::DECIMAL(38,4))::DOUBLE AS cost FROM o JOIN oc ON o.rule = oc.rule AND o.entry_id = oc.entry_id
+        SELECT o.rule, sum(oc.cost::DECIMAL(38,4))::DOUBLE AS cost FROM o JOIN d d0 ON d0.rowid = o.drow JOIN oc ON o.rule = oc.rule AND d0.entry_id = oc.entry_id
         WHERE o.treated AND o.c = 1 GROUP BY ALL`;
       for (const row of await rows(con, q)) {
         const a = rules.get(String(row.rule));
