@@ -11,6 +11,7 @@ import type { EvalEnv, EventRecord, RfmScores, Value } from "../language/values.
 import { compileCondition } from "./compile/closure.ts";
 import { fitRfmBounds, rfmInput, scoreRfm, type RfmInput } from "./rfm.ts";
 import { customerColumns, loadCustomers, openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./runtime/read.ts";
+import { stageTimer } from "./runtime/timing.ts";
 import { featurePlan, scanFeatures, type FeatureTable } from "./features/index.ts";
 
 /** One cell of the R×F grid: customers and their goal-event value in the window. */
@@ -100,11 +101,15 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
     if (plan.features.every((f) => f.perDecision === null)) {
       // The fast path: every aggregate and the RFM inputs from one scan; no event crosses into JS,
       // and of the customers only their ids and the attributes segments read.
+      const lap = stageTimer();
       const loaded = await loadCustomers(con, ws, o.customersFile, bad, counts);
+      lap("customers loaded and checked");
       const need = attributesRead(ws).filter((a) => loaded.attrs.includes(a));
       const { ids, columns } = await customerColumns(con, need);
+      lap("customer ids and attributes into JS");
       total = ids.length;
       const table: FeatureTable | null = o.eventsFile ? await scanFeatures(con, ws, plan, o.eventsFile, o.now, cfg ?? null, ids.length, bad, counts) : null;
+      lap("feature scan");
       const slot = (i: number) => (table ? table.slotOf[i]! : -1);
       const none = { n: 0, sum: 0, last: -Infinity };
       const bounds = cfg ? fitRfmBounds(cfg, (function* () { for (let i = 0; i < ids.length; i++) yield table ? table.rfm(slot(i)) : none; })(), o.now) : null;
@@ -122,6 +127,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
         env.segments = {};
         tally(ids[i]!, env, rfm, input?.sum ?? 0);
       }
+      lap("segments evaluated");
     } else {
       // Some segment aggregate needs the events themselves: stream them customer by customer.
       const customers = await readCustomers(con, ws, o.customersFile, bad, counts);

@@ -19,6 +19,7 @@ import { advance, type TimedDecision } from "./customer.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.ts";
 import { sortDecisions } from "./order.ts";
 import { emptyState, type CustomerState } from "./state.ts";
+import { stageTimer } from "./timing.ts";
 import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type RowCounts } from "./read.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
@@ -75,13 +76,7 @@ export async function decideFromFiles(
   const decisions: TimedDecision[] = [];
   const { con, close, connect } = await openReader();
   // PLAYBOOK_TIMING=1 prints how long each stage took (stderr).
-  let t0 = performance.now();
-  const lap = (what: string) => {
-    if (!process.env.PLAYBOOK_TIMING) return;
-    const t = performance.now();
-    process.stderr.write(`timing: ${what} ${((t - t0) / 1000).toFixed(2)} s\n`);
-    t0 = t;
-  };
+  const lap = stageTimer();
   try {
     // Customers stay in DuckDB but for the attributes a decision reads (all of them to explain one).
     const loaded = await loadCustomers(con, p.ws, customersPath, bad, counts);
