@@ -187,14 +187,23 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
   const types = attrs.map((a) => ws.schema.customer.get(a)!.type);
   const st = (a: string) => cols.types.get(a) ?? "VARCHAR";
   const anyBad = attrs.length ? attrs.map((a, i) => badSql(`r.${q(a)}`, types[i]!, st(a))).join(" OR ") : "false";
-  // The raw rows in file order (a table's rowid is its insertion position: rowid + 1 is the row number),
-  // and the ids that occur more than once with their first row (the first row wins).
-  await con.run(`CREATE OR REPLACE TEMP TABLE __craw AS SELECT *, CAST(customer_id AS VARCHAR) AS __id FROM ${src.sql}`);
-  await con.run(`CREATE OR REPLACE TEMP TABLE __cdup AS SELECT __id, min(rowid) AS first FROM __craw WHERE NULLIF(__id, '') IS NOT NULL GROUP BY __id HAVING count(*) > 1`);
-  const badRes = await con.runAndReadAll(`SELECT r.rowid + 1, r.__id, NULLIF(r.__id, '') IS NULL AS noid, d.first IS NOT NULL AND r.rowid > d.first AS dup,
+  // The raw rows in file order with their position __rn (__rn + 1 is the row number), and the ids
+  // that occur more than once with their first row (the first row wins). A Parquet file is read
+  // again by each step (cheap: columnar, and it numbers its rows); text files are parsed once into
+  // a table, whose rowid is the insertion position.
+  const parquet = !path.endsWith(".csv") && !path.endsWith(".jsonl");
+  if (parquet) {
+    await con.run(`CREATE OR REPLACE TEMP VIEW __craw AS SELECT * EXCLUDE (file_row_number), CAST(customer_id AS VARCHAR) AS __id, file_row_number AS __rn
+      FROM read_parquet(${lit(path)}, file_row_number = true)`);
+  } else {
+    await con.run(`CREATE OR REPLACE TEMP TABLE __crawt AS SELECT *, CAST(customer_id AS VARCHAR) AS __id FROM ${src.sql}`);
+    await con.run(`CREATE OR REPLACE TEMP VIEW __craw AS SELECT *, rowid AS __rn FROM __crawt`);
+  }
+  await con.run(`CREATE OR REPLACE TEMP TABLE __cdup AS SELECT __id, min(__rn) AS first FROM __craw WHERE NULLIF(__id, '') IS NOT NULL GROUP BY __id HAVING count(*) > 1`);
+  const badRes = await con.runAndReadAll(`SELECT r.__rn + 1, r.__id, NULLIF(r.__id, '') IS NULL AS noid, d.first IS NOT NULL AND r.__rn > d.first AS dup,
       ${attrs.length ? `[${attrs.map((a, i) => `CASE WHEN ${badSql(`r.${q(a)}`, types[i]!, st(a))} THEN ${lit(a)} || ': cannot read "' || CAST(r.${q(a)} AS VARCHAR) || '" as ${types[i]!.base}' END`).join(", ")}]` : "[]"} AS why
     FROM __craw r LEFT JOIN __cdup d ON r.__id = d.__id
-    WHERE NULLIF(r.__id, '') IS NULL OR (d.first IS NOT NULL AND r.rowid > d.first) OR ${anyBad}`);
+    WHERE NULLIF(r.__id, '') IS NULL OR (d.first IS NOT NULL AND r.__rn > d.first) OR ${anyBad}`);
   for (const [rn, id, noid, dup, why] of badRes.getRows()) {
     const line = Number(rn) + src.lineOffset;
     const reason = noid ? "missing customer_id" : dup ? `duplicate customer_id ${JSON.stringify(id)}` : String((why as { items: unknown[] }).items.find((x) => x != null));
@@ -202,14 +211,21 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
   }
   // The customers in file order: `ci` (their position) is the table's rowid.
   // A plain table (not TEMP): other connections of the run read it concurrently.
-  await con.run(`CREATE OR REPLACE TABLE __cust AS SELECT r.__id AS customer_id,
-      ${attrs.map((a, i) => `${castSql(`r.${q(a)}`, types[i]!, st(a))} AS ${q(a)}`).join(", ") || "NULL AS __none"}
-    FROM __craw r LEFT JOIN __cdup d ON r.__id = d.__id
-    WHERE NULLIF(r.__id, '') IS NOT NULL AND (d.first IS NULL OR r.rowid = d.first) AND NOT (${anyBad})
-    ORDER BY r.rowid`);
+  // Without duplicate ids (the usual case) it is a scan and a filter, which keep insertion order
+  // (preserve_insertion_order, on by default); a join with the duplicates needs the sort.
+  const [[dups]] = (await con.runAndReadAll("SELECT count(*) FROM __cdup")).getRows() as [[bigint]];
+  const cast = attrs.map((a, i) => `${castSql(`r.${q(a)}`, types[i]!, st(a))} AS ${q(a)}`).join(", ") || "NULL AS __none";
+  await con.run(dups === 0n
+    ? `CREATE OR REPLACE TABLE __cust AS SELECT r.__id AS customer_id, ${cast}
+      FROM __craw r WHERE NULLIF(r.__id, '') IS NOT NULL AND NOT (${anyBad})`
+    : `CREATE OR REPLACE TABLE __cust AS SELECT r.__id AS customer_id, ${cast}
+      FROM __craw r LEFT JOIN __cdup d ON r.__id = d.__id
+      WHERE NULLIF(r.__id, '') IS NOT NULL AND (d.first IS NULL OR r.__rn = d.first) AND NOT (${anyBad})
+      ORDER BY r.__rn`);
   await con.run("DROP TABLE __cdup");
   const [[total, used]] = (await con.runAndReadAll("SELECT (SELECT count(*) FROM __craw), (SELECT count(*) FROM __cust)")).getRows() as [[bigint, bigint]];
-  await con.run("DROP TABLE __craw");
+  await con.run("DROP VIEW __craw");
+  if (!parquet) await con.run("DROP TABLE __crawt");
   counts.customers.read = Number(total);
   counts.customers.used = Number(used);
   counts.customers.rejected = Number(total) - Number(used);

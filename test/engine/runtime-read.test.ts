@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { EventRecord, Value } from "../../language/values.ts";
-import { formatBadRows, openReader, readCustomers, rowsSummary, streamEvents, type BadRow, type RowCounts } from "../../engine/runtime/read.ts";
+import { formatBadRows, loadCustomers, openReader, readCustomers, rowsSummary, streamEvents, type BadRow, type RowCounts } from "../../engine/runtime/read.ts";
 import { buildWorkspace } from "./scenarios/mini-workspace.ts";
 
 const { ws } = buildWorkspace({ channels: { email: null }, rules: { r: { on: "order", send: { channel: "email" } } } });
@@ -85,4 +85,33 @@ describe("customerColumns", () => {
       close();
     }
   });
+});
+
+describe("the customers table keeps file order (ci = position in the file)", () => {
+  // Many row groups and both threads: order must come from the file, not from which thread finished first.
+  const N = 300_000;
+  it.each([
+    ["parquet", false], ["parquet", true], ["csv", false], ["csv", true],
+  ] as const)("%s, duplicates %s", async (ext, dups) => {
+    const { con, close } = await openReader();
+    try {
+      const file = join(dir, `order-${ext}-${dups}.${ext}`);
+      // Ids in a scrambled order (i·7919 mod N), so that sorted and file order differ; with dups, every 1000th row repeats an earlier id.
+      const id = `'c' || lpad(CAST(CASE WHEN ${dups} AND i % 1000 = 999 THEN ((i - 500) * 7919) % ${N} ELSE (i * 7919) % ${N} END AS VARCHAR), 6, '0')`;
+      await con.run(`COPY (SELECT ${id} AS customer_id, (i % 2 = 0) AS vip FROM range(${N}) t(i) ORDER BY i)
+        TO '${file}' (FORMAT ${ext}${ext === "parquet" ? ", ROW_GROUP_SIZE 10000" : ", HEADER true"})`);
+      const bad: BadRow[] = [];
+      const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
+      await loadCustomers(con, ws, file, bad, counts);
+      const [[wrong, n]] = (await con.runAndReadAll(`WITH f AS (SELECT ${id} AS customer_id, i FROM range(${N}) t(i)),
+          firsts AS (SELECT customer_id, min(i) AS i FROM f GROUP BY 1),
+          want AS (SELECT customer_id, row_number() OVER (ORDER BY i) - 1 AS ci FROM firsts)
+        SELECT count(*) FILTER (WHERE w.ci IS DISTINCT FROM c.rowid), count(*) FROM __cust c LEFT JOIN want w USING (customer_id)`)).getRows() as [[bigint, bigint]];
+      expect(Number(wrong)).toBe(0);
+      expect(Number(n)).toBe(dups ? N - N / 1000 : N);
+      expect(bad.length).toBe(dups ? N / 1000 : 0);
+    } finally {
+      close();
+    }
+  }, 60_000);
 });
