@@ -54,7 +54,7 @@ export function rfmInput(cfg: RfmConfig, events: readonly EventRecord[], now: nu
 }
 
 /** "Reaches" bounds (frequency, monetary) at the quantiles of `values` (see the file comment). */
-export function quantileBounds(values: number[], scores: number): number[] {
+export function quantileBounds(values: ArrayLike<number>, scores: number): number[] {
   const s = Float64Array.from(values).sort();
   const n = s.length;
   return Array.from({ length: scores - 1 }, (_, k) => {
@@ -64,7 +64,7 @@ export function quantileBounds(values: number[], scores: number): number[] {
 }
 
 /** "Exceeds" bounds (recency ages) at the quantiles of `values` (see the file comment). */
-export function exceedBounds(values: number[], scores: number): number[] {
+export function exceedBounds(values: ArrayLike<number>, scores: number): number[] {
   const s = Float64Array.from(values).sort();
   const n = s.length;
   if (n === 0) return Array.from({ length: scores - 1 }, () => Infinity);
@@ -73,20 +73,40 @@ export function exceedBounds(values: number[], scores: number): number[] {
 
 /** The bounds of every dimension: explicit ones from the workspace, the rest fitted on `inputs` at `now`. */
 export function fitRfmBounds(cfg: RfmConfig, inputs: Iterable<RfmInput>, now: number): RfmBounds {
-  const counts: number[] = [];
-  const sums: number[] = [];
-  const ages: number[] = [];
-  for (const x of inputs) {
+  const all = [...inputs];
+  return fitRfmBoundsBy(cfg, all.length, (i, x) => void Object.assign(x, all[i]!), now);
+}
+
+/**
+ * `fitRfmBounds` over `count` customers whose inputs `read(i, into)` writes
+ * into one reused record: no object per customer (the feature scan's columns
+ * are read straight into typed arrays).
+ */
+export function fitRfmBoundsBy(cfg: RfmConfig, count: number, read: (i: number, into: RfmInput) => void, now: number): RfmBounds {
+  const counts = new Float64Array(count);
+  const sums = new Float64Array(count);
+  const ages = new Float64Array(count);
+  const x: RfmInput = { n: 0, sum: 0, last: -Infinity };
+  let k = 0;
+  for (let i = 0; i < count; i++) {
+    read(i, x);
     if (x.n === 0) continue;
-    counts.push(x.n);
-    sums.push(x.sum);
-    ages.push(now - x.last);
+    counts[k] = x.n;
+    sums[k] = x.sum;
+    ages[k++] = now - x.last;
   }
   return {
-    frequency: cfg.frequency ?? quantileBounds(counts, cfg.scores),
-    monetary: cfg.monetary ?? quantileBounds(sums, cfg.scores),
-    recency: cfg.recency ?? exceedBounds(ages, cfg.scores),
+    frequency: cfg.frequency ?? quantileBounds(counts.subarray(0, k), cfg.scores),
+    monetary: cfg.monetary ?? quantileBounds(sums.subarray(0, k), cfg.scores),
+    recency: cfg.recency ?? exceedBounds(ages.subarray(0, k), cfg.scores),
   };
+}
+
+/** The cell label "rfm" of scores r, f, m (1–9 each), built once per cell, not once per customer. */
+const cellLabels: string[] = [];
+function cellLabel(r: number, f: number, m: number): string {
+  const k = (r * 10 + f) * 10 + m;
+  return (cellLabels[k] ??= `${r}${f}${m}`);
 }
 
 /** Scores one customer; null without a goal event in the window. */
@@ -99,7 +119,7 @@ export function scoreRfm(cfg: RfmConfig, b: RfmBounds, x: RfmInput, now: number)
   let r = cfg.scores;
   const age = now - x.last;
   for (const v of b.recency) if (age > v) r--;
-  return { r, f, m, cell: `${r}${f}${m}` };
+  return { r, f, m, cell: cellLabel(r, f, m) };
 }
 
 /**

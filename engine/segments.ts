@@ -9,7 +9,7 @@ import type { Expr, Workspace } from "../language/ast.ts";
 import { childrenOf } from "./features/plan.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../language/values.ts";
 import { compileCondition } from "./compile/closure.ts";
-import { fitRfmBounds, rfmInput, scoreRfm, type RfmInput } from "./rfm.ts";
+import { fitRfmBounds, fitRfmBoundsBy, rfmInput, scoreRfm, type RfmInput } from "./rfm.ts";
 import { customerColumns, loadCustomers, openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./runtime/read.ts";
 import { stageTimer } from "./runtime/timing.ts";
 import { featurePlan, scanFeatures, type FeatureTable } from "./features/index.ts";
@@ -112,13 +112,15 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
       lap("feature scan");
       const slot = (i: number) => (table ? table.slotOf[i]! : -1);
       const none = { n: 0, sum: 0, last: -Infinity };
-      const bounds = cfg ? fitRfmBounds(cfg, (function* () { for (let i = 0; i < ids.length; i++) yield table ? table.rfm(slot(i)) : none; })(), o.now) : null;
+      const bounds = cfg ? fitRfmBoundsBy(cfg, ids.length, (i, x) => (table ? table.rfmInto(slot(i), x) : Object.assign(x, none)), o.now) : null;
       const features: Record<string, Value> = {};
       const customer: Record<string, Value> = {};
       const env: EvalEnv = { now: o.now, customer, events: [], rfm: null, segments: {}, features };
+      const scratch: RfmInput = { n: 0, sum: 0, last: -Infinity };
       for (let i = 0; i < ids.length; i++) {
         const s = slot(i);
-        const input = cfg ? (table ? table.rfm(s) : none) : null;
+        if (table) table.rfmInto(s, scratch);
+        const input = cfg ? (table ? scratch : none) : null;
         const rfm = cfg && input ? scoreRfm(cfg, bounds!, input, o.now) : null;
         if (table) table.fill(s, features);
         customer.customer_id = ids[i]!;

@@ -30,6 +30,8 @@ export interface FeatureTable {
   fill(i: number, into: Record<string, Value>): void;
   /** RFM input of slot `i` (n = 0 when i < 0 or no goal event). */
   rfm(i: number): RfmInput;
+  /** The same, written into `into` (no allocation). */
+  rfmInto(i: number, into: RfmInput): void;
 }
 
 const q = (s: string) => duckdb.ident(s);
@@ -121,7 +123,8 @@ export async function scanFeatures(
     await listBadEvents(con, w, bad);
     await con.run("DROP VIEW __ev");
   }
-  return { customer, slotOf, columns, data, fill: filler(columns, data), rfm: rfmReader(columns, data) };
+  const rfmInto = rfmReader(columns, data);
+  return { customer, slotOf, columns, data, fill: filler(columns, data), rfmInto, rfm: (i) => { const x = { n: 0, sum: 0, last: -Infinity }; rfmInto(i, x); return x; } };
 }
 
 /** Builds `fill` for a columnar result: feature values, first/last as event records. */
@@ -168,12 +171,19 @@ function filler(columns: ScanColumn[], data: Column[]): FeatureTable["fill"] {
   };
 }
 
-function rfmReader(columns: ScanColumn[], data: Column[]): FeatureTable["rfm"] {
+function rfmReader(columns: ScanColumn[], data: Column[]): FeatureTable["rfmInto"] {
   const at = (part: string) => columns.findIndex((c) => c.part === part);
   const [n, sum, last] = [at("rfm_n"), at("rfm_sum"), at("rfm_last")];
-  return (i) => {
-    if (i < 0 || n < 0) return { n: 0, sum: 0, last: -Infinity };
+  return (i, into) => {
+    if (i < 0 || n < 0) {
+      into.n = 0;
+      into.sum = 0;
+      into.last = -Infinity;
+      return;
+    }
     const cnt = Number(data[n]!.get(i) ?? 0);
-    return { n: cnt, sum: Number(data[sum]!.get(i) ?? 0), last: cnt ? (data[last]!.get(i) as number) : -Infinity };
+    into.n = cnt;
+    into.sum = Number(data[sum]!.get(i) ?? 0);
+    into.last = cnt ? (data[last]!.get(i) as number) : -Infinity;
   };
 }

@@ -11,7 +11,7 @@ import { checkWorkspace } from "../../language/check.ts";
 import { renderDiagnostics } from "../../language/render.ts";
 import { compileExpr } from "../compile/closure.ts";
 import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
-import { fitRfmBounds, scoreRfm } from "../rfm.ts";
+import { fitRfmBoundsBy, scoreRfm } from "../rfm.ts";
 import { featurePlan, scanFeatures } from "../features/index.ts";
 import { attributesNeeded, eventCutoffs } from "./horizon.ts";
 import { buildProgram, type Program } from "./program.ts";
@@ -111,14 +111,16 @@ export async function decideFromFiles(
     const slot = (ci: number) => (table ? table.slotOf[ci]! : -1);
     const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
     const none = { n: 0, sum: 0, last: -Infinity };
-    const bounds = cfg ? fitRfmBounds(cfg, (function* () { for (let i = 0; i < ids.length; i++) yield table ? table.rfm(slot(i)) : none; })(), to) : null;
+    const bounds = cfg ? fitRfmBoundsBy(cfg, ids.length, (i, x) => (table ? table.rfmInto(slot(i), x) : Object.assign(x, none)), to) : null;
     const base = { cutoffs: Object.fromEntries(cutoffs), values: {} as Record<string, Value> };
+    const scratch = { n: 0, sum: 0, last: -Infinity };
     const decide = (ci: number, events: EventRecord[]) => {
       const id = ids[ci]!;
       if (only && id !== only.id) return;
       const attrs = attrsOf(ci);
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
-      const rfm = cfg ? scoreRfm(cfg, bounds!, table ? table.rfm(slot(ci)) : none, to) : null;
+      if (table && cfg) table.rfmInto(slot(ci), scratch);
+      const rfm = cfg ? scoreRfm(cfg, bounds!, table ? scratch : none, to) : null;
       if (only) return only.onCustomer(attrs, events, tz, rfm);
       if (table) table.fill(slot(ci), base.values);
       const state = states.get(id) ?? emptyState();
