@@ -1,15 +1,17 @@
 /**
- * Loading the report config of a workspace folder. The real path is the
- * language front end (`loadWorkspace` + `configFromWorkspace`), so a report
- * reads a playbook exactly as the engine does and stops on its errors. While
- * that module is absent (it lands in parallel), a minimal reader of the few
- * YAML keys the report needs stands in; it is also what lets the Hillstrom
- * example and the tests run without the front end.
+ * Loading the report config of a workspace folder through the language front
+ * end (`loadWorkspace` + `checkWorkspace` + `configFromWorkspace`), so a report
+ * reads a playbook exactly as the engine does and stops on its errors. A
+ * minimal reader of the few YAML keys the report needs
+ * (`configFromYamlFiles`) serves tests that build a config from bare YAML.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { configFromWorkspace, type ReportConfig } from "./config.ts";
+import { checkWorkspace } from "../language/check.ts";
+import { loadWorkspace } from "../language/index.ts";
+import { renderDiagnostics } from "../language/render.ts";
 
 /** A config, or the rendered problems that stop the report. */
 export type LoadedConfig = { config: ReportConfig; errors: null } | { config: null; errors: string };
@@ -72,39 +74,14 @@ export function configFromYamlFiles(dir: string): ReportConfig {
 }
 
 /**
- * The report config of workspace `dir`: through the language front end when
- * it is present (errors in the playbook stop the report, rendered as
- * diagnostics), else from the YAML directly.
+ * The report config of workspace `dir`; errors in the playbook (syntax, names,
+ * types) stop the report, rendered as diagnostics.
  */
 export async function loadReportConfig(dir: string): Promise<LoadedConfig> {
-  let lang: { loadWorkspace?: (d: string) => Promise<{ workspace: import("../language/ast.ts").Workspace; diagnostics: { severity: string }[] }> } | null = null;
-  try {
-    lang = await import(/* front end, when present */ "../language/index.ts" as string);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException)?.code !== "ERR_MODULE_NOT_FOUND") throw e;
-  }
-  if (!lang?.loadWorkspace) return { config: configFromYamlFiles(dir), errors: null };
-  const { workspace, diagnostics } = await lang.loadWorkspace(dir);
-  let all = diagnostics;
-  if (!diagnostics.some((d) => d.severity === "error")) {
-    // Names and types too: a report must not read a workspace the engine would refuse.
-    try {
-      const { checkWorkspace } = await import("../language/check.ts" as string);
-      all = [...diagnostics, ...checkWorkspace(workspace)];
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException)?.code !== "ERR_MODULE_NOT_FOUND") throw e;
-    }
-  }
+  const { workspace, diagnostics } = await loadWorkspace(dir);
+  // Names and types too: a report must not read a workspace the engine would refuse.
+  const all = diagnostics.some((d) => d.severity === "error") ? diagnostics : [...diagnostics, ...checkWorkspace(workspace)];
   const errors = all.filter((d) => d.severity === "error");
-  if (errors.length) {
-    let text: string;
-    try {
-      const { renderDiagnostics } = await import("../language/render.ts" as string);
-      text = renderDiagnostics(errors, workspace.files, { color: false });
-    } catch {
-      text = errors.map((d) => JSON.stringify(d)).join("\n") + "\n";
-    }
-    return { config: null, errors: text };
-  }
+  if (errors.length) return { config: null, errors: renderDiagnostics(errors, workspace.files, { color: false }) };
   return { config: configFromWorkspace(workspace), errors: null };
 }

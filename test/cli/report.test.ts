@@ -4,7 +4,7 @@
  * code. `UPDATE_GOLDEN=1 npx vitest run test/cli/report.test.ts` rewrites them.
  */
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -74,6 +74,18 @@ describe("playbook report", () => {
   it("says how many more days a target lift needs", async () => {
     const rep = JSON.parse((await cli([...base, "--format", "json", "--target-lift", "0.05"])).out) as Report;
     expect(rep.rules[0]!.days_to_target).toBeGreaterThan(0);
+  });
+
+  it("stops on an error in the playbook, rendered as a diagnostic with file:line:col", async () => {
+    const ws = mkdtempSync(join(tmpdir(), "report-ws-"));
+    for (const f of readdirSync(join(root, fx, "playbooks"))) {
+      const text = readFileSync(join(root, fx, "playbooks", f), "utf8");
+      writeFileSync(join(ws, f), text.replace(/^(\s+who: )/m, "$1no_such_attribute > 3 and "));
+    }
+    const r = await cli(["report", ws, "--decisions", `${fx}/decisions.jsonl`, "--data", `${fx}/data`]);
+    expect(r.code).toBe(1);
+    expect(r.out).toBe("");
+    expect(r.err).toMatch(/\.yaml:\d+:\d+: error PB101: unknown name "no_such_attribute"/);
   });
 
   it("stops on bad decision lines, listing them as file:line: reason", async () => {
