@@ -9,7 +9,8 @@
  * first entry is settled by its tie-breaks; goal events exactly on an entry,
  * on the edge of its attribution window and of its pre-period, and outside
  * every window; times written with offsets; feedback before, between and
- * after sends; CSV and JSONL; with and without a global holdout.
+ * after sends; CSV (plain or quoted header, LF or CRLF) and JSONL; with and
+ * without a global holdout.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,6 +68,9 @@ const worldArb = fc.record({
   decisions: fc.array(decisionArb, { minLength: 1, maxLength: 40, size: "medium" }),
   events: fc.array(eventArb, { maxLength: 60, size: "medium" }),
   csv: fc.boolean(),
+  // A quoted CSV header (or CRLF line ends) sends DuckDB's path through its own sniffer instead of the typed read.
+  quoted: fc.boolean(),
+  crlf: fc.boolean(),
   global: fc.constantFrom(0, 0.3),
 });
 
@@ -120,7 +124,9 @@ async function bothReports(w: World): Promise<[string, string]> {
       `c${e.c}`, e.kind, iso(T0 + e.minute * 60_000, e.zone), e.cents === null ? "" : String(e.cents / 100),
       feedback(e.kind) ? e.rule : "", feedback(e.kind) ? String(e.step) : "", feedback(e.kind) ? e.channel : "",
     ].join(","));
-    writeFileSync(eventsPath, ["customer_id,event,ts,amount,rule,step,channel", ...rows].join("\n") + "\n");
+    const header = ["customer_id", "event", "ts", "amount", "rule", "step", "channel"].map((h) => (w.quoted ? `"${h}"` : h)).join(",");
+    const eol = w.crlf ? "\r\n" : "\n";
+    writeFileSync(eventsPath, [header, ...rows].join(eol) + eol);
   } else {
     const rows = w.events.map((e) => JSON.stringify({
       customer_id: `c${e.c}`, event: e.kind, ts: iso(T0 + e.minute * 60_000, e.zone),
