@@ -1,6 +1,6 @@
 /**
  * Loading the report config of a workspace folder through the language front
- * end (`loadWorkspace` + `checkWorkspace` + `configFromWorkspace`), so a report
+ * end (`loadCheckedWorkspace` + `configFromWorkspace`), so a report
  * reads a playbook exactly as the engine does and stops on its errors. A
  * minimal reader of the few YAML keys the report needs
  * (`configFromYamlFiles`) serves tests that build a config from bare YAML.
@@ -9,9 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { configFromWorkspace, type ReportConfig } from "./config.ts";
-import { checkWorkspace } from "../language/check.ts";
-import { loadWorkspace } from "../language/index.ts";
-import { renderDiagnostics } from "../language/render.ts";
+import { loadCheckedWorkspace } from "../language/check.ts";
 
 /** A config, or the rendered problems that stop the report. */
 export type LoadedConfig = { config: ReportConfig; errors: null } | { config: null; errors: string };
@@ -78,10 +76,7 @@ export function configFromYamlFiles(dir: string): ReportConfig {
  * types) stop the report, rendered as diagnostics.
  */
 export async function loadReportConfig(dir: string): Promise<LoadedConfig> {
-  const { workspace, diagnostics } = await loadWorkspace(dir);
   // Names and types too: a report must not read a workspace the engine would refuse.
-  const all = diagnostics.some((d) => d.severity === "error") ? diagnostics : [...diagnostics, ...checkWorkspace(workspace)];
-  const errors = all.filter((d) => d.severity === "error");
-  if (errors.length) return { config: null, errors: renderDiagnostics(errors, workspace.files, { color: false }) };
-  return { config: configFromWorkspace(workspace), errors: null };
+  const { workspace, errors } = await loadCheckedWorkspace(dir);
+  return errors ? { config: null, errors } : { config: configFromWorkspace(workspace), errors: null };
 }

@@ -14,6 +14,20 @@ import { lintNullableFields } from "./lints/nullable-fields.ts";
 import { lintNeverHolds } from "./lints/intervals.ts";
 import { lintCadenceCaps } from "./lints/cadence-caps.ts";
 import { lintPolicy } from "./lints/policy.ts";
+import { loadWorkspace } from "./index.ts";
+import { renderDiagnostics } from "./render.ts";
+
+/**
+ * Loads and checks a workspace folder, as the commands that run a playbook
+ * need it: names and types are checked only when it parses. Errors and
+ * warnings come back rendered (plain text, no color); "" when there are none.
+ */
+export async function loadCheckedWorkspace(dir: string): Promise<{ workspace: Workspace; errors: string; warnings: string }> {
+  const { workspace, diagnostics } = await loadWorkspace(dir);
+  const all = diagnostics.some((d) => d.severity === "error") ? diagnostics : [...diagnostics, ...checkWorkspace(workspace)];
+  const text = (ds: Diagnostic[]) => (ds.length === 0 ? "" : renderDiagnostics(ds, workspace.files, { color: false }));
+  return { workspace, errors: text(all.filter((d) => d.severity === "error")), warnings: text(all.filter((d) => d.severity !== "error")) };
+}
 
 /** Resolves, type-checks and lints a workspace; returns its diagnostics, sorted. */
 export function checkWorkspace(ws: Workspace): Diagnostic[] {

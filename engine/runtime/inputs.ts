@@ -4,11 +4,8 @@
  * Problems in the workspace come back as rendered diagnostics, problems with
  * the data as `InputError`s with their exit code, never as stack traces.
  */
-import type { Diagnostic } from "../../language/diagnostics.ts";
 import type { Expr } from "../../language/ast.ts";
-import { loadWorkspace } from "../../language/index.ts";
-import { checkWorkspace } from "../../language/check.ts";
-import { renderDiagnostics } from "../../language/render.ts";
+import { loadCheckedWorkspace } from "../../language/check.ts";
 import { compileExpr } from "../compile/closure.ts";
 import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { fitRfmBoundsBy, scoreRfm } from "../rfm.ts";
@@ -31,12 +28,9 @@ export class InputError extends Error {
 
 /** Loads, checks and compiles a workspace; errors come back as rendered diagnostics (exit 1). */
 export async function loadProgram(dir: string): Promise<{ program: Program; warnings: string }> {
-  const { workspace, diagnostics } = await loadWorkspace(dir);
-  const all = diagnostics.some((d) => d.severity === "error") ? diagnostics : [...diagnostics, ...checkWorkspace(workspace)];
-  const text = (ds: Diagnostic[]) => (ds.length === 0 ? "" : renderDiagnostics(ds, workspace.files, { color: false }));
-  const errors = all.filter((d) => d.severity === "error");
-  if (errors.length) throw new InputError(text(errors), 1);
-  return { program: buildProgram(workspace, (e: Expr) => compileExpr(e, workspace)), warnings: text(all.filter((d) => d.severity !== "error")) };
+  const { workspace, errors, warnings } = await loadCheckedWorkspace(dir);
+  if (errors) throw new InputError(errors, 1);
+  return { program: buildProgram(workspace, (e: Expr) => compileExpr(e, workspace)), warnings };
 }
 
 /** Where the data is. */
