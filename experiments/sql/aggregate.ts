@@ -51,14 +51,16 @@ const DECISION_COLUMNS =
   "{customer_id: 'VARCHAR', rule: 'VARCHAR', step: 'BIGINT', entry_id: 'VARCHAR', entered_at: 'TIMESTAMPTZ', variant: 'VARCHAR', " +
   "status: 'VARCHAR', channel: 'VARCHAR', send_at: 'TIMESTAMPTZ'}";
 
+/** The feedback events in FEEDBACK_BITS order: `kind >> 1` is a 1-based index into it. */
+const FEEDBACK_NAMES = Object.keys(FEEDBACK_BITS);
+
 /**
  * An event's kind as a TINYINT: bit 0 says "the goal event"; kind >> 1 is the
  * 1-based index of a feedback event in FEEDBACK_BITS, 0 for any other. (A goal
  * may itself be a feedback event, say `clicked`: then both are set.)
  */
 function kindSql(goal: string, event: string): string {
-  const names = Object.keys(FEEDBACK_BITS);
-  const feedback = names.map((n, i) => `WHEN ${lit(n)} THEN ${2 * (i + 1)}`).join(" ");
+  const feedback = FEEDBACK_NAMES.map((n, i) => `WHEN ${lit(n)} THEN ${2 * (i + 1)}`).join(" ");
   return `((CASE ${event} ${feedback} ELSE 0 END) + (${event} = ${lit(goal)})::INTEGER)::TINYINT`;
 }
 
@@ -131,7 +133,7 @@ async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string,
       FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
   // Events: read once into a lean table; the check, the goal events and the feedback all come from
   // it. Millions of repeated strings are what makes a table of events expensive, so the event name
-  // becomes a small code (KIND_SQL), and a row that breaks the contract has no time (ts is null).
+  // becomes a small code (kindSql), and a row that breaks the contract has no time (ts is null).
   const ts = ev.typedTs ? "epoch_ms(ts)" : "iso_ms(CAST(ts AS VARCHAR))";
   const feedbackCols = cols.has("rule") || cols.has("step") || cols.has("channel");
   await exec(con, `CREATE TABLE ev AS SELECT customer_id, kind, CASE WHEN customer_id IS NULL OR event IS NULL OR event = '' THEN NULL ELSE ts END AS ts, amount
@@ -152,7 +154,8 @@ async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string,
   return { dataFrom: scan!.data_from === null ? null : num(scan!.data_from), feedback };
 }
 
-async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void> {
+/** Builds the entries (e) and their outcomes (o); returns the span of first entries (null when the log is empty). */
+async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<{ s: number; e: number } | null> {
   const A = Math.round(cfg.attribution);
   // First entry per rule and customer: the earliest, ties broken by variant (holdout first), then by
   // entry id, so the result never depends on row order. k orders by time and variant in one integer;
@@ -173,8 +176,9 @@ async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void>
   // Views, not tables: each is read once or twice, and copying millions of rows costs more than filtering them again.
   // Goal events outside every entry's window (before the first entry's pre-period, after the last
   // one's attribution) can match nothing: the bounds go in as constants, so the scan drops them.
-  const [span] = await rows(con, `SELECT min(entered) AS s, max(entered) AS e FROM e`);
-  const bounds = span!.s === null ? "" : ` AND ts > ${num(span!.s) - A} AND ts <= ${num(span!.e) + A}`;
+  const [row] = await rows(con, `SELECT min(entered) AS s, max(entered) AS e FROM e`);
+  const span = row!.s === null ? null : { s: num(row!.s), e: num(row!.e) };
+  const bounds = span ? ` AND ts > ${span.s - A} AND ts <= ${span.e + A}` : "";
   await exec(con, `CREATE VIEW g AS SELECT customer_id, ts, coalesce(amount, 0) AS amount FROM ev WHERE kind & 1 = 1${bounds}`);
   // Window sums per entry, grouped by an integer entry id (grouping by the strings costs twice as much).
   await exec(con, `CREATE TABLE w AS SELECT e.rowid AS eid,
@@ -187,6 +191,7 @@ async function outcomes(con: DuckDBConnection, cfg: ReportConfig): Promise<void>
   await exec(con, `CREATE VIEW o AS SELECT e.rule, e.customer_id, e.treated, e.entered, e.drow,
       coalesce(w.c, 0) AS c, coalesce(w.r, 0) AS r, coalesce(w.pc, 0) AS pc, coalesce(w.pr, 0) AS pr
     FROM e LEFT JOIN w ON w.eid = e.rowid`);
+  return span;
 }
 
 const MOMENTS = `count(*) AS n, sum(c) AS cs, sum(c * c) AS css, sum(pc) AS cx, sum(pc * pc) AS cxx, sum(pc * c) AS cxy,
@@ -222,7 +227,6 @@ function fromDays(a: RuleAggregate, dayRows: Record<string, unknown>[]): void {
 }
 
 async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>, feedback: number): Promise<Map<string, number>> {
-  const kinds = Object.keys(FEEDBACK_BITS).map(lit).join(", ");
   if (feedback === 0) {
     // No feedback at all: the funnel is the send counts; numbering a million sends would be wasted.
     for (const row of await rows(con, `SELECT rule, step, channel, count(*) AS n FROM d WHERE sent GROUP BY ALL ORDER BY ALL`)) {
@@ -231,7 +235,7 @@ async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>,
     }
     return new Map();
   }
-  await exec(con, `CREATE TABLE f AS SELECT customer_id, [${kinds}][kind >> 1] AS event, ts, rule, step, channel FROM ev WHERE kind >= 2`);
+  await exec(con, `CREATE TABLE f AS SELECT customer_id, [${FEEDBACK_NAMES.map(lit).join(", ")}][kind >> 1] AS event, ts, rule, step, channel FROM ev WHERE kind >= 2`);
   await exec(con, `CREATE TABLE s AS SELECT row_number() OVER (ORDER BY rule, customer_id, step, channel, coalesce(send_ms, entered), entry_id) AS id,
     rule, customer_id, step, channel, coalesce(send_ms, entered) AS t FROM d WHERE sent`);
   // Each feedback event belongs to the latest send of its message at or before it (the earliest if it precedes them all).
@@ -245,10 +249,9 @@ async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>,
     const a = rules.get(String(row.rule));
     if (a) funnelCell(a, num(row.step), String(row.channel)).sent += num(row.n);
   }
-  const order = Object.keys(FEEDBACK_BITS);
   for (const row of await rows(con, `SELECT s.rule, s.step, s.channel, fm.event, count(*) AS n FROM fm JOIN s USING (id) GROUP BY ALL ORDER BY ALL`)) {
     const a = rules.get(String(row.rule));
-    if (a) funnelCell(a, num(row.step), String(row.channel)).kinds[order.indexOf(String(row.event))] += num(row.n);
+    if (a) funnelCell(a, num(row.step), String(row.channel)).kinds[FEEDBACK_NAMES.indexOf(String(row.event))] += num(row.n);
   }
   const byChannel = new Map<string, number>();
   for (const row of await rows(con, `SELECT channel, event FROM f WHERE channel IS NOT NULL GROUP BY ALL ORDER BY ALL`)) {
@@ -300,7 +303,7 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
       if (process.env.PLAYBOOK_DEBUG) console.error(e);
       return null; // malformed JSON or CSV: the row-by-row reader names the lines
     }
-    await outcomes(con, cfg);
+    const span = await outcomes(con, cfg);
     const rules = new Map<string, RuleAggregate>();
     const dayRows = await rows(con, `SELECT rule, treated, (entered // ${DAY}) AS day, min(entered) AS first_at, ${MOMENTS} FROM o GROUP BY ALL ORDER BY rule, day, treated`);
     for (const row of dayRows) if (!rules.has(String(row.rule))) rules.set(String(row.rule), emptyRuleAggregate(String(row.rule)));
@@ -322,13 +325,12 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
       }
     }
     const kindsByChannel = await funnels(con, rules, scan.feedback);
-    const [span] = await rows(con, `SELECT min(entered) AS s, max(entered) AS e FROM e`);
     const global = cfg.globalHoldout > 0 && rules.size > 0 ? await globalLine(con, cfg) : null;
     return {
       rules, global, kindsByChannel,
       dataFrom: scan.dataFrom,
-      periodStart: span!.s === null ? Infinity : num(span!.s),
-      periodEnd: span!.e === null ? -Infinity : num(span!.e),
+      periodStart: span ? span.s : Infinity,
+      periodEnd: span ? span.e : -Infinity,
     };
   } finally {
     con.closeSync();
