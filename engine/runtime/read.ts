@@ -48,11 +48,11 @@ export function findDataFile(dir: string, base: "customers" | "events"): string 
   return null;
 }
 
-function source(path: string): { sql: string; lineOffset: number } {
+function source(path: string): { sql: string; lineOffset: number; parquet: boolean } {
   const q = `'${path.replace(/'/g, "''")}'`;
-  if (path.endsWith(".csv")) return { sql: `read_csv(${q}, header = true, all_varchar = true)`, lineOffset: 1 };
-  if (path.endsWith(".jsonl")) return { sql: `read_json(${q}, format = 'newline_delimited')`, lineOffset: 0 };
-  return { sql: `read_parquet(${q})`, lineOffset: 0 };
+  if (path.endsWith(".csv")) return { sql: `read_csv(${q}, header = true, all_varchar = true)`, lineOffset: 1, parquet: false };
+  if (path.endsWith(".jsonl")) return { sql: `read_json(${q}, format = 'newline_delimited')`, lineOffset: 0, parquet: false };
+  return { sql: `read_parquet(${q})`, lineOffset: 0, parquet: true };
 }
 
 const FEEDBACK_PROPS: Record<string, Type> = {
@@ -191,8 +191,7 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
   // that occur more than once with their first row (the first row wins). A Parquet file is read
   // again by each step (cheap: columnar, and it numbers its rows); text files are parsed once into
   // a table, whose rowid is the insertion position.
-  const parquet = !path.endsWith(".csv") && !path.endsWith(".jsonl");
-  if (parquet) {
+  if (src.parquet) {
     await con.run(`CREATE OR REPLACE TEMP VIEW __craw AS SELECT * EXCLUDE (file_row_number), CAST(customer_id AS VARCHAR) AS __id, file_row_number AS __rn
       FROM read_parquet(${lit(path)}, file_row_number = true)`);
   } else {
@@ -225,7 +224,7 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
   await con.run("DROP TABLE __cdup");
   const [[total, used]] = (await con.runAndReadAll("SELECT (SELECT count(*) FROM __craw), (SELECT count(*) FROM __cust)")).getRows() as [[bigint, bigint]];
   await con.run("DROP VIEW __craw");
-  if (!parquet) await con.run("DROP TABLE __crawt");
+  if (!src.parquet) await con.run("DROP TABLE __crawt");
   counts.customers.read = Number(total);
   counts.customers.used = Number(used);
   counts.customers.rejected = Number(total) - Number(used);
