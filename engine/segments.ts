@@ -119,7 +119,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
       const scratch: RfmInput = { n: 0, sum: 0, last: -Infinity };
       for (let i = 0; i < ids.length; i++) {
         const s = slot(i);
-        if (table) table.rfmInto(s, scratch);
+        if (table && cfg) table.rfmInto(s, scratch);
         const input = cfg ? (table ? scratch : none) : null;
         const rfm = cfg && input ? scoreRfm(cfg, bounds!, input, o.now) : null;
         if (table) table.fill(s, features);

@@ -1,8 +1,8 @@
 /**
- * The demo's RFM scorer against language.md's definition, on hand-made histories.
+ * The RFM scorer the demo uses (engine/rfm.ts) against language.md's definition, on hand-made histories.
  */
 import { describe, expect, it } from "vitest";
-import { rfmScorer } from "../../experiments/demo/rfm.ts";
+import { rfmScorer } from "../../engine/rfm.ts";
 import type { RfmConfig } from "../../language/ast.ts";
 import type { EventRecord } from "../../language/values.ts";
 
