@@ -109,8 +109,8 @@ function cellLabel(r: number, f: number, m: number): string {
   return (cellLabels[k] ??= `${r}${f}${m}`);
 }
 
-/** Scores one customer; null without a goal event in the window. */
-export function scoreRfm(cfg: RfmConfig, b: RfmBounds, x: RfmInput, now: number): RfmScores | null {
+/** Scores one customer; null without a goal event in the window. With `into`, the scores are written there (no allocation). */
+export function scoreRfm(cfg: RfmConfig, b: RfmBounds, x: RfmInput, now: number, into?: RfmScores): RfmScores | null {
   if (x.n === 0) return null;
   let f = 1;
   for (const v of b.frequency) if (x.n >= v) f++;
@@ -119,7 +119,12 @@ export function scoreRfm(cfg: RfmConfig, b: RfmBounds, x: RfmInput, now: number)
   let r = cfg.scores;
   const age = now - x.last;
   for (const v of b.recency) if (age > v) r--;
-  return { r, f, m, cell: cellLabel(r, f, m) };
+  if (!into) return { r, f, m, cell: cellLabel(r, f, m) };
+  into.r = r;
+  into.f = f;
+  into.m = m;
+  into.cell = cellLabel(r, f, m);
+  return into;
 }
 
 /**

@@ -64,7 +64,9 @@ export function segmentsOf(customer: Record<string, Value>, events: readonly Eve
  * RFM as of `now` and evaluates every segment for every customer.
  * The workspace must be checked (names resolved).
  */
-export async function computeSegments(o: { workspace: Workspace; customersFile: string; eventsFile: string | null; now: number }): Promise<SegmentsResult> {
+export async function computeSegments(o: { workspace: Workspace; customersFile: string; eventsFile: string | null; now: number; members?: boolean }): Promise<SegmentsResult> {
+  // Without `members` (sizes and the grid only), no customer id crosses into JS.
+  const withMembers = o.members ?? true;
   const ws = o.workspace;
   const bad: BadRow[] = [];
   const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
@@ -76,7 +78,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
   const cells: RfCell[] = [];
   for (let r = n; r >= 1; r--) for (let f = 1; f <= n; f++) cells.push({ r, f, customers: 0, revenue: 0 });
   let unscored = 0;
-  const { con, close } = await openReader();
+  const { con, close, connect } = await openReader();
   try {
     const cfg = ws.rfm;
     const plan = featurePlan(ws, { segmentsOnly: true });
@@ -84,9 +86,10 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
       let k = -1;
       for (let j = 0; j < preds.length; j++) {
         if (!preds[j]![1](env)) continue;
+        counts_[j]!++;
+        if (!withMembers) continue;
         if (k < 0) k = memberIds.push(id) - 1;
         pairs.push(k, j);
-        counts_[j]!++;
       }
       if (cfg) {
         if (rfm) {
@@ -102,34 +105,40 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
       // The fast path: every aggregate and the RFM inputs from one scan; no event crosses into JS,
       // and of the customers only their ids and the attributes segments read.
       const lap = stageTimer();
-      const loaded = await loadCustomers(con, ws, o.customersFile, bad, counts);
+      const wanted = attributesRead(ws);
+      const loaded = await loadCustomers(con, ws, o.customersFile, bad, counts, { keep: [...new Set([...wanted, ...plan.attributes])] });
       lap("customers loaded and checked");
-      const need = attributesRead(ws).filter((a) => loaded.attrs.includes(a));
-      const { ids, columns } = await customerColumns(con, need);
+      const need = wanted.filter((a) => loaded.attrs.includes(a));
+      const { ids, columns } = withMembers || need.length ? await customerColumns(con, need, new Set(), { ids: withMembers }) : { ids: [], columns: [] };
       lap("customer ids and attributes into JS");
-      total = ids.length;
-      const table: FeatureTable | null = o.eventsFile ? await scanFeatures(con, ws, plan, o.eventsFile, o.now, cfg ?? null, ids.length, bad, counts) : null;
-      lap("feature scan");
+      total = loaded.size;
+      // The check of every event row goes on in DuckDB's threads while JS evaluates the segments.
+      const table: FeatureTable | null = o.eventsFile ? await scanFeatures(con, ws, plan, o.eventsFile, o.now, cfg ?? null, total, bad, counts, { connect }) : null;
+      lap("features computed");
       const slot = (i: number) => (table ? table.slotOf[i]! : -1);
       const none = { n: 0, sum: 0, last: -Infinity };
-      const bounds = cfg ? fitRfmBoundsBy(cfg, ids.length, (i, x) => (table ? table.rfmInto(slot(i), x) : Object.assign(x, none)), o.now) : null;
+      const bounds = cfg ? fitRfmBoundsBy(cfg, total, (i, x) => (table ? table.rfmInto(slot(i), x) : Object.assign(x, none)), o.now) : null;
       const features: Record<string, Value> = {};
       const customer: Record<string, Value> = {};
       const env: EvalEnv = { now: o.now, customer, events: [], rfm: null, segments: {}, features };
       const scratch: RfmInput = { n: 0, sum: 0, last: -Infinity };
-      for (let i = 0; i < ids.length; i++) {
+      const scores: RfmScores = { r: 0, f: 0, m: 0, cell: "" };
+      for (let i = 0; i < total; i++) {
         const s = slot(i);
         if (table && cfg) table.rfmInto(s, scratch);
         const input = cfg ? (table ? scratch : none) : null;
-        const rfm = cfg && input ? scoreRfm(cfg, bounds!, input, o.now) : null;
-        if (table) table.fill(s, features);
-        customer.customer_id = ids[i]!;
+        const rfm = cfg && input ? scoreRfm(cfg, bounds!, input, o.now, scores) : null;
+        if (table) table.fill(s, features, true);
+        const id = withMembers ? ids[i]! : "";
+        customer.customer_id = id;
         for (let k = 0; k < need.length; k++) customer[need[k]!] = (columns[k]![i] ?? null) as Value;
         env.rfm = rfm;
         env.segments = {};
-        tally(ids[i]!, env, rfm, input?.sum ?? 0);
+        tally(id, env, rfm, input?.sum ?? 0);
       }
       lap("segments evaluated");
+      await table?.checked;
+      lap("every event row checked");
     } else {
       // Some segment aggregate needs the events themselves: stream them customer by customer.
       const customers = await readCustomers(con, ws, o.customersFile, bad, counts);
@@ -162,6 +171,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
       customers: total,
       segments: preds.map(([name], j) => ({ name, customers: counts_[j]! })),
       get members() {
+        if (!withMembers) throw new Error("computeSegments: members were not asked for (members: false)");
         // Built on first use (the export), in customer-id order.
         const m = new Map<string, string[]>();
         for (let i = 0; i < pairs.length; i += 2) {

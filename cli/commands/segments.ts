@@ -107,7 +107,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (warnings && values.format === "table") io.stderr(warnings);
     let r: SegmentsResult;
     try {
-      r = await computeSegments({ workspace: program.ws, customersFile, eventsFile, now: at });
+      // Membership (customer ids in JS) only when it is printed or written.
+      r = await computeSegments({ workspace: program.ws, customersFile, eventsFile, now: at, members: values.format === "csv" || !!values.out });
     } catch (e) {
       if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError)) {
         io.stderr(`playbook segments: cannot read the data: ${e.message.split("\n")[0]}\n`);

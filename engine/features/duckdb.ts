@@ -12,10 +12,10 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { RfmConfig, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import type { RfmInput } from "../rfm.ts";
-import { defineEvents, listBadEvents, propBelongs, type BadRow, type RowCounts } from "../runtime/read.ts";
+import { countEvents, defineEvents, defineFeatureRows, isColumnar, listBadEvents, propBelongs, type BadRow, type RowCounts } from "../runtime/read.ts";
 import { Column } from "../runtime/columns.ts";
 import { duckdb } from "./dialect.ts";
-import type { FeaturePlan } from "./plan.ts";
+import { recordProps, whereProps, type Feature, type FeaturePlan } from "./plan.ts";
 import { scanQuery, type ScanColumn, type ScanSource } from "./sql.ts";
 
 /** Features of every customer with events, columnar. */
@@ -26,8 +26,14 @@ export interface FeatureTable {
   slotOf: Int32Array;
   columns: ScanColumn[];
   data: Column[];
-  /** Writes slot `i`'s features (or the no-event defaults when i < 0) into `into`, keyed by feature key. */
-  fill(i: number, into: Record<string, Value>): void;
+  /**
+   * Writes slot `i`'s features (or the no-event defaults when i < 0) into `into`, keyed by feature key.
+   * With `reuse`, first/last records are one object per feature rewritten on each call (for a caller
+   * that keeps no value past the next call).
+   */
+  fill(i: number, into: Record<string, Value>, reuse?: boolean): void;
+  /** Settles when the row counts (`counts.events`) and bad rows are in: the check of every row may still run after the features are there. */
+  checked: Promise<void>;
   /** RFM input of slot `i` (n = 0 when i < 0 or no goal event). */
   rfm(i: number): RfmInput;
   /** The same, written into `into` (no allocation). */
@@ -64,13 +70,31 @@ function emptyValue(fn: string): Value {
 export async function scanFeatures(
   con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, eventsPath: string, now: number, rfm: RfmConfig | null,
   customers: number, bad: BadRow[], counts: RowCounts,
-  o: { partialAt?: Map<string, number> } = {},
+  o: { partialAt?: Map<string, number>; connect?: () => Promise<DuckDBConnection> } = {},
 ): Promise<FeatureTable> {
   // With `partialAt` (event name → cutoff), the all-time features are computed as partial states
   // up to their event's cutoff (EvalEnv.base) and windowed ones are left to the events shipped later.
   const partial = o.partialAt;
   const features = partial ? plan.scan.filter((f) => f.within === null) : plan.scan;
   const nowOf = partial ? (f: { event: string }) => duckdb.number(partial.get(f.event) ?? -Infinity) : undefined;
+  // A columnar file is read twice, each time only the columns it needs: the features from the rows of
+  // the events they read (the name filter pushed into the file's scan), and a check of every row
+  // that groups nothing. A text file is parsed once, features and checks in the same pass.
+  if (isColumnar(eventsPath)) {
+    // With `connect`, the check runs on a connection of its own, while the features are computed and
+    // after (`checked`); the features never depend on it, since they leave out bad rows themselves.
+    const check = async (c: DuckDBConnection) => {
+      const { read, rejected } = await countEvents(c, ws, eventsPath);
+      counts.events.read = read;
+      counts.events.rejected = rejected;
+      counts.events.used = read - rejected;
+      if (rejected > 0) await listBad(c, ws, eventsPath, bad);
+    };
+    const checking = o.connect ? o.connect().then(check) : null;
+    checking?.catch(() => undefined);
+    const t = await columnarScan(con, ws, plan, features, eventsPath, now, rfm, customers, nowOf, !!partial);
+    return { ...t, checked: checking ?? check(con) };
+  }
   // Props the features read (first/last records carry every prop some expression reads).
   const want = new Set<string>();
   for (const f of plan.scan) if (f.prop) want.add(f.prop);
@@ -118,11 +142,70 @@ export async function scanFeatures(
   counts.events.read = read;
   counts.events.rejected = rejected;
   counts.events.used = read - rejected;
-  if (rejected > 0) {
-    const w = await defineEvents(con, ws, eventsPath, { rowNumbers: true });
-    await listBadEvents(con, w, bad);
-    await con.run("DROP VIEW __ev");
+  if (rejected > 0) await listBad(con, ws, eventsPath, bad);
+  return { ...table(customer, slotOf, columns, data), checked: Promise.resolve() };
+}
+
+/** Lists the bad rows of the events file (a second read, with row numbers). */
+async function listBad(con: DuckDBConnection, ws: Workspace, eventsPath: string, bad: BadRow[]): Promise<void> {
+  const w = await defineEvents(con, ws, eventsPath, { rowNumbers: true });
+  await listBadEvents(con, w, bad);
+  await con.run("DROP VIEW __ev");
+}
+
+/** The props the scan of `features` (and RFM's value) reads: aggregated, in a `where`, carried by a first/last record. */
+function propsRead(ws: Workspace, features: readonly Feature[], rfm: RfmConfig | null): Set<string> {
+  const out = new Set<string>();
+  if (rfm?.value) out.add(rfm.value);
+  for (const f of features) {
+    if (f.prop) out.add(f.prop);
+    whereProps(f.where, out);
+    if (f.fn === "first" || f.fn === "last") {
+      const def = ws.schema.events.get(f.event);
+      for (const p of recordProps(f, def ? [...def.props.keys()] : [])) out.add(p);
+    }
   }
+  return out;
+}
+
+/**
+ * The features of a columnar events file from the rows of the events they read: grouped by the
+ * raw id and joined to the customers after (or, with attributes in a `where`, joined row by row).
+ */
+async function columnarScan(
+  con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, features: Feature[], eventsPath: string, now: number, rfm: RfmConfig | null,
+  customers: number, nowOf: ((f: { event: string }) => string) | undefined, partial: boolean,
+): Promise<Omit<FeatureTable, "checked">> {
+  const events = new Set(features.map((f) => f.event));
+  if (rfm?.event) events.add(rfm.event);
+  const late = plan.attributes.length === 0;
+  const v = await defineFeatureRows(con, ws, eventsPath, { events: [...events], select: propsRead(ws, features, rfm), attrs: plan.attributes, join: !late });
+  const src = { ...viewSource(ws, v.names, v.props), valid: null, ...(late ? { customer: "cid" } : {}) };
+  const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, undefined, [], { partial, nowOf });
+  const outer = columns.map((c) => (c.feature?.fn === "count" && c.part === "value") || c.part === "rfm_n" || c.part === "avg_n" ? `CAST(g.${q(c.name)} AS DOUBLE)` : `g.${q(c.name)}`);
+  const sql = late
+    ? `SELECT c.__ci${outer.map((x) => `, ${x}`).join("")} FROM (${grouped}) g
+       JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`
+    : `SELECT g.customer_id${outer.map((x) => `, ${x}`).join("")} FROM (${grouped}) g`;
+  const data = columns.map(() => new Column());
+  const ciCol = new Column();
+  const res = await con.stream(sql);
+  for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
+    ciCol.append(chunk.getColumnVector(0), chunk.rowCount);
+    for (let k = 0; k < columns.length; k++) data[k]!.append(chunk.getColumnVector(k + 1), chunk.rowCount);
+  }
+  await con.run("DROP VIEW __ev");
+  const slotOf = new Int32Array(customers).fill(-1);
+  const customer = new Int32Array(ciCol.length);
+  for (let i = 0; i < ciCol.length; i++) {
+    const ci = ciCol.get(i) as number;
+    customer[i] = ci;
+    slotOf[ci] = i;
+  }
+  return table(customer, slotOf, columns, data);
+}
+
+function table(customer: Int32Array, slotOf: Int32Array, columns: ScanColumn[], data: Column[]): Omit<FeatureTable, "checked"> {
   const rfmInto = rfmReader(columns, data);
   return { customer, slotOf, columns, data, fill: filler(columns, data), rfmInto, rfm: (i) => { const x = { n: 0, sum: 0, last: -Infinity }; rfmInto(i, x); return x; } };
 }
@@ -142,7 +225,8 @@ function filler(columns: ScanColumn[], data: Column[]): FeatureTable["fill"] {
     else if (typeof c.part === "object") g.props.push([c.part.prop, k]);
   });
   const list = [...groups.values()];
-  return (i, into) => {
+  const records = new Map<string, EventRecord>();
+  return (i, into, reuse) => {
     for (const g of list) {
       if (g.avgN !== undefined) {
         into[g.key] = i < 0 ? [0, 0] : [data[g.avgN]!.get(i) as number, data[g.avgSum!]!.get(i) as number];
@@ -161,12 +245,18 @@ function filler(columns: ScanColumn[], data: Column[]): FeatureTable["fill"] {
         into[g.key] = null;
         continue;
       }
-      const props: Record<string, Value> = {};
+      let rec = reuse ? records.get(g.key) : undefined;
+      if (!rec) {
+        rec = { name: g.event, ts, props: {} };
+        if (reuse) records.set(g.key, rec);
+      } else rec.ts = ts;
+      const props = rec.props as Record<string, Value>;
       for (const [p, k] of g.props) {
         const x = data[k]!.get(i);
         if (x !== null && x !== undefined) props[p] = x as Value;
+        else delete props[p];
       }
-      into[g.key] = { name: g.event, ts, props } satisfies EventRecord;
+      into[g.key] = rec;
     }
   };
 }

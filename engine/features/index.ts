@@ -9,7 +9,7 @@
  */
 import type { Workspace } from "../../language/ast.ts";
 import { DIALECTS, type Dialect } from "./dialect.ts";
-import { featurePlan, type FeaturePlan } from "./plan.ts";
+import { featurePlan, recordProps, type FeaturePlan } from "./plan.ts";
 import { scanQuery, type ScanSource } from "./sql.ts";
 
 export { featurePlan, workspaceExprs, type Feature, type FeaturePlan } from "./plan.ts";
@@ -64,7 +64,7 @@ function scanColumnsNames(plan: FeaturePlan, ws: Workspace): string[] {
   for (const f of plan.scan) {
     if (f.fn === "first" || f.fn === "last") {
       out.push(`${f.key}.ts`);
-      for (const p of [...(ws.schema.events.get(f.event)?.props.keys() ?? [])].sort()) out.push(`${f.key}.${p}`);
+      for (const p of recordProps(f, [...(ws.schema.events.get(f.event)?.props.keys() ?? [])].sort())) out.push(`${f.key}.${p}`);
     } else out.push(f.key);
   }
   if (ws.rfm?.event) out.push("rfm_n", "rfm_sum", "rfm_last");

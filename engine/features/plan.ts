@@ -38,6 +38,11 @@ export interface Feature {
   node: AggExpr | ExistsExpr;
   /** Null when precomputable; otherwise why it is evaluated per decision. */
   perDecision: string | null;
+  /**
+   * For first/last: the fields expressions read from the record (`last(order_placed).ts`), or null when
+   * some expression takes the record whole; the scan carries only these props (`recordProps`).
+   */
+  fields?: string[] | null;
   /** Where it is used, e.g. `segment newcomers`, `rule restock_alert who`. */
   usedBy: string[];
 }
@@ -136,6 +141,19 @@ const PROBE: ScanSource = {
   from: "x", customer: "c", t: "t", isEvent: () => "TRUE", prop: (p) => p, attr: (a) => a, propsOf: () => [], valid: null,
 };
 
+/** The props of `all` (an event's prop columns) that a first/last feature's record carries. */
+export function recordProps(f: Feature, all: readonly string[]): string[] {
+  const fields = f.fields;
+  return fields ? all.filter((p) => fields.includes(p)) : [...all];
+}
+
+/** Props a `where` clause reads from its own event. */
+export function whereProps(e: Expr | undefined, into: Set<string>): void {
+  if (!e) return;
+  if (e.kind === "name" && e.ref?.kind === "prop" && e.ref.scope === "where") into.add(e.ref.prop);
+  for (const c of childrenOf(e)) whereProps(c, into);
+}
+
 /** Attribute names a `where` clause reads. */
 function attributesOf(e: Expr | undefined, into: Set<string>): void {
   if (!e) return;
@@ -186,9 +204,18 @@ export function featurePlan(ws: Workspace, o: { segmentsOnly?: boolean } = {}): 
       f.perDecision = perDecisionReason(ws, node.where, node.event);
     }
     if (!f.usedBy.includes(label)) f.usedBy.push(label);
+    return f;
   };
-  const walk = (e: Expr, label: string, depth: number): void => {
-    if (e.kind === "agg" || e.kind === "exists") add(e, featureKey(e), label, depth > 0);
+  const walk = (e: Expr, label: string, depth: number, field?: string): void => {
+    if (e.kind === "member" && e.object.kind === "agg") return walk(e.object, label, depth, e.prop);
+    if (e.kind === "agg" || e.kind === "exists") {
+      const f = add(e, featureKey(e), label, depth > 0);
+      if (f.fn === "first" || f.fn === "last") {
+        if (f.fields === undefined) f.fields = [];
+        if (field === undefined) f.fields = null;
+        else if (f.fields && !f.fields.includes(field)) f.fields.push(field);
+      }
+    }
     else if (e.kind === "name" && e.ref?.kind === "event") {
       const node: ExistsExpr = { kind: "exists", event: e.ref.name, eventSpan: e.span, span: e.span };
       add(node, e.ref.name, label, depth > 0);

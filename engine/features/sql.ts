@@ -23,7 +23,7 @@
 import type { Expr, RfmConfig } from "../../language/ast.ts";
 import { DAY_MS, HOUR_MS } from "../../language/evaluator.ts";
 import type { Dialect } from "./dialect.ts";
-import type { Feature, FeaturePlan } from "./plan.ts";
+import { recordProps, type Feature, type FeaturePlan } from "./plan.ts";
 
 /** How the scan reads its input relation. */
 export interface ScanSource {
@@ -182,7 +182,7 @@ export function scanColumns(
         break;
       case "first":
       case "last": {
-        const props = src.propsOf(f.event);
+        const props = recordProps(f, src.propsOf(f.event));
         col(d.filtered(`${f.fn === "first" ? "MIN" : "MAX"}(${src.t})`, where), { feature: f, part: "ts" });
         const order = [src.t, ...props.map((x) => src.prop(x))];
         for (const x of props) col(d.pick(f.fn, src.prop(x), order, where), { feature: f, part: { prop: x } });

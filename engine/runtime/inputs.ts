@@ -82,7 +82,13 @@ export async function decideFromFiles(
     const plan = featurePlan(p.ws);
     const cutoffs = only || o.shipAll ? new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const)) : eventCutoffs(p, plan, from);
     const bad2: BadRow[] = [];
-    const scanning = eventsPath ? connect().then((c) => scanFeatures(c, p.ws, plan, eventsPath, to, p.ws.rfm ?? null, loaded.size, bad2, counts, { partialAt: cutoffs })) : Promise.resolve(null);
+    const scanning = eventsPath
+      ? connect().then(async (c) => {
+          const t = await scanFeatures(c, p.ws, plan, eventsPath, to, p.ws.rfm ?? null, loaded.size, bad2, counts, { partialAt: cutoffs });
+          await t.checked;
+          return t;
+        })
+      : Promise.resolve(null);
     scanning.catch(() => undefined);
     const names = [...p.ws.schema.events.keys()];
     const shipping = eventsPath

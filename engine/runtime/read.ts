@@ -177,8 +177,10 @@ export interface CustomersTable {
  * index `ci` everywhere else.
  * Bad rows go to `bad`: missing id, duplicate id (the first row wins), a
  * value that does not parse. Nothing crosses into JS but the bad rows.
+ * With `keep`, every attribute is still checked but only those named are
+ * kept in `__cust` (a caller that reads few of them copies less).
  */
-export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: string, bad: BadRow[], counts: RowCounts): Promise<CustomersTable> {
+export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: string, bad: BadRow[], counts: RowCounts, o: { keep?: readonly string[] } = {}): Promise<CustomersTable> {
   const src = source(path);
   await con.run("SET TimeZone = 'UTC'");
   const cols = await columnsOf(con, src.sql);
@@ -213,7 +215,9 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
   // Without duplicate ids (the usual case) it is a scan and a filter, which keep insertion order
   // (preserve_insertion_order, on by default); a join with the duplicates needs the sort.
   const [[dups]] = (await con.runAndReadAll("SELECT count(*) FROM __cdup")).getRows() as [[bigint]];
-  const cast = attrs.map((a, i) => `${castSql(`r.${q(a)}`, types[i]!, st(a))} AS ${q(a)}`).join(", ") || "NULL AS __none";
+  // Every attribute is checked; with `keep`, only those are kept in the table.
+  const kept = o.keep ? attrs.filter((a) => o.keep!.includes(a)) : attrs;
+  const cast = kept.map((a) => `${castSql(`r.${q(a)}`, types[attrs.indexOf(a)]!, st(a))} AS ${q(a)}`).join(", ") || "NULL AS __none";
   await con.run(dups === 0n
     ? `CREATE OR REPLACE TABLE __cust AS SELECT r.__id AS customer_id, ${cast}
       FROM __craw r WHERE NULLIF(r.__id, '') IS NOT NULL AND NOT (${anyBad})`
@@ -238,7 +242,11 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
  * with few distinct values (time zones, cities, plans) cross as integer codes
  * into a dictionary: one string per distinct value instead of one per row.
  */
-export async function customerColumns(con: DuckDBConnection, attrs: readonly string[], presence: ReadonlySet<string> = new Set()): Promise<{ ids: string[]; columns: unknown[][] }> {
+export async function customerColumns(
+  con: DuckDBConnection, attrs: readonly string[], presence: ReadonlySet<string> = new Set(), o: { ids?: boolean } = {},
+): Promise<{ ids: string[]; columns: unknown[][] }> {
+  // Without `ids`, only the attribute columns cross (ids stays empty).
+  const withIds = o.ids ?? true;
   const ids: unknown[] = [];
   const columns: unknown[][] = attrs.map(() => []);
   const types = new Map((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => [String(r[0]), String(r[1])]));
@@ -259,9 +267,9 @@ export async function customerColumns(con: DuckDBConnection, attrs: readonly str
     if (d) return d.length ? `CAST(list_position([${d.map(lit).join(", ")}]::VARCHAR[], ${q(a)}) AS INTEGER)` : "CAST(NULL AS INTEGER)";
     return q(a);
   });
-  const res = await con.stream(`SELECT customer_id${select.map((x) => `, ${x}`).join("")} FROM __cust ORDER BY rowid`);
+  const res = await con.stream(`SELECT ${[withIds ? "customer_id" : "NULL", ...select].join(", ")} FROM __cust ORDER BY rowid`);
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    appendColumn(chunk.getColumnVector(0), chunk.rowCount, ids);
+    if (withIds) appendColumn(chunk.getColumnVector(0), chunk.rowCount, ids);
     for (let i = 0; i < attrs.length; i++) appendColumn(chunk.getColumnVector(i + 1), chunk.rowCount, columns[i]!);
   }
   for (let i = 0; i < attrs.length; i++) {
@@ -327,6 +335,98 @@ export interface EventsView {
   ok: string;
 }
 
+/** How an events file's columns are read: its source, the schema's event names, the prop columns some expression reads, their checks. */
+interface EventLayout {
+  src: ReturnType<typeof source>;
+  names: string[];
+  /** Prop columns present in the file and read by some expression. */
+  props: string[];
+  propTypes: Map<string, Type>;
+  /** DuckDB type of a column of the file. */
+  st: (column: string) => string;
+  /** `ts` as epoch ms (NULL when it does not parse). */
+  tsSql: string;
+  /** One condition per prop whose cell can fail to parse, true when it parses (none for typed columns). */
+  okProps: string[];
+}
+
+async function eventLayout(con: DuckDBConnection, ws: Workspace, path: string, extraProps?: Iterable<string>): Promise<EventLayout> {
+  const src = source(path);
+  const cols = await columnsOf(con, src.sql);
+  for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
+  const names = [...ws.schema.events.keys()];
+  const used = propsUsed(ws);
+  // One SQL type per prop column: the first event of the schema that declares it (feedback props as contract.md says).
+  const propTypes = new Map<string, Type>();
+  for (const def of ws.schema.events.values()) for (const [k, a] of def.props) if (!propTypes.has(k)) propTypes.set(k, a.type);
+  for (const [k, t] of Object.entries(FEEDBACK_PROPS)) if (!propTypes.has(k)) propTypes.set(k, t);
+  for (const p of extraProps ?? []) used.add(p);
+  const props = cols.filter((c) => c !== "customer_id" && c !== "event" && c !== "ts" && used.has(c) && propTypes.has(c));
+  const st = (c: string) => cols.types.get(c) ?? "VARCHAR";
+  const tsSql = castSql("e.ts", { base: "datetime", nullable: false }, st("ts"));
+  const okProps = props.map((p) => badSql(`e.${q(p)}`, propTypes.get(p)!, st(p))).filter((b) => b !== "FALSE").map((b) => `NOT ${b}`);
+  return { src, names, props, propTypes, st, tsSql, okProps };
+}
+
+/** Whether an events or customers file is read column by column (Parquet), so that reading it twice is cheap. */
+export function isColumnar(path: string): boolean {
+  return source(path).parquet;
+}
+
+/**
+ * Columnar files only (see `isColumnar`): defines `__ev` over the used rows
+ * of the events named in `events` alone, with the columns of `defineEvents`
+ * (`ev`, `t`, `ok` = TRUE, `p_<prop>` for the props in `select` that some
+ * expression reads, and
+ * either `cid` (the raw id, `join: false`: unknown customers become groups the
+ * caller drops) or `ci` and `a_<attr>` joined from `__cust`). The name
+ * filter is pushed into the file's scan, so rows of other events are never
+ * decoded; `countEvents` checks every row and counts them. Rows that break
+ * the contract (time or a prop that does not parse) are left out, as a
+ * rejected row is.
+ */
+export async function defineFeatureRows(
+  con: DuckDBConnection, ws: Workspace, path: string,
+  o: { events: string[]; select: Iterable<string>; attrs?: string[]; join: boolean },
+): Promise<EventsView> {
+  const { src, names, props: all, propTypes, st, tsSql, okProps } = await eventLayout(con, ws, path);
+  const want = new Set(o.select);
+  const props = all.filter((p) => want.has(p));
+  const codes = o.events.map((n) => [n, names.indexOf(n)] as const).filter(([, i]) => i >= 0);
+  const event = st("event") === "VARCHAR" ? "e.event" : "CAST(e.event AS VARCHAR)";
+  const filter = codes.length ? `${event} IN (${codes.map(([n]) => lit(n)).join(", ")})` : "FALSE";
+  const code = codes.length ? `(CASE ${event} ${codes.map(([n, i]) => `WHEN ${lit(n)} THEN ${i}`).join(" ")} END)` : "CAST(NULL AS INTEGER)";
+  const attrs = (o.attrs ?? []).filter((a) => ws.schema.customer.has(a));
+  const custCols = new Set((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => String(r[0])));
+  const rows = `SELECT CAST(e.customer_id AS VARCHAR) AS cid, ${code} AS ev, ${tsSql} AS t${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} AS ${q(`p_${p}`)}`).join("")}
+    FROM ${src.sql} e WHERE ${[filter, ...okProps].join(" AND ")}`;
+  const cols = `x.ev, x.t, TRUE AS ok${props.map((p) => `, x.${q(`p_${p}`)}`).join("")}`;
+  await con.run(o.join
+    ? `CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, ${cols}${attrs.map((a) => `, ${custCols.has(a) ? `c.${q(a)}` : "NULL"} AS ${q(`a_${a}`)}`).join("")}
+        FROM (${rows}) x JOIN (SELECT *, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON x.cid = c.customer_id WHERE x.t IS NOT NULL`
+    : `CREATE OR REPLACE TEMP VIEW __ev AS SELECT x.cid, ${cols} FROM (${rows}) x WHERE x.t IS NOT NULL`);
+  return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs: o.join ? attrs : [], ok: "ok" };
+}
+
+/**
+ * Every row of the events file checked and counted in one pass, nothing
+ * grouped or kept: rows read, and rows rejected (unknown or missing customer,
+ * event not in the schema, a time or prop that does not parse: the rules of
+ * `defineEvents`). The event names are looked up once per distinct name
+ * first (a columnar file answers from its dictionaries), so the per-row test
+ * is there only when some name is unknown. Needs `__cust`.
+ */
+export async function countEvents(con: DuckDBConnection, ws: Workspace, path: string): Promise<{ read: number; rejected: number }> {
+  const { src, names, tsSql, okProps } = await eventLayout(con, ws, path);
+  const present = (await con.runAndReadAll(`SELECT DISTINCT CAST(event AS VARCHAR) FROM ${src.sql}`)).getRows().map((r) => r[0] as string | null);
+  const known = new Set(names);
+  const badName = present.some((n) => n === null || !known.has(n)) ? [`CAST(e.event AS VARCHAR) IS NULL OR CAST(e.event AS VARCHAR) NOT IN (${names.map(lit).join(", ")})`] : [];
+  const bad = ["c.customer_id IS NULL", `${tsSql} IS NULL`, ...badName, ...okProps.map((x) => `NOT (${x})`)].map((x) => `(${x})`).join(" OR ");
+  const [[read, rejected]] = (await con.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${bad})
+    FROM ${src.sql} e LEFT JOIN (SELECT customer_id FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.customer_id`)).getRows() as [[bigint, bigint]];
+  return { read: Number(read), rejected: Number(rejected) };
+}
+
 /**
  * Defines the temporary view `__ev` over the events file: `ci` (the
  * customer's index in customer-id order, NULL for an unknown customer), `ev`
@@ -344,23 +444,11 @@ export async function defineEvents(
   con: DuckDBConnection, ws: Workspace, path: string,
   o: { rowNumbers: boolean; attrs?: string[]; extraProps?: Iterable<string>; join?: boolean; ship?: { until: number; cutoffs: number[] } },
 ): Promise<EventsView> {
-  const src = source(path);
-  const cols = await columnsOf(con, src.sql);
-  for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
-  const names = [...ws.schema.events.keys()];
+  const { src, names, props, propTypes, st, tsSql, okProps } = await eventLayout(con, ws, path, o.extraProps);
   const code = `(CASE CAST(e.event AS VARCHAR) ${names.map((n, i) => `WHEN ${lit(n)} THEN ${i}`).join(" ")} END)`;
-  const used = propsUsed(ws);
-  // One SQL type per prop column: the first event of the schema that declares it (feedback props as contract.md says).
-  const propTypes = new Map<string, Type>();
-  for (const def of ws.schema.events.values()) for (const [k, a] of def.props) if (!propTypes.has(k)) propTypes.set(k, a.type);
-  for (const [k, t] of Object.entries(FEEDBACK_PROPS)) if (!propTypes.has(k)) propTypes.set(k, t);
-  for (const p of o.extraProps ?? []) used.add(p);
-  const props = cols.filter((c) => c !== "customer_id" && c !== "event" && c !== "ts" && used.has(c) && propTypes.has(c));
   // Attributes missing from the customers file read as null.
   const custCols = new Set((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => String(r[0])));
   const attrs = (o.attrs ?? []).filter((a) => ws.schema.customer.has(a));
-  const st = (c: string) => cols.types.get(c) ?? "VARCHAR";
-  const tsSql = castSql("e.ts", { base: "datetime", nullable: false }, st("ts"));
   const propBad = props.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} THEN ${lit(p)} END`);
   const raw = o.rowNumbers ? `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql})` : src.sql;
   const joined = attrs.map((a) => `, ${custCols.has(a) ? q(a) : "NULL"} AS ${q(`__a_${a}`)}`).join("");
@@ -369,14 +457,13 @@ export async function defineEvents(
     ? `, e.__rn AS rn, CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts,
       ${props.length ? `[${propBad.join(", ")}]` : "[]::VARCHAR[]"} AS bad_props`
     : "";
-  const okProps = props.map((p) => badSql(`e.${q(p)}`, propTypes.get(p)!, st(p))).filter((b) => b !== "FALSE").map((b) => `NOT ${b}`);
   if (o.ship) {
     // Only the rows to ship: used, up to `until`, after their event's cutoff. Event codes and cutoffs
     // come from a join with a small table (a CASE per row costs more), rows are numbered before the
     // filter (so `rn` is still the position in the file) and joined to the customers after it.
     const cut = o.ship.cutoffs;
     await con.run(`CREATE OR REPLACE TEMP TABLE __evk AS SELECT * FROM (VALUES ${names.map((n, i) => `(${lit(n)}, ${i}, ${Number.isFinite(cut[i]!) ? cut[i] : -1e300}::DOUBLE)`).join(", ")}) k(name, code, cut)`);
-    const tsRaw = castSql("e.ts", { base: "datetime", nullable: false }, st("ts"));
+    const tsRaw = tsSql;
     await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, x.ev, x.t, x.rn, TRUE AS ok${props.map((p) => `, x.${q(`p_${p}`)}`).join("")} FROM (
         SELECT CAST(e.customer_id AS VARCHAR) AS cid, k.code AS ev, k.cut, ${tsRaw} AS t, e.__rn AS rn
           ${okProps.length ? `, (${okProps.join(" AND ")}) AS okp` : ", TRUE AS okp"}

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { AggFn, Expr, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
-import { featurePlan, memoryFeatures, scanFeatures, type FeaturePlan } from "../../engine/features/index.ts";
+import { compileSql, featurePlan, memoryFeatures, scanFeatures, type Feature, type FeaturePlan } from "../../engine/features/index.ts";
 import { openReader, propsUsed, readCustomers, type BadRow, type RowCounts } from "../../engine/runtime/read.ts";
 import { B, BASE, DAY, HOUR, exprArb, testWorkspace } from "../support/arbitraries.ts";
 
@@ -47,8 +47,15 @@ const cell = (v: Value | undefined, type?: string): string => {
 };
 
 let runNo = 0;
-/** Writes the customers and events as CSV, runs the DuckDB scan and returns features by customer id. */
-async function viaDuckdb(ws: Workspace, plan: FeaturePlan, custs: Cust[], offsets: number[], now: number): Promise<Map<string, Record<string, Value>>> {
+/**
+ * How the files are written: CSV (features and checks in one pass), or Parquet — converted from the
+ * CSV with every column text (`varchar`: times and numbers parsed and checked per row) or with the
+ * types DuckDB infers (`typed`) — where the scan reads the feature rows and checks every row apart.
+ */
+type Format = "csv" | "varchar" | "typed";
+
+/** Writes the customers and events as files, runs the DuckDB scan and returns features by customer id. */
+async function viaDuckdb(ws: Workspace, plan: FeaturePlan, custs: Cust[], offsets: number[], now: number, format: Format = "csv"): Promise<Map<string, Record<string, Value>>> {
   const dir = join(tmp, `r${runNo++}`);
   const { mkdirSync } = await import("node:fs");
   mkdirSync(dir);
@@ -58,12 +65,18 @@ async function viaDuckdb(ws: Workspace, plan: FeaturePlan, custs: Cust[], offset
   let k = 0;
   for (const c of custs) for (const e of c.events) rows.push([c.id, e.name, iso(e.ts, offsets[k++ % offsets.length]!), ...PROPS.map((p) => cell(e.props[p]))].join(","));
   writeFileSync(join(dir, "events.csv"), rows.join("\n") + "\n");
-  const { con, close } = await openReader();
+  const { con, close, connect } = await openReader();
   try {
+    let events = join(dir, "events.csv");
+    if (format !== "csv") {
+      events = join(dir, "events.parquet");
+      await con.run(`COPY (SELECT * FROM read_csv('${join(dir, "events.csv")}', header = true${format === "varchar" ? ", all_varchar = true" : ""})) TO '${events}' (FORMAT parquet)`);
+    }
     const bad: BadRow[] = [];
     const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
     const customers = await readCustomers(con, ws, join(dir, "customers.csv"), bad, counts);
-    const table = await scanFeatures(con, ws, plan, join(dir, "events.csv"), now, ws.rfm ?? null, customers.size, bad, counts);
+    const table = await scanFeatures(con, ws, plan, events, now, ws.rfm ?? null, customers.size, bad, counts, runNo % 2 ? { connect } : {});
+    await table.checked;
     expect(bad).toEqual([]);
     expect(counts.events).toEqual({ read: rows.length - 1, used: rows.length - 1, rejected: 0 });
     const out = new Map<string, Record<string, Value>>();
@@ -86,8 +99,9 @@ function asRead(c: Cust): Cust {
 
 function expectSame(ws: Workspace, plan: FeaturePlan, custs: Cust[], sql: Map<string, Record<string, Value>>, mem: (c: Cust) => Record<string, Value>): void {
   // Records from the scan carry the props some expression reads (no expression can see the others).
+  // First/last records carry only the fields read from them when every use reads a field (Feature.fields).
   const read = propsUsed(ws);
-  const visible = (p: Record<string, Value>) => Object.fromEntries(Object.entries(p).filter(([k]) => read.has(k)));
+  const visible = (f: Feature, p: Record<string, Value>) => Object.fromEntries(Object.entries(p).filter(([k]) => read.has(k) && (!f.fields || f.fields.includes(k))));
   for (const c of custs) {
     const m = mem(c);
     const s = sql.get(c.id)!;
@@ -101,7 +115,7 @@ function expectSame(ws: Workspace, plan: FeaturePlan, custs: Cust[], sql: Map<st
         expect(x === null ? null : x.ts, where).toBe(y === null ? null : y.ts);
         // Same-instant ties of the same event pick by props in SQL, by file order in memory (documented).
         const tied = y !== null && c.events.filter((e) => e.name === y.name && e.ts === y.ts).length > 1;
-        if (x && y && !tied) expect(x.props, where).toEqual(visible(y.props));
+        if (x && y && !tied) expect(x.props, where).toEqual(visible(f, y.props));
       } else expect(a, where).toStrictEqual(b);
     }
   }
@@ -155,10 +169,37 @@ describe("feature scenarios (hand-computed, both paths)", () => {
     expect((fn({}, custs[0]!.events, at)["last(order_placed)"] as EventRecord).props).toEqual({ amount: 5, category: "hats" });
   });
 
-  it("in one DuckDB scan of files", async () => {
-    const got = await viaDuckdb(ws, plan, custs, [0, 180, -330], at);
+  it.each<Format>(["csv", "varchar", "typed"])("in one DuckDB scan of files (%s)", async (format) => {
+    const got = await viaDuckdb(ws, plan, custs, [0, 180, -330], at, format);
     for (const c of custs) check(got.get(c.id)!, c.id);
     expect((got.get("a")!["last(order_placed)"] as EventRecord).props).toEqual({ amount: 5, category: "hats" });
+  });
+
+  it("a first/last record carries the fields read from it, all its props when it is used whole", async () => {
+    const fields = testWorkspace({
+      recent: B.bin("<=", B.call("days_since", B.member(B.agg("last", "order_placed"), "ts")), B.num(30)),
+      big: B.bin(">", B.member(B.agg("first", "order_placed"), "amount"), B.num(10)),
+      seen: B.bin("!=", B.agg("last", "page_viewed"), B.nul()),
+      // Reads `path`, so that records of page_viewed carry it (records carry the props some expression reads).
+      y: B.exists("page_viewed", { where: B.bin("==", B.prop("page_viewed", "path"), B.str("/y")) }),
+    });
+    const p = featurePlan(fields);
+    const byKey = Object.fromEntries(p.scan.map((f) => [f.key, f.fields]));
+    expect(byKey["last(order_placed)"]).toEqual(["ts"]);
+    expect(byKey["first(order_placed)"]).toEqual(["amount"]);
+    expect(byKey["last(page_viewed)"]).toBeNull();
+    for (const format of ["csv", "typed"] as const) {
+      const got = (await viaDuckdb(fields, p, custs, [0], at, format)).get("a")!;
+      expect((got["last(order_placed)"] as EventRecord).props, format).toEqual({});
+      expect((got["first(order_placed)"] as EventRecord).props, format).toEqual({ amount: 100 });
+      expect((got["last(page_viewed)"] as EventRecord).props, format).toEqual({ path: "/y" });
+    }
+    // The portable SQL carries the same columns: no prop of last(order_placed), first(order_placed).amount by ARRAY_AGG in PostgreSQL.
+    const pg = compileSql(fields, { dialect: "postgres" });
+    expect(pg).not.toContain('"last(order_placed).amount"');
+    expect(pg).toContain('ARRAY_AGG(');
+    expect(pg).toContain('AS "first(order_placed).amount"');
+    expect(pg).not.toContain('"first(order_placed).category"');
   });
 
   it("keeps per-decision aggregates out of the scan, with the reason", () => {
@@ -180,6 +221,9 @@ describe("DuckDB scan == in-memory features (fast-check)", () => {
     fc.tuple(fc.constantFrom("order_placed", "page_viewed"), within).chain(([ev, d]) => whereOf(ev).map((w) => B.agg("count", ev, { where: w, within: d }))),
     fc.tuple(fc.constantFrom<AggFn>("sum", "avg", "min", "max"), within).chain(([fn, d]) => whereOf("order_placed").map((w) => B.agg(fn, "order_placed", { prop: "amount", where: w, within: d }))),
     fc.tuple(fc.constantFrom<AggFn>("first", "last"), fc.constantFrom("order_placed", "page_viewed"), within).chain(([fn, ev, d]) => whereOf(ev).map((w) => B.agg(fn, ev, { where: w, within: d }))),
+    // A field read from a first/last record: the scan then carries that field alone.
+    fc.tuple(fc.constantFrom<AggFn>("first", "last"), fc.constantFrom("order_placed", "page_viewed"), fc.constantFrom("ts", "amount", "category", "path"), within)
+      .chain(([fn, ev, field, d]) => whereOf(ev).map((w) => B.member(B.agg(fn, ev, { where: w, within: d }), field))),
     fc.tuple(fc.constantFrom("order_placed", "page_viewed"), within).chain(([ev, d]) => whereOf(ev).map((w) => B.exists(ev, { where: w, within: d }))),
   );
   const CITIES = ["London", "Paris", "london", ""];
@@ -219,21 +263,23 @@ describe("DuckDB scan == in-memory features (fast-check)", () => {
         aggs: fc.constant(aggs),
         custs: fc.integer({ min: 1, max: 4 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => custArb(now, i)))),
         offsets: fc.array(fc.constantFrom(0, 180, -300, 330, -600, 840), { minLength: 1, maxLength: 4 }),
+        parquet: fc.constantFrom<Format>("varchar", "typed"),
       }),
     );
 
   it("agree on random aggregates, histories, offsets and window edges", async () => {
     let scanned = 0;
     await fc.assert(
-      fc.asyncProperty(caseArb, async ({ now, aggs, custs, offsets }) => {
+      fc.asyncProperty(caseArb, async ({ now, aggs, custs, offsets, parquet }) => {
         const ws = testWorkspace(Object.fromEntries(aggs.map((a, i) => [`f${i}`, a])));
         const plan = featurePlan(ws);
         if (plan.scan.length === 0) return;
         scanned += plan.scan.length;
         const fn = memoryFeatures(plan, ws);
         const read = custs.map(asRead);
-        const sql = await viaDuckdb(ws, plan, custs, offsets, now);
-        expectSame(ws, plan, read, sql, (c) => fn(c.attrs, c.events, now));
+        const m = (c: Cust) => fn(c.attrs, c.events, now);
+        expectSame(ws, plan, read, await viaDuckdb(ws, plan, custs, offsets, now, "csv"), m);
+        expectSame(ws, plan, read, await viaDuckdb(ws, plan, custs, offsets, now, parquet), m);
       }),
       { numRuns: 120, seed: 20261124 },
     );

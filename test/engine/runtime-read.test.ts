@@ -115,3 +115,77 @@ describe("the customers table keeps file order (ci = position in the file)", () 
     }
   }, 60_000);
 });
+
+describe("the feature scan checks every row the same way in CSV and in Parquet", () => {
+  // A Parquet file is read twice (the feature rows alone, then every row checked, engine/features/duckdb.ts);
+  // a CSV file once. Both must reject the same rows for the same reasons and give the same features.
+  it("same bad rows, counts and features, with the check on the scan's connection or its own", async () => {
+    const { B } = await import("../support/arbitraries.ts");
+    const { featurePlan, scanFeatures } = await import("../../engine/features/index.ts");
+    const w = { ...ws, segments: new Map(ws.segments) };
+    const seg = (name: string, expr: import("../../language/ast.ts").Expr) => w.segments.set(name, { name, span, expr });
+    seg("buyers", B.bin(">=", B.agg("count", "order"), B.num(1)));
+    seg("spent", B.bin(">", B.agg("sum", "order", { prop: "amount" }), B.num(6)));
+    seg("recent", B.bin(">", B.member(B.agg("last", "order"), "ts"), B.num(0)));
+    const plan = featurePlan(w);
+    expect(plan.scan.map((f) => f.key)).toEqual(["count(order)", "sum(order.amount)", "last(order)"]);
+    const lines = [
+      "customer_id,event,ts,amount",
+      "b,order,2026-11-20T10:00:00Z,10",
+      "a,order,2026-11-20T09:00:00,5",
+      "zz,order,2026-11-20T10:00:00Z,1",
+      "a,teleport,2026-11-20T10:00:00Z,1",
+      "a,order,yesterday,1",
+      "a,order,2026-11-20T08:00:00Z,lots",
+      "a,order,2026-11-19T08:00:00Z,",
+      ",order,2026-11-19T08:00:00Z,3",
+      "b,,2026-11-19T08:00:00Z,3",
+      "b,order,,3",
+      "b,order,2026-11-18T08:00:00+03:00,2.5",
+    ];
+    writeFileSync(join(dir, "scan.csv"), lines.join("\n") + "\n");
+    const at = Date.UTC(2026, 10, 21);
+    const scan = async (file: string, connect: boolean) => {
+      const bad: BadRow[] = [];
+      const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
+      const r = await openReader();
+      try {
+        if (file.endsWith(".parquet") && file.includes("varchar")) await r.con.run(`COPY (SELECT * FROM read_csv('${join(dir, "scan.csv")}', header = true, all_varchar = true)) TO '${file}' (FORMAT parquet)`);
+        const customers = await readCustomers(r.con, w, join(dir, "customers.csv"), bad, counts);
+        bad.length = 0;
+        const t = await scanFeatures(r.con, w, plan, file, at, null, customers.size, bad, counts, connect ? { connect: r.connect } : {});
+        await t.checked;
+        const features = [...customers.keys()].map((id, i) => {
+          const rec: Record<string, Value> = {};
+          t.fill(t.slotOf[i]!, rec);
+          return [id, rec["count(order)"], rec["sum(order.amount)"], (rec["last(order)"] as EventRecord | null)?.ts ?? null];
+        });
+        return { bad: bad.map((b) => `${b.line}: ${b.reason}`), counts: counts.events, features };
+      } finally {
+        r.close();
+      }
+    };
+    const csv = await scan(join(dir, "scan.csv"), false);
+    expect(csv.bad).toEqual([
+      '4: unknown customer "zz"',
+      '5: event "teleport" is not in the schema',
+      '6: ts: cannot read "yesterday" as a time',
+      "7: amount: cannot read the value",
+      "9: unknown customer null",
+      "10: event null is not in the schema",
+      '11: ts: cannot read null as a time',
+    ]);
+    expect(csv.counts).toEqual({ read: 11, used: 4, rejected: 7 });
+    expect(csv.features).toEqual([
+      ["a", 2, 5, Date.UTC(2026, 10, 20, 9)],
+      ["b", 2, 12.5, Date.UTC(2026, 10, 20, 10)],
+    ]);
+    for (const connect of [false, true]) {
+      const pq = await scan(join(dir, `scan-varchar-${connect}.parquet`), connect);
+      // Parquet rows are numbered from 1 without a header line: one less than the CSV line.
+      expect(pq.bad, `connect ${connect}`).toEqual(csv.bad.map((b) => b.replace(/^\d+/, (n) => String(Number(n) - 1))));
+      expect(pq.counts).toEqual(csv.counts);
+      expect(pq.features).toEqual(csv.features);
+    }
+  });
+});
