@@ -12,7 +12,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { RfmConfig, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import type { RfmInput } from "../rfm.ts";
-import { countEvents, defineEvents, defineFeatureRows, isColumnar, listBadEvents, propBelongs, type BadRow, type RowCounts } from "../runtime/read.ts";
+import { defineEvents, defineFeatureRows, isColumnar, listBadEvents, prepareCount, propBelongs, type BadRow, type RowCounts } from "../runtime/read.ts";
 import { Column } from "../runtime/columns.ts";
 import { duckdb } from "./dialect.ts";
 import { recordProps, whereProps, type Feature, type FeaturePlan } from "./plan.ts";
@@ -81,19 +81,25 @@ export async function scanFeatures(
   // the events they read (the name filter pushed into the file's scan), and a check of every row
   // that groups nothing. A text file is parsed once, features and checks in the same pass.
   if (isColumnar(eventsPath)) {
-    // With `connect`, the check runs on a connection of its own, while the features are computed and
-    // after (`checked`); the features never depend on it, since they leave out bad rows themselves.
-    const check = async (c: DuckDBConnection) => {
-      const { read, rejected } = await countEvents(c, ws, eventsPath);
+    // With `connect`, the check runs on a connection of its own after the features are in, while the
+    // caller works on them (`checked`); the features never depend on it, since they leave out bad rows
+    // themselves. (Started together, the two queries share DuckDB's threads and the features come later.)
+    // The count is prepared meanwhile and started before returning, so that it is already running in
+    // DuckDB when the caller's JS takes the main thread.
+    const other = o.connect?.();
+    const prepared = other ? other.then(async (c) => [c, await prepareCount(c, ws, eventsPath)] as const) : null;
+    prepared?.catch(() => undefined);
+    const t = await columnarScan(con, ws, plan, features, eventsPath, now, rfm, customers, nowOf, !!partial);
+    const [c, count] = prepared ? await prepared : [con, await prepareCount(con, ws, eventsPath)];
+    const counting = count();
+    const checked = counting.then(async ({ read, rejected }) => {
       counts.events.read = read;
       counts.events.rejected = rejected;
       counts.events.used = read - rejected;
       if (rejected > 0) await listBad(c, ws, eventsPath, bad);
-    };
-    const checking = o.connect ? o.connect().then(check) : null;
-    checking?.catch(() => undefined);
-    const t = await columnarScan(con, ws, plan, features, eventsPath, now, rfm, customers, nowOf, !!partial);
-    return { ...t, checked: checking ?? check(con) };
+    });
+    checked.catch(() => undefined);
+    return { ...t, checked };
   }
   // Props the features read (first/last records carry every prop some expression reads).
   const want = new Set<string>();

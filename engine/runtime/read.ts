@@ -13,6 +13,10 @@
  *   bad ones. `streamView`/`openStream` deliver events grouped by customer in
  *   time order (ties in file order), so memory grows with customers, not
  *   with events.
+ * - A Parquet file is read in two lean queries instead of one view
+ *   (`defineFeatureRows`: only the rows of the events the features read;
+ *   `countEvents`: every row checked, nothing grouped); the same rows are
+ *   used and rejected for the same reasons.
  *
  * Bad rows (missing or duplicate customer id, unknown customer, event not in
  * the schema, unparsable time or value) are collected as `file:line: reason`;
@@ -417,14 +421,29 @@ export async function defineFeatureRows(
  * is there only when some name is unknown. Needs `__cust`.
  */
 export async function countEvents(con: DuckDBConnection, ws: Workspace, path: string): Promise<{ read: number; rejected: number }> {
+  return (await prepareCount(con, ws, path))();
+}
+
+/**
+ * `countEvents` in two halves: the preparation (the file's columns, its distinct event names), and
+ * the returned function, which starts the count of every row at once (DuckDB works on it in its own
+ * threads even while JS is busy) and settles with it.
+ */
+export async function prepareCount(con: DuckDBConnection, ws: Workspace, path: string): Promise<() => Promise<{ read: number; rejected: number }>> {
   const { src, names, tsSql, okProps } = await eventLayout(con, ws, path);
   const present = (await con.runAndReadAll(`SELECT DISTINCT CAST(event AS VARCHAR) FROM ${src.sql}`)).getRows().map((r) => r[0] as string | null);
   const known = new Set(names);
   const badName = present.some((n) => n === null || !known.has(n)) ? [`CAST(e.event AS VARCHAR) IS NULL OR CAST(e.event AS VARCHAR) NOT IN (${names.map(lit).join(", ")})`] : [];
   const bad = ["c.customer_id IS NULL", `${tsSql} IS NULL`, ...badName, ...okProps.map((x) => `NOT (${x})`)].map((x) => `(${x})`).join(" OR ");
-  const [[read, rejected]] = (await con.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE ${bad})
-    FROM ${src.sql} e LEFT JOIN (SELECT customer_id FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.customer_id`)).getRows() as [[bigint, bigint]];
-  return { read: Number(read), rejected: Number(rejected) };
+  const sql = `SELECT count(*), count(*) FILTER (WHERE ${bad})
+    FROM ${src.sql} e LEFT JOIN (SELECT customer_id FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.customer_id`;
+  return () => {
+    const running = con.runAndReadAll(sql);
+    return running.then((res) => {
+      const [[read, rejected]] = res.getRows() as [[bigint, bigint]];
+      return { read: Number(read), rejected: Number(rejected) };
+    });
+  };
 }
 
 /**
