@@ -112,8 +112,7 @@ export async function scanFeatures(
   const src = { ...viewSource(ws, v.names, v.props), ...(late ? { customer: "cid" } : {}) };
   const extra = ["count(*) AS __n", "count(*) FILTER (WHERE NOT ok) AS __bad"];
   const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, undefined, extra, { partial: !!partial, nowOf });
-  // Counts as doubles: BIGINT cells would each become a BigInt on the way to JS.
-  const outer = [...columns.map((c) => (c.feature?.fn === "count" && c.part === "value") || c.part === "rfm_n" || c.part === "avg_n" ? `CAST(g.${q(c.name)} AS DOUBLE)` : `g.${q(c.name)}`), "CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"];
+  const outer = [...outerColumns(columns), "CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"];
   const sql = late
     ? `SELECT c.__ci, ${outer.join(", ")} FROM (${grouped}) g
        LEFT JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`
@@ -152,6 +151,11 @@ export async function scanFeatures(
   return { ...table(customer, slotOf, columns, data), checked: Promise.resolve() };
 }
 
+/** The scan's columns as read into JS from the grouped query `g`: counts as doubles (BIGINT cells would each become a BigInt). */
+function outerColumns(columns: ScanColumn[]): string[] {
+  return columns.map((c) => (c.feature?.fn === "count" && c.part === "value") || c.part === "rfm_n" || c.part === "avg_n" ? `CAST(g.${q(c.name)} AS DOUBLE)` : `g.${q(c.name)}`);
+}
+
 /** Lists the bad rows of the events file (a second read, with row numbers). */
 async function listBad(con: DuckDBConnection, ws: Workspace, eventsPath: string, bad: BadRow[]): Promise<void> {
   const w = await defineEvents(con, ws, eventsPath, { rowNumbers: true });
@@ -188,7 +192,7 @@ async function columnarScan(
   const v = await defineFeatureRows(con, ws, eventsPath, { events: [...events], select: propsRead(ws, features, rfm), attrs: plan.attributes, join: !late });
   const src = { ...viewSource(ws, v.names, v.props), valid: null, ...(late ? { customer: "cid" } : {}) };
   const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, undefined, [], { partial, nowOf });
-  const outer = columns.map((c) => (c.feature?.fn === "count" && c.part === "value") || c.part === "rfm_n" || c.part === "avg_n" ? `CAST(g.${q(c.name)} AS DOUBLE)` : `g.${q(c.name)}`);
+  const outer = outerColumns(columns);
   const sql = late
     ? `SELECT c.__ci${outer.map((x) => `, ${x}`).join("")} FROM (${grouped}) g
        JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`

@@ -14,6 +14,18 @@ ws.schema.events.set("order", { name: "order", span, builtin: false, props: new 
 // Only props some expression reads are loaded: make `amount` read.
 ws.rules.get("r")!.who = { kind: "binary", op: ">", left: { kind: "name", name: "amount", span }, right: { kind: "number", value: 0, raw: "0", span }, span };
 
+/** The events file: good rows and one of each kind of bad row. */
+const EVENT_LINES = [
+  "customer_id,event,ts,amount",
+  "b,order,2026-11-20T10:00:00Z,10",
+  "a,order,2026-11-20T09:00:00,5",
+  "zz,order,2026-11-20T10:00:00Z,1",
+  "a,teleport,2026-11-20T10:00:00Z,1",
+  "a,order,yesterday,1",
+  "a,order,2026-11-20T08:00:00Z,lots",
+  "a,order,2026-11-19T08:00:00Z,",
+];
+
 let dir = "";
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "pb-read-"));
@@ -25,16 +37,7 @@ beforeAll(() => {
     "a,false,1990-05-01,2026-01-02,2,Rome,dup",
     ",true,,,,,",
   ].join("\n") + "\n");
-  writeFileSync(join(dir, "events.csv"), [
-    "customer_id,event,ts,amount",
-    "b,order,2026-11-20T10:00:00Z,10",
-    "a,order,2026-11-20T09:00:00,5",
-    "zz,order,2026-11-20T10:00:00Z,1",
-    "a,teleport,2026-11-20T10:00:00Z,1",
-    "a,order,yesterday,1",
-    "a,order,2026-11-20T08:00:00Z,lots",
-    "a,order,2026-11-19T08:00:00Z,",
-  ].join("\n") + "\n");
+  writeFileSync(join(dir, "events.csv"), EVENT_LINES.join("\n") + "\n");
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -130,14 +133,8 @@ describe("the feature scan checks every row the same way in CSV and in Parquet",
     const plan = featurePlan(w);
     expect(plan.scan.map((f) => f.key)).toEqual(["count(order)", "sum(order.amount)", "last(order)"]);
     const lines = [
-      "customer_id,event,ts,amount",
-      "b,order,2026-11-20T10:00:00Z,10",
-      "a,order,2026-11-20T09:00:00,5",
-      "zz,order,2026-11-20T10:00:00Z,1",
-      "a,teleport,2026-11-20T10:00:00Z,1",
-      "a,order,yesterday,1",
-      "a,order,2026-11-20T08:00:00Z,lots",
-      "a,order,2026-11-19T08:00:00Z,",
+      ...EVENT_LINES,
+      // A missing customer id, a missing event name, a missing time, and a good row with an offset.
       ",order,2026-11-19T08:00:00Z,3",
       "b,,2026-11-19T08:00:00Z,3",
       "b,order,,3",
