@@ -53,8 +53,35 @@ export function rfmInput(cfg: RfmConfig, events: readonly EventRecord[], now: nu
   return { n, sum, last };
 }
 
-/** "Reaches" bounds (frequency, monetary) at the quantiles of `values` (see the file comment). */
+/**
+ * "Reaches" bounds (frequency, monetary) at the quantiles of `values` (see the file comment): bound k
+ * is the least value above the one at sorted position ⌈k·n/scores⌉ − 1 (at least 1), +∞ when there
+ * is none. Found by selection (`selectInto`) and one pass per bound, not by sorting: a million
+ * customers' sums are partitioned in a few passes (`quantileBoundsSorted` is the definition the
+ * tests hold it to).
+ */
 export function quantileBounds(values: ArrayLike<number>, scores: number): number[] {
+  const a = Float64Array.from(values);
+  const n = a.length;
+  if (hasNaN(a)) return quantileBoundsSorted(a, scores);
+  const out: number[] = [];
+  for (let k = 1; k < scores; k++) {
+    const i = Math.max(1, Math.ceil((k * n) / scores));
+    if (i >= n) {
+      out.push(Infinity);
+      continue;
+    }
+    const v = selectInto(a, i - 1);
+    // The least value above v: after selection everything above v sits at positions ≥ i.
+    let least = Infinity;
+    for (let j = i; j < n; j++) if (a[j]! > v && a[j]! < least) least = a[j]!;
+    out.push(least);
+  }
+  return out;
+}
+
+/** `quantileBounds` by its definition: sort, then the first value above its predecessor from position ⌈k·n/scores⌉. */
+export function quantileBoundsSorted(values: ArrayLike<number>, scores: number): number[] {
   const s = Float64Array.from(values).sort();
   const n = s.length;
   return Array.from({ length: scores - 1 }, (_, k) => {
@@ -63,12 +90,55 @@ export function quantileBounds(values: ArrayLike<number>, scores: number): numbe
   });
 }
 
-/** "Exceeds" bounds (recency ages) at the quantiles of `values` (see the file comment). */
+/** "Exceeds" bounds (recency ages) at the quantiles of `values` (see the file comment): the values at sorted positions ⌈k·n/scores⌉ − 1. */
 export function exceedBounds(values: ArrayLike<number>, scores: number): number[] {
-  const s = Float64Array.from(values).sort();
-  const n = s.length;
+  const a = Float64Array.from(values);
+  const n = a.length;
   if (n === 0) return Array.from({ length: scores - 1 }, () => Infinity);
-  return Array.from({ length: scores - 1 }, (_, k) => s[Math.max(0, Math.ceil(((k + 1) * n) / scores) - 1)]!);
+  const sorted = hasNaN(a) && (a.sort(), true);
+  return Array.from({ length: scores - 1 }, (_, k) => {
+    const i = Math.max(0, Math.ceil(((k + 1) * n) / scores) - 1);
+    return sorted ? a[i]! : selectInto(a, i);
+  });
+}
+
+function hasNaN(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== a[i]) return true;
+  return false;
+}
+
+/**
+ * The value at sorted position `k` of `a`, partitioning `a` in place so that every value before k is
+ * ≤ it and every value after is ≥ it (Hoare partitions around the median of three; no NaN in `a`).
+ * Repeated calls on the same array with rising k reuse the earlier partitions' work.
+ */
+export function selectInto(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // Median of three as the pivot.
+    const [x, y, z] = [a[lo]!, a[mid]!, a[hi]!];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // Now a[lo..j] ≤ pivot ≤ a[i..hi], and a[j+1..i-1] equal the pivot.
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k]!;
+  }
+  return a[k]!;
 }
 
 /** The bounds of every dimension: explicit ones from the workspace, the rest fitted on `inputs` at `now`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { fitRfmBounds, quantileBounds, rfmInput, rfmScorer, scoreRfm } from "../../engine/rfm.ts";
+import fc from "fast-check";
+import { exceedBounds, fitRfmBounds, quantileBounds, quantileBoundsSorted, rfmInput, rfmScorer, scoreRfm, selectInto } from "../../engine/rfm.ts";
 import type { RfmConfig } from "../../language/ast.ts";
 import type { EventRecord } from "../../language/values.ts";
 
@@ -49,5 +50,43 @@ describe("RFM scores (language.md)", () => {
     const score = rfmScorer(cfg, histories, NOW);
     // ages 1..6 days; bounds at sorted positions ⌈k·6/3⌉ − 1 = 1, 3 → 2d and 4d; r = 3 − (bounds exceeded)
     expect(histories.map((h) => score("x", h, NOW)!.r)).toEqual([3, 3, 2, 2, 1, 1]);
+  });
+});
+
+describe("quantile bounds by selection equal their definition by sorting (fast-check)", () => {
+  // Values with many ties (small integers, as order counts are), spread doubles (sums), and NaN.
+  const values = fc.oneof(
+    fc.array(fc.integer({ min: 0, max: 6 }), { maxLength: 300 }),
+    fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { maxLength: 300 }),
+    fc.array(fc.constantFrom(0, 1, 1, 2.5, -0, NaN, Infinity), { maxLength: 40 }),
+  );
+  const scores = fc.integer({ min: 2, max: 9 });
+
+  // -0 and 0 are the same bound (`x >= v`, `age > v`); sorting orders them, selection may return either.
+  const plain = (xs: number[]) => xs.map((x) => x + 0);
+
+  it("reaches (frequency, monetary)", () => {
+    fc.assert(fc.property(values, scores, (v, s) => void expect(plain(quantileBounds(v, s))).toEqual(plain(quantileBoundsSorted(v, s)))), { numRuns: 500, seed: 20261201 });
+  });
+
+  it("exceeds (recency)", () => {
+    const sorted = (v: number[], s: number) => {
+      const a = Float64Array.from(v).sort();
+      return Array.from({ length: s - 1 }, (_, k) => (a.length ? a[Math.max(0, Math.ceil(((k + 1) * a.length) / s) - 1)]! : Infinity));
+    };
+    fc.assert(fc.property(values, scores, (v, s) => void expect(plain(exceedBounds(v, s))).toEqual(plain(sorted(v, s)))), { numRuns: 500, seed: 20261201 });
+  });
+
+  it("selectInto gives the value at each sorted position and partitions around it", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 200 }), fc.nat(), (v, k0) => {
+        const k = k0 % v.length;
+        const a = Float64Array.from(v);
+        const x = selectInto(a, k);
+        expect(x).toBe(Float64Array.from(v).sort()[k]);
+        for (let i = 0; i < a.length; i++) expect(i < k ? a[i]! <= x : i > k ? a[i]! >= x : a[i] === x).toBe(true);
+      }),
+      { numRuns: 500, seed: 20261201 },
+    );
   });
 });
