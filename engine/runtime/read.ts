@@ -372,6 +372,19 @@ async function eventLayout(con: DuckDBConnection, ws: Workspace, path: string, e
   return { src, names, props, propTypes, st, tsSql, okProps };
 }
 
+/** The time of the last event in the file whose time parses (epoch ms), or null when there is none. */
+export async function latestEventTime(ws: Workspace, path: string): Promise<number | null> {
+  const { con, close } = await openReader();
+  try {
+    await con.run("SET TimeZone = 'UTC'");
+    const { src, tsSql } = await eventLayout(con, ws, path);
+    const [[t]] = (await con.runAndReadAll(`SELECT max(${tsSql}) FROM ${src.sql} e`)).getRows() as [[number | null]];
+    return t === null ? null : Number(t);
+  } finally {
+    close();
+  }
+}
+
 /** Whether an events or customers file is read column by column (Parquet), so that reading it twice is cheap. */
 export function isColumnar(path: string): boolean {
   return source(path).parquet;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -34,14 +34,12 @@ describe("playbook tui outside a terminal", () => {
   });
 });
 
-const FRONT_END = existsSync(new URL("../../language/index.ts", import.meta.url));
-
 describe("RFM grid for the TUI", () => {
   it("needs --data", async () => {
     expect(await loadRfm(memoryIO(), "playbooks/shop", undefined, undefined)).toEqual({ grid: null, note: "start the TUI with --data D to see it." });
   });
 
-  it.skipIf(!FRONT_END)("scores customers with explicit bounds into the R×F grid", async () => {
+  it("scores customers with explicit bounds into the R×F grid, as playbook segments does", async () => {
     const ws = join(tmp, "ws"), data = join(tmp, "data");
     mkdirSync(ws);
     mkdirSync(data);
@@ -65,5 +63,19 @@ describe("RFM grid for the TUI", () => {
     const r = await loadRfm(memoryIO(), ws, data, "2026-11-20T00:00:00Z");
     expect(r.note).toBe("");
     expect(r.grid).toEqual({ scores: 3, counts: [[0, 0, 1], [0, 1, 0], [1, 0, 0]], unscored: 1 });
+    // Without --at, at the last event (2026-11-10): c's last order is exactly 90 days old and keeps r 2.
+    expect((await loadRfm(memoryIO(), ws, data, undefined)).grid).toEqual({ scores: 3, counts: [[0, 0, 0], [0, 1, 1], [1, 0, 0]], unscored: 1 });
+    // A bad row is left out and counted; a workspace without rfm:, missing data and a bad --at each say so.
+    const bad = join(tmp, "bad");
+    mkdirSync(bad);
+    writeFileSync(join(bad, "customers.csv"), readFileSync(join(data, "customers.csv")));
+    writeFileSync(join(bad, "events.csv"), readFileSync(join(data, "events.csv"), "utf8") + "zz,order_placed,2026-11-10T00:00:00Z,5\n");
+    expect(await loadRfm(memoryIO(), ws, bad, "2026-11-20T00:00:00Z")).toEqual({ grid: r.grid, note: "1 bad data rows left out (playbook segments lists them)." });
+    expect((await loadRfm(memoryIO(), "playbooks/shop", join(tmp, "nowhere"), undefined)).note).toMatch(/^no customers\.csv/);
+    expect((await loadRfm(memoryIO(), ws, data, "next tuesday")).note).toBe("--at next tuesday is not an ISO 8601 time.");
+    const plain = join(tmp, "plain");
+    mkdirSync(plain);
+    writeFileSync(join(plain, "main.yaml"), "schema:\n  customer: { vip: bool }\n  events:\n    order_placed: { amount: number }\n");
+    expect(await loadRfm(memoryIO(), plain, data, undefined)).toEqual({ grid: null, note: "the workspace has no `rfm:` section." });
   });
 });
