@@ -1,17 +1,15 @@
 /**
- * Customers and events for the diff's audience impact and witness search,
- * typed by the workspace schema. A small reader of its own (CSV and JSONL,
- * events through the experiments reader) because the diff needs every
- * customer in memory with their events, and the data engine's readers were
- * not yet available when this was written; switch to `engine/data` when its
- * in-memory API exists. Bad rows are counted in a warning, never dropped
- * silently.
+ * Customers and events for the diff's audience impact and witness search:
+ * every customer in memory with their time-sorted events, read and checked by
+ * the engine's reader (engine/runtime/read.ts: CSV, JSONL or Parquet through
+ * DuckDB, the rules of contract.md). The data is typed by the head's schema
+ * widened with the base's (an attribute or event only the base knows is still
+ * read), and events carry every prop either side reads. Bad rows are left out
+ * and counted in a warning, the first one named.
  */
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
-import { findDataFile, readEventsSimple, splitCsvLine } from "../../experiments/read.ts";
+import { findDataFile, openReader, propsUsed, readCustomers, streamEvents, type BadRow, type RowCounts } from "../../engine/runtime/read.ts";
 
 /** Every customer with their attributes and time-sorted events. */
 export interface Population {
@@ -19,88 +17,41 @@ export interface Population {
   events: Map<string, EventRecord[]>;
 }
 
-/** Converts one cell to the attribute's type; undefined when it does not fit. */
-export function typedValue(raw: unknown, base: string | undefined): Value | undefined {
-  if (raw === null || raw === undefined || raw === "") return null;
-  const s = String(raw);
-  switch (base) {
-    case "bool":
-      if (raw === true || s === "true" || s === "1") return true;
-      if (raw === false || s === "false" || s === "0") return false;
-      return undefined;
-    case "number": {
-      const n = Number(s);
-      return Number.isFinite(n) ? n : undefined;
-    }
-    case "date":
-    case "datetime": {
-      const t = /^\d{4}-\d{2}-\d{2}$/.test(s) ? Date.parse(`${s}T00:00:00Z`) : Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s}Z`);
-      return Number.isFinite(t) ? t : undefined;
-    }
-    default:
-      return typeof raw === "number" || typeof raw === "boolean" ? raw : s;
+/** `ws` with the attributes, events and event props of `other` that it lacks (its own types win). */
+function widened(ws: Workspace, other: Workspace): Workspace {
+  const events = new Map(other.schema.events);
+  for (const [name, def] of ws.schema.events) {
+    const o = other.schema.events.get(name);
+    events.set(name, o ? { ...def, props: new Map([...o.props, ...def.props]) } : def);
   }
+  return { ...ws, schema: { customer: new Map([...other.schema.customer, ...ws.schema.customer]), events } };
 }
 
-async function readCustomers(path: string, ws: Workspace | null, bad: string[]): Promise<Population["customers"]> {
-  const out: Population["customers"] = [];
-  const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
-  const csv = path.endsWith(".csv");
-  let header: string[] | null = null;
-  let line = 0;
-  for await (const raw of rl) {
-    line++;
-    if (!raw.trim()) continue;
-    let rec: Record<string, unknown>;
-    if (csv) {
-      const cells = splitCsvLine(raw);
-      if (!header) {
-        header = cells;
-        continue;
-      }
-      rec = Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ""]));
-    } else {
-      try {
-        rec = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        bad.push(`${path}:${line}: not JSON`);
-        continue;
-      }
-    }
-    const id = rec.customer_id;
-    if (id === undefined || id === null || id === "") {
-      bad.push(`${path}:${line}: no customer_id`);
-      continue;
-    }
-    const attrs: Record<string, Value> = { customer_id: String(id) };
-    for (const [k, v] of Object.entries(rec)) {
-      if (k === "customer_id") continue;
-      const t = typedValue(v, ws?.schema.customer.get(k)?.type.base);
-      if (t === undefined) bad.push(`${path}:${line}: ${k} = ${JSON.stringify(v)} is not a ${ws?.schema.customer.get(k)?.type.base}`);
-      attrs[k] = t ?? null;
-    }
-    out.push({ id: String(id), attrs });
-  }
-  return out;
-}
-
-/** Reads `customers.*` and `events.*` of a data folder (Parquet is not read here). */
-export async function loadPopulation(dir: string, ws: Workspace | null): Promise<{ population: Population | null; problem: string | null }> {
+/**
+ * Reads `customers.*` and `events.*` of a data folder for the workspace `ws`
+ * (the head), widened by `other` (the base) when given.
+ */
+export async function loadPopulation(dir: string, ws: Workspace | null, other: Workspace | null = null): Promise<{ population: Population | null; problem: string | null }> {
   const cPath = findDataFile(dir, "customers"), ePath = findDataFile(dir, "events");
-  if (!cPath || cPath.endsWith(".parquet")) return { population: null, problem: `no customers.csv or customers.jsonl in ${dir}: audience impact needs them` };
-  const bad: string[] = [];
-  const customers = await readCustomers(cPath, ws, bad);
+  if (!cPath) return { population: null, problem: `no customers.csv, .jsonl or .parquet in ${dir}: audience impact needs them` };
+  if (!ws) return { population: null, problem: "neither side's workspace loads, so the data cannot be typed" };
+  const reading = other && other !== ws ? widened(ws, other) : ws;
+  const bad: BadRow[] = [];
+  const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
   const events = new Map<string, EventRecord[]>();
-  if (ePath && !ePath.endsWith(".parquet")) {
-    const badEv = await readEventsSimple(ePath, (e) => {
-      let list = events.get(e.customer_id);
-      if (!list) events.set(e.customer_id, (list = []));
-      list.push({ name: e.event, ts: e.ts, props: e.props as Record<string, Value> });
-    });
-    bad.push(...badEv.map((b) => `${b.file}:${b.line}: ${b.reason}`));
+  const { con, close } = await openReader();
+  let byId: Map<string, Record<string, Value>>;
+  try {
+    byId = await readCustomers(con, reading, cPath, bad, counts);
+    const props = new Set([...propsUsed(ws), ...(other ? propsUsed(other) : [])]);
+    if (ePath) await streamEvents(con, reading, ePath, byId, Infinity, bad, counts, (id, evs) => void events.set(id, evs), { props });
+  } catch (e) {
+    return { population: null, problem: `cannot read the data in ${dir}: ${(e as Error).message.split("\n")[0]}` };
+  } finally {
+    close();
   }
-  for (const list of events.values()) list.sort((a, b) => a.ts - b.ts);
-  customers.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const problem = bad.length ? `${bad.length} data row${bad.length === 1 ? "" : "s"} did not fit and were read as null or skipped, first: ${bad[0]}` : null;
+  const customers = [...byId].map(([id, attrs]) => ({ id, attrs })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const sorted = [...bad].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const problem = bad.length ? `${bad.length} data row${bad.length === 1 ? "" : "s"} did not fit and ${bad.length === 1 ? "was" : "were"} left out, first: ${sorted[0]!.file}:${sorted[0]!.line}: ${sorted[0]!.reason}` : null;
   return { population: { customers, events }, problem };
 }

@@ -81,7 +81,7 @@ export async function runDiff(o: DiffOptions): Promise<DiffResult> {
   if (!exprChanges && !o.data) return result;
   const sides: [LoadedSide, LoadedSide] = [loadSide(fe, join(root, wsPath), baseFiles), loadSide(fe, join(root, wsPath), headFiles)];
   const why = sides.map((s) => (s.ws ? (s.errors ? `has ${s.errors} error${s.errors === 1 ? "" : "s"} (run playbook check)` : null) : s.why));
-  const pop = o.data ? await loadPopulation(resolve(o.cwd, o.data), sides[1].ws ?? sides[0].ws) : null;
+  const pop = o.data ? await loadPopulation(resolve(o.cwd, o.data), sides[1].ws ?? sides[0].ws, sides[1].ws ? sides[0].ws : null) : null;
   if (pop?.problem) warnings.push(pop.problem);
   if (sides[0].ws && sides[1].ws && fe.evaluate && !why[0] && !why[1]) {
     const w = findWitnesses(changes, sides[0].ws, sides[1].ws, fe.evaluate, pop?.population ?? null, o.at ?? lastEventTime(pop?.population ?? null));

@@ -547,8 +547,10 @@ export async function listBadEvents(con: DuckDBConnection, v: EventsView, bad: B
 export async function streamEvents(
   con: DuckDBConnection, ws: Workspace, path: string, _known: Map<string, unknown>, until: number,
   bad: BadRow[], counts: RowCounts, onCustomer: (id: string, events: EventRecord[]) => void,
+  o: { props?: Iterable<string> } = {},
 ): Promise<void> {
-  const v = await defineEvents(con, ws, path, { rowNumbers: true });
+  // `props`: more props to carry than the workspace's expressions read (the diff reads for two workspaces).
+  const v = await defineEvents(con, ws, path, { rowNumbers: true, extraProps: o.props });
   const rejected = await listBadEvents(con, v, bad);
   const [[total]] = (await con.runAndReadAll(`SELECT count(*) FROM ${source(path).sql}`)).getRows() as [[bigint]];
   counts.events.read = Number(total);

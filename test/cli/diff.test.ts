@@ -220,6 +220,31 @@ describe("playbook diff: witnesses and impact through the CLI", () => {
     expect(text).toContain("rule welcome: 2 → 1 (+0 entering, -1 leaving) e.g. -c2");
   });
 
+  it.skipIf(!FRONT_END)("reads Parquet data as CSV, types it by the head's schema widened with the base's, and names the first bad row", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const csv = data();
+    const pq = `${dir}-data-parquet`;
+    mkdirSync(pq, { recursive: true });
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    for (const f of ["customers", "events"]) await con.run(`COPY (SELECT * FROM read_csv('${join(csv, f)}.csv', header = true)) TO '${join(pq, f)}.parquet' (FORMAT parquet)`);
+    con.closeSync();
+    db.closeSync();
+    const base = git("rev-parse", "HEAD");
+    // The head drops `tier` from the schema and from `who`: the base's `tier != "staff"` must still see it.
+    const head = commit(BASE.replace("    tier: string?\n", "").replace('who: age >= 18 and tier != "staff"', "who: age >= 21"), "no tier");
+    for (const d of [csv, pq]) {
+      const r = await diffJson(base, head, "--dir", "playbooks", "--data", d, "--at", "2026-11-20T00:00:00Z");
+      const welcome = r.impact!.audiences.find((a) => a.kind === "rule" && a.name === "welcome")!;
+      expect(welcome, d).toMatchObject({ before: 2, after: 1, entering: 0, leaving: 1, leaving_sample: ["c2"] });
+      expect(r.warnings, d).toEqual([]);
+    }
+    writeFileSync(join(csv, "events.csv"), readFileSync(join(csv, "events.csv"), "utf8") + "zz,signed_up,2026-11-18T12:00:00Z,,\n");
+    const r = await diffJson(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z");
+    expect(r.warnings).toEqual([`1 data row did not fit and was left out, first: ${join(csv, "events.csv")}:4: unknown customer "zz"`]);
+    rmSync(pq, { recursive: true, force: true });
+  });
+
   it.skipIf(!FRONT_END)("a changed trigger condition gets a witness with a trigger event at the boundary", async () => {
     const withTrigger = BASE.replace("    on: signed_up\n", "    on: order_placed where amount > 100\n");
     const base = commit(withTrigger, "trigger");
