@@ -4,7 +4,8 @@
  * Spans are computed by a `SpanMap` that turns offsets inside the expression
  * text into file positions, so a diagnostic points at the exact token in YAML.
  */
-import { EmbeddedActionsParser, type IToken, type TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
+import { EmbeddedActionsParser } from "./chevrotain.ts";
 import * as T from "./lexer.ts";
 import type { AggExpr, AggFn, BinaryOp, Cap, CapScope, DurationLit, Expr, Span, Trigger, Weekday } from "./ast.ts";
 import { parseClock, parseDurationText, parseDateMs, parseDateTimeMs } from "./literals.ts";

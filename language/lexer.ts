@@ -3,7 +3,8 @@
  * matched as identifiers first (`longer_alt`) so `order_placed` is never split
  * into `or` + `der_placed`.
  */
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.ts";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED });
 

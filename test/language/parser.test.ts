@@ -132,3 +132,16 @@ describe("trigger and cap grammars", () => {
     expect(r.diagnostics[0]!.hint).toContain("every DAY at HH:MM");
   });
 });
+
+describe("how Chevrotain is loaded", () => {
+  it("from the single-file bundle the package ships, of the same version as the package", async () => {
+    const { chevrotainSource, VERSION } = await import("../../language/chevrotain.ts");
+    const { createRequire } = await import("node:module");
+    const { readFileSync } = await import("node:fs");
+    const { dirname, join } = await import("node:path");
+    // lib/src/api.js → the package root two levels up.
+    const root = join(dirname(createRequire(import.meta.url).resolve("chevrotain")), "..", "..");
+    expect(chevrotainSource).toBe("bundle");
+    expect(VERSION).toBe(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+  });
+});
