@@ -29,7 +29,18 @@ export interface Dialect {
   pick(which: "first" | "last", value: string, order: string[], cond: string): string;
   /** floor(x) for doubles. */
   floor(x: string): string;
+  /**
+   * `SUM(value) FILTER (WHERE cond)` over doubles whatever order the rows are
+   * added in: a parallel engine adds a group's partial sums in the order its
+   * threads finish, so a plain double SUM can differ in its last bits from run
+   * to run. NULL when no row has a value, as SUM.
+   */
+  sum(value: string, cond: string): string;
 }
+
+/** Below this magnitude DuckDB's sums are exact on a grid of 2^-52 (see `duckdb.sum`). */
+const EXACT_BELOW = 2 ** 40;
+const GRID = 2 ** 52;
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteString = (v: string) => `'${v.replace(/'/g, "''")}'`;
@@ -46,6 +57,15 @@ export const duckdb: Dialect = {
   pick: (which, value, order, cond) =>
     `${which === "first" ? "arg_min_null" : "arg_max_null"}(${value}, ${order.length === 1 ? order[0] : `struct_pack(${order.map((o, i) => `k${i} := ${o}`).join(", ")})`}) FILTER (WHERE ${cond})`,
   floor: (x) => `floor(${x})`,
+  // Each value scaled by 2^52 (exact: a power of two) and rounded to an integer, added as HUGEINT
+  // (integer addition does not care about order), scaled back: the same bits every run, within
+  // 2^-52 of each value. Values of 2^40 or more (or NaN, ±inf) in the group: a plain SUM.
+  sum: (value, cond) => {
+    const [big, grid] = [duckdb.number(EXACT_BELOW), duckdb.number(GRID)];
+    return `(CASE WHEN max(abs(${value})) FILTER (WHERE ${cond}) < ${big}
+      THEN CAST(sum(CAST(CASE WHEN abs(${value}) < ${big} THEN ${value} * ${grid} ELSE 0 END AS HUGEINT)) FILTER (WHERE ${cond}) AS DOUBLE) / ${grid}
+      ELSE sum(${value}) FILTER (WHERE ${cond}) END)`;
+  },
 };
 
 /** PostgreSQL, standard SQL where it can be. */
@@ -60,6 +80,8 @@ export const postgres: Dialect = {
   pick: (which, value, order, cond) =>
     `(ARRAY_AGG(${value} ORDER BY ${order.map((o) => `${o} ${which === "first" ? "ASC" : "DESC"}`).join(", ")}) FILTER (WHERE ${cond}))[1]`,
   floor: (x) => `FLOOR(${x})`,
+  // NUMERIC addition is exact, so the order does not matter.
+  sum: (value, cond) => `CAST(SUM(CAST(${value} AS NUMERIC)) FILTER (WHERE ${cond}) AS DOUBLE PRECISION)`,
 };
 
 export const DIALECTS: Record<string, Dialect> = { duckdb, postgres };

@@ -165,16 +165,16 @@ export function scanColumns(
         col(`(${d.filtered("COUNT(*)", where)} > 0)`, { feature: f, part: "value" });
         break;
       case "sum":
-        col(`COALESCE(${d.filtered(`SUM(${p})`, where)}, ${d.number(0)})`, { feature: f, part: "value" });
+        col(`COALESCE(${d.sum(p, where)}, ${d.number(0)})`, { feature: f, part: "value" });
         break;
       case "avg":
         if (o.partial) {
           // A partial average is its count and sum, to be resumed (EvalEnv.base).
           col(d.filtered(`COUNT(${p})`, where), { feature: f, part: "avg_n" });
-          col(`COALESCE(${d.filtered(`SUM(${p})`, where)}, ${d.number(0)})`, { feature: f, part: "avg_sum" });
+          col(`COALESCE(${d.sum(p, where)}, ${d.number(0)})`, { feature: f, part: "avg_sum" });
           break;
         }
-        col(`(${d.filtered(`SUM(${p})`, where)} / NULLIF(${d.filtered(`COUNT(${p})`, where)}, 0))`, { feature: f, part: "value" });
+        col(`(${d.sum(p, where)} / NULLIF(${d.filtered(`COUNT(${p})`, where)}, 0))`, { feature: f, part: "value" });
         break;
       case "min":
       case "max":
@@ -193,7 +193,7 @@ export function scanColumns(
   if (rfm && rfm.event) {
     const goal = [src.valid, src.isEvent(rfm.event), `${src.t} <= ${now}`, `${src.t} > ${now} - ${d.number(rfm.window)}`].filter(Boolean).join(" AND ");
     col(d.filtered("COUNT(*)", goal), { feature: null, part: "rfm_n" });
-    col(`COALESCE(${d.filtered(`SUM(${src.prop(rfm.value)})`, goal)}, ${d.number(0)})`, { feature: null, part: "rfm_sum" });
+    col(`COALESCE(${d.sum(src.prop(rfm.value), goal)}, ${d.number(0)})`, { feature: null, part: "rfm_sum" });
     col(d.filtered(`MAX(${src.t})`, goal), { feature: null, part: "rfm_last" });
   }
   return { sql, columns };

@@ -202,6 +202,32 @@ describe("feature scenarios (hand-computed, both paths)", () => {
     expect(pg).not.toContain('"first(order_placed).category"');
   });
 
+  it("sums are the same bits whatever order the file holds the rows in (and so whatever order DuckDB's threads add them)", async () => {
+    const w = testWorkspace({
+      s: B.bin(">", B.agg("sum", "order_placed", { prop: "amount" }), B.num(0)),
+      a: B.bin(">", B.agg("avg", "order_placed", { prop: "amount", within: 30 * DAY }), B.num(0)),
+    });
+    const p = featurePlan(w);
+    // Values whose double sum depends on the order: (0.1 + 0.2) + 0.3 ≠ 0.1 + (0.2 + 0.3).
+    const amounts = [0.1, 0.2, 0.3, 1e-3, 7.77, 1 / 3, 1e6 + 0.1, -0.7, 2.5e-7];
+    const events = amounts.map((x, i) => order(-i - 1, x));
+    const orders = [events, [...events].reverse(), events.map((_, i) => events[(i * 4) % events.length]!)];
+    const got: Value[][] = [];
+    for (const format of ["csv", "typed"] as const) {
+      for (const evs of orders) {
+        const r = (await viaDuckdb(w, p, [{ id: "a", attrs: { score: 1, plan: "free" }, events: evs }], [0], at, format)).get("a")!;
+        got.push([r["sum(order_placed.amount)"]!, r["avg(order_placed.amount within 30d)"]!]);
+      }
+    }
+    for (const g of got) {
+      expect(g[0]).toBe(got[0]![0]);
+      expect(g[1]).toBe(got[0]![1]);
+    }
+    // Within the last bits of the in-memory sum, which adds in time order.
+    const mem = memoryFeatures(p, w)({}, [...events].sort((x, y) => x.ts - y.ts), at);
+    expect(Math.abs((got[0]![0] as number) - (mem["sum(order_placed.amount)"] as number))).toBeLessThan(1e-9);
+  });
+
   it("keeps per-decision aggregates out of the scan, with the reason", () => {
     const w = testWorkspace({
       trig: B.agg("count", "page_viewed", { where: B.bin("==", B.prop("page_viewed", "product_id"), B.member(B.trig("back_in_stock"), "product_id")) }),
