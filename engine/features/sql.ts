@@ -16,8 +16,9 @@
  * `now − D < t <= now`; nothing after `now` counts.
  *
  * Known differences from the in-memory path, both at the last bit or the last
- * tie: sums of doubles may be added in another order (DuckDB aggregates in
- * parallel); `first`/`last` among events of the same name at the same
+ * tie: sums are order-independent in SQL (`Dialect.sum`, the same bits every
+ * run however DuckDB's threads split the rows) and sequential in time order
+ * in memory; `first`/`last` among events of the same name at the same
  * millisecond pick by their props in SQL and by file order in memory.
  */
 import type { Expr, RfmConfig } from "../../language/ast.ts";
