@@ -17,7 +17,8 @@ import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.
 import { sortDecisions } from "./order.ts";
 import { emptyState, type CustomerState } from "./state.ts";
 import { stageTimer } from "./timing.ts";
-import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type RowCounts } from "./read.ts";
+import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type CustomersTable, type RowCounts } from "./read.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -50,8 +51,9 @@ export interface FileRunResult {
 
 /**
  * Decides `(from, to]` for every customer of the data, streaming the events
- * customer by customer; `states` is read and updated. With `only`, just that
- * customer is decided and `onCustomer` receives their inputs (explain).
+ * customer by customer; `states` is read and updated. With `only`, nothing
+ * is decided: `onCustomer` receives that customer's inputs (explain), and
+ * only theirs cross into JS (`explainInputs`).
  * Only the events a decision can read are shipped from DuckDB (see
  * horizon.ts); `shipAll` ships every event instead (the test that both agree).
  * `keepStates: false` leaves `states` untouched (a run without `--state`).
@@ -74,13 +76,17 @@ export async function decideFromFiles(
   try {
     // Customers stay in DuckDB but for the attributes a decision reads (all of them to explain one).
     const loaded = await loadCustomers(con, p.ws, customersPath, bad, counts);
+    if (only) {
+      await explainInputs(p, con, connect, eventsPath, loaded, to, only, bad, counts, timezones);
+      return { decisions, bad, counts, timezones };
+    }
     const uses = attributesNeeded(p);
-    const need = only ? loaded.attrs : loaded.attrs.filter((a) => uses.has(a));
-    const presence = new Set(only ? [] : need.filter((a) => uses.get(a) === "presence"));
+    const need = loaded.attrs.filter((a) => uses.has(a));
+    const presence = new Set(need.filter((a) => uses.get(a) === "presence"));
     // Three things at once, each on its own connection: the feature scan and the sort of the events
     // to ship run in DuckDB's threads while JS takes in the customers' attributes.
     const plan = featurePlan(p.ws);
-    const cutoffs = only || o.shipAll ? new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const)) : eventCutoffs(p, plan, from);
+    const cutoffs = o.shipAll ? new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const)) : eventCutoffs(p, plan, from);
     const bad2: BadRow[] = [];
     const scanning = eventsPath
       ? connect().then(async (c) => {
@@ -116,12 +122,10 @@ export async function decideFromFiles(
     const scratch = { n: 0, sum: 0, last: -Infinity };
     const decide = (ci: number, events: EventRecord[]) => {
       const id = ids[ci]!;
-      if (only && id !== only.id) return;
       const attrs = attrsOf(ci);
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
       if (table && cfg) table.rfmInto(slot(ci), scratch);
       const rfm = cfg ? scoreRfm(cfg, bounds!, table ? scratch : none, to) : null;
-      if (only) return only.onCustomer(attrs, events, tz, rfm);
       if (table) table.fill(slot(ci), base.values);
       const state = states.get(id) ?? emptyState();
       for (const d of advance(p, { id, attrs, events, tz, rfm, base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
@@ -148,4 +152,38 @@ export async function decideFromFiles(
   const sorted = sortDecisions(decisions);
   lap("log sorted");
   return { decisions: sorted, bad, counts, timezones };
+}
+
+/**
+ * The inputs of one customer for `explain`: every row is still read and checked, and the RFM inputs
+ * of everyone are scanned (quantile bounds are fitted on all customers), but only this customer's
+ * attributes and events — their whole history, as `explain` rebuilds it — cross into JS.
+ */
+async function explainInputs(
+  p: Program, con: DuckDBConnection, connect: () => Promise<DuckDBConnection>, eventsPath: string | null, loaded: CustomersTable, to: number,
+  only: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
+  bad: BadRow[], counts: RowCounts, timezones: TimezoneStats,
+): Promise<void> {
+  const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
+  const plan = featurePlan(p.ws);
+  const none = new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const));
+  const table = eventsPath ? await scanFeatures(con, p.ws, { ...plan, scan: [] }, eventsPath, to, cfg, loaded.size, bad, counts, { partialAt: none, connect }) : null;
+  const found = (await con.runAndReadAll(`SELECT CAST(rowid AS INTEGER) FROM __cust WHERE customer_id = '${only.id.replace(/'/g, "''")}'`)).getRows();
+  const ci = found.length ? Number(found[0]![0]) : undefined;
+  await table?.checked;
+  if (ci === undefined) return;
+  const events: EventRecord[] = [];
+  if (eventsPath) {
+    const names = [...p.ws.schema.events.keys()];
+    const v = await defineEvents(con, p.ws, eventsPath, { rowNumbers: true, ship: { until: to, cutoffs: names.map(() => -Infinity), customer: only.id } });
+    await (await openStream(con, p.ws, v, to, null)).consume((_, evs) => void events.push(...evs));
+  }
+  const { columns } = await customerColumns(con, loaded.attrs, new Set(), { ids: false, only: ci });
+  const attrs: Record<string, Value> = { customer_id: only.id };
+  loaded.attrs.forEach((a, k) => (attrs[a] = (columns[k]![0] ?? null) as Value));
+  const slot = (i: number) => (table ? table.slotOf[i]! : -1);
+  const input = { n: 0, sum: 0, last: -Infinity };
+  const bounds = cfg ? fitRfmBoundsBy(cfg, loaded.size, (i, x) => (table ? table.rfmInto(slot(i), x) : Object.assign(x, input)), to) : null;
+  if (table && cfg) table.rfmInto(slot(ci), input);
+  only.onCustomer(attrs, events, resolveTimezone(attrs, p.defaultTz, timezones), cfg ? scoreRfm(cfg, bounds!, input, to) : null);
 }

@@ -247,15 +247,16 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
  * into a dictionary: one string per distinct value instead of one per row.
  */
 export async function customerColumns(
-  con: DuckDBConnection, attrs: readonly string[], presence: ReadonlySet<string> = new Set(), o: { ids?: boolean } = {},
+  con: DuckDBConnection, attrs: readonly string[], presence: ReadonlySet<string> = new Set(), o: { ids?: boolean; only?: number } = {},
 ): Promise<{ ids: string[]; columns: unknown[][] }> {
-  // Without `ids`, only the attribute columns cross (ids stays empty).
+  // Without `ids`, only the attribute columns cross (ids stays empty). With `only`, the customer of that
+  // index alone (one row: no dictionaries).
   const withIds = o.ids ?? true;
   const ids: unknown[] = [];
   const columns: unknown[][] = attrs.map(() => []);
   const types = new Map((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => [String(r[0]), String(r[1])]));
   const dicts = new Map<string, string[]>();
-  const text = attrs.filter((a) => !presence.has(a) && types.get(a) === "VARCHAR");
+  const text = o.only === undefined ? attrs.filter((a) => !presence.has(a) && types.get(a) === "VARCHAR") : [];
   if (text.length) {
     const counts = (await con.runAndReadAll(`SELECT ${text.map((a) => `count(DISTINCT ${q(a)})`).join(", ")} FROM __cust`)).getRows()[0]!;
     for (let i = 0; i < text.length; i++) {
@@ -271,7 +272,7 @@ export async function customerColumns(
     if (d) return d.length ? `CAST(list_position([${d.map(lit).join(", ")}]::VARCHAR[], ${q(a)}) AS INTEGER)` : "CAST(NULL AS INTEGER)";
     return q(a);
   });
-  const res = await con.stream(`SELECT ${[withIds ? "customer_id" : "NULL", ...select].join(", ")} FROM __cust ORDER BY rowid`);
+  const res = await con.stream(`SELECT ${[withIds ? "customer_id" : "NULL", ...select].join(", ")} FROM __cust${o.only !== undefined ? ` WHERE rowid = ${o.only}` : ""} ORDER BY rowid`);
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
     if (withIds) appendColumn(chunk.getColumnVector(0), chunk.rowCount, ids);
     for (let i = 0; i < attrs.length; i++) appendColumn(chunk.getColumnVector(i + 1), chunk.rowCount, columns[i]!);
@@ -468,13 +469,14 @@ export async function prepareCount(con: DuckDBConnection, ws: Workspace, path: s
  * in the file) and the raw cells for listing bad rows. With `join: false`
  * the customer is the raw id `cid` (join after aggregating); with `ship`,
  * only used rows up to `until` and after their event's cutoff (by event
- * code), with `ci` and `rn`, for `streamView`. A view, not a table:
+ * code), with `ci` and `rn`, for `streamView` (with `ship.customer`, that
+ * customer's rows alone). A view, not a table:
  * each query re-reads the file, so the 20M-row intermediate is never held.
  * Needs `__cust` from `readCustomers`.
  */
 export async function defineEvents(
   con: DuckDBConnection, ws: Workspace, path: string,
-  o: { rowNumbers: boolean; attrs?: string[]; extraProps?: Iterable<string>; join?: boolean; ship?: { until: number; cutoffs: number[] } },
+  o: { rowNumbers: boolean; attrs?: string[]; extraProps?: Iterable<string>; join?: boolean; ship?: { until: number; cutoffs: number[]; customer?: string } },
 ): Promise<EventsView> {
   const { src, names, props, propTypes, st, tsSql, okProps } = await eventLayout(con, ws, path, o.extraProps);
   const code = `(CASE CAST(e.event AS VARCHAR) ${names.map((n, i) => `WHEN ${lit(n)} THEN ${i}`).join(" ")} END)`;
@@ -502,7 +504,7 @@ export async function defineEvents(
           ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} AS ${q(`p_${p}`)}`).join("")}
         FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e JOIN __evk k ON CAST(e.event AS VARCHAR) = k.name) x
       JOIN (SELECT customer_id AS __id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON x.cid = c.__id
-      WHERE x.t > x.cut AND x.t <= ${Number.isFinite(o.ship.until) ? o.ship.until : 1e300} AND x.okp`);
+      WHERE x.t > x.cut AND x.t <= ${Number.isFinite(o.ship.until) ? o.ship.until : 1e300} AND x.okp${o.ship.customer !== undefined ? ` AND x.cid = ${lit(o.ship.customer)}` : ""}`);
     return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs: [], ok: "ok" };
   }
   if (o.join === false) {

@@ -35,6 +35,31 @@ describe.skipIf(!HAS_FRONT_END)("playbook explain on the example workspace", () 
     expect(await main(["explain", SHOP, "--data", d, "--customer", "c1", "--at", at, "--rule", "welcome"], one)).toBe(0);
     expect(one.out).not.toContain("rule cart_recovery");
   });
+  it("reads only that customer's history, the same from CSV and from Parquet", async () => {
+    const d = shopData();
+    dirs.push(d);
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const pq = mkdtempSync(join(tmpdir(), "pb-explain-pq-"));
+    dirs.push(pq);
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    for (const f of ["customers", "events"]) await con.run(`COPY (SELECT * FROM read_csv('${join(d, f)}.csv', header = true, all_varchar = true)) TO '${join(pq, f)}.parquet' (FORMAT parquet)`);
+    con.closeSync();
+    db.closeSync();
+    const outs: string[] = [];
+    for (const data of [d, pq]) {
+      const io = memoryIO(ROOT);
+      expect(await main(["explain", SHOP, "--data", data, "--customer", "c5", "--at", at], io), io.err).toBe(0);
+      expect(io.err).toContain("rows: customers 5 read, 5 used, 0 rejected; events 8 read, 8 used, 0 rejected");
+      outs.push(io.out);
+    }
+    expect(outs[0]).toContain("events: 3 up to --at");
+    expect(outs[1]).toBe(outs[0]);
+  });
+
   it("says so for an unknown customer (exit 1) or rule (exit 2)", async () => {
     const d = shopData();
     dirs.push(d);
