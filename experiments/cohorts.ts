@@ -36,7 +36,11 @@ export class CohortBuilder {
 
   /** One goal event of a customer. */
   add(customer: string, ts: number): void {
-    const m = monthIndex(ts);
+    this.addMonth(customer, monthIndex(ts));
+  }
+
+  /** A month (UTC year × 12 + month − 1) in which the customer had a goal event. */
+  addMonth(customer: string, m: number): void {
     let s = this.months.get(customer);
     if (!s) this.months.set(customer, (s = new Set()));
     s.add(m);

@@ -6,9 +6,10 @@ import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadReportConfig } from "../../experiments/workspace-config.ts";
 import { CohortBuilder, cohortsTable } from "../../experiments/cohorts.ts";
-import { findDataFile, readEventsSimple } from "../../experiments/read.ts";
+import { writeFile } from "node:fs/promises";
+import { findDataFile } from "../../experiments/read.ts";
 import { stableJson } from "../../experiments/format/numbers.ts";
-import { printBadRows } from "./report.ts";
+import { formatBadRows, goalMonths, rejectsText, rowsSummary } from "../../engine/runtime/read.ts";
 
 /** One line for `playbook --help`. */
 export const summary = "retention by month of first goal event × months since";
@@ -20,10 +21,15 @@ Groups customers by the month (UTC) of their first goal event (defaults.goal of
 the workspace) and shows, for each month after, the share of the cohort with a
 goal event in that month.
 
+Events are read and checked by DuckDB (customer id, event and time present,
+the time parsing); bad rows stop the command and are listed as file:line,
+unless --rejects is given. No customers file is needed.
+
 Options:
-  --data D        data folder with events.{jsonl,csv}
-  --events FILE   the events file, instead of looking in --data
-  --format F      table (default) or json
+  --data D         data folder with events.{parquet,csv,jsonl}
+  --events FILE    the events file, instead of looking in --data
+  --format F       table (default) or json
+  --rejects FILE   go on past bad rows, writing each (with its reason) to FILE
 `;
 
 /** Runs the command. */
@@ -31,7 +37,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { data: { type: "string" }, events: { type: "string" }, format: { type: "string", default: "table" } },
+    options: { data: { type: "string" }, events: { type: "string" }, format: { type: "string", default: "table" }, rejects: { type: "string" } },
   });
   if (positionals.length !== 1) throw new UsageError("give exactly one workspace folder");
   if (!values.data && !values.events) throw new UsageError("--data D (or --events FILE) is required");
@@ -42,20 +48,29 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.failed;
   }
   const path = values.events ? resolve(io.cwd, values.events) : findDataFile(resolve(io.cwd, values.data!), "events");
-  if (!path || path.endsWith(".parquet")) {
-    io.stderr(`playbook cohorts: no events.jsonl or events.csv in ${values.data}\n`);
+  if (!path) {
+    io.stderr(`playbook cohorts: no events.parquet, events.csv or events.jsonl in ${values.data}\n`);
     return EXIT.usage;
   }
   const goal = loaded.config.goal;
   const b = new CohortBuilder(goal);
-  const bad = await readEventsSimple(path, (e) => {
-    if (e.event === goal) b.add(e.customer_id, e.ts);
-  });
-  if (bad.length) {
-    printBadRows(io, bad);
+  let got: Awaited<ReturnType<typeof goalMonths>>;
+  try {
+    got = await goalMonths(path, goal);
+  } catch (e) {
+    if (e instanceof TypeError || e instanceof RangeError) throw e;
+    io.stderr(`playbook cohorts: cannot read the data: ${(e as Error).message.split("\n")[0]}\n`);
+    return EXIT.usage;
+  }
+  const counts = { events: { read: got.read, used: got.read - got.bad.length, rejected: got.bad.length } };
+  if (got.bad.length && !values.rejects) {
+    io.stderr(formatBadRows(got.bad) + rowsSummary(counts));
     return EXIT.failed;
   }
+  if (values.rejects) await writeFile(resolve(io.cwd, values.rejects), await rejectsText(got.bad));
+  for (const p of got.pairs) b.addMonth(p.customer, p.month);
   const table = b.build();
   io.stdout(values.format === "json" ? stableJson(table) + "\n" : cohortsTable(table));
+  io.stderr(rowsSummary(counts));
   return EXIT.ok;
 }

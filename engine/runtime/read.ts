@@ -386,6 +386,37 @@ export async function latestEventTime(ws: Workspace, path: string): Promise<numb
   }
 }
 
+/**
+ * The events of `goal` in a file, checked without a workspace (customer id,
+ * event name and time present; the time parses): each kept event's customer
+ * id and UTC month (year × 12 + month − 1) as DuckDB computed them, grouped
+ * as (customer, month) pairs, and every bad row. For `playbook cohorts`,
+ * which needs no customers file or schema.
+ */
+export async function goalMonths(path: string, goal: string): Promise<{ pairs: { customer: string; month: number }[]; bad: BadRow[]; read: number }> {
+  const src = source(path);
+  const { con, close } = await openReader();
+  try {
+    await con.run("SET TimeZone = 'UTC'");
+    const cols = await columnsOf(con, src.sql);
+    for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
+    const ts = castSql("e.ts", { base: "datetime", nullable: false }, cols.types.get("ts") ?? "VARCHAR");
+    await con.run(`CREATE TEMP VIEW __g AS SELECT e.__rn AS rn, NULLIF(CAST(e.customer_id AS VARCHAR), '') AS cid, NULLIF(CAST(e.event AS VARCHAR), '') AS ev,
+        CAST(e.ts AS VARCHAR) AS raw_ts, ${ts} AS t FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e`);
+    const badRows = await con.runAndReadAll(`SELECT rn, cid IS NULL, ev IS NULL, raw_ts FROM __g WHERE cid IS NULL OR ev IS NULL OR t IS NULL ORDER BY rn`);
+    const bad: BadRow[] = badRows.getRows().map(([rn, noId, noEv, raw]) => ({
+      file: path, line: Number(rn) + src.lineOffset,
+      reason: noId ? "missing customer_id" : noEv ? "missing event" : `ts: cannot read ${JSON.stringify(raw)} as a time`,
+    }));
+    const [[read]] = (await con.runAndReadAll("SELECT count(*) FROM __g")).getRows() as [[bigint]];
+    const rows = (await con.runAndReadAll(`SELECT DISTINCT cid, CAST(year(m) * 12 + month(m) - 1 AS INTEGER) FROM (SELECT cid, make_timestamp(CAST(t * 1000 AS BIGINT)) AS m FROM __g
+        WHERE cid IS NOT NULL AND t IS NOT NULL AND ev = ${lit(goal)}) ORDER BY 1, 2`)).getRows();
+    return { pairs: rows.map(([c, m]) => ({ customer: String(c), month: Number(m) })), bad, read: Number(read) };
+  } finally {
+    close();
+  }
+}
+
 /** Whether an events or customers file is read column by column (Parquet), so that reading it twice is cheap. */
 export function isColumnar(path: string): boolean {
   return source(path).parquet;
@@ -640,10 +671,10 @@ export function propBelongs(ws: Workspace, event: string, prop: string): boolean
 /** A data folder that cannot be read at all (missing file or column). */
 export class DataError extends Error {}
 
-/** The rows summary line every data-reading command prints on stderr. */
-export function rowsSummary(c: RowCounts): string {
+/** The rows summary line every data-reading command prints on stderr (without `customers`, for a command that reads events only). */
+export function rowsSummary(c: RowCounts | { events: RowCounts["events"] }): string {
   const part = (name: string, x: RowCounts["customers"]) => `${name} ${x.read} read, ${x.used} used, ${x.rejected} rejected`;
-  return `rows: ${part("customers", c.customers)}; ${part("events", c.events)}\n`;
+  return `rows: ${"customers" in c ? `${part("customers", c.customers)}; ` : ""}${part("events", c.events)}\n`;
 }
 
 /** Bad rows as contract.md lists them: the first 20, then a count. */

@@ -2,9 +2,16 @@
  * `playbook cohorts` on a hand-made history where every cell can be counted:
  * a (Jan: Jan, Feb), b (Jan: Jan, Mar), c (Feb: Feb; an app_open is not an order), d (Feb: Feb, Mar).
  */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { memoryIO } from "../../cli/io.ts";
 import { main } from "../../cli/main.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "pb-cohorts-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const EVENTS = readFileSync("test/experiments/fixtures/cohorts/data/events.csv", "utf8");
 
 const args = ["cohorts", "test/experiments/fixtures/small/playbooks", "--data", "test/experiments/fixtures/cohorts/data"];
 
@@ -30,5 +37,32 @@ describe("playbook cohorts", () => {
         "2026-01          2  100.0%  50.0%  50.0%\n" +
         "2026-02          2  100.0%  50.0%\n",
     );
+  });
+
+  it("ends with the rows line, reads Parquet as CSV, and stops on bad rows unless --rejects", async () => {
+    const ok = memoryIO();
+    expect(await main([...args, "--format", "json"], ok)).toBe(0);
+    expect(ok.err).toBe("rows: events 9 read, 9 used, 0 rejected\n");
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const pq = join(tmp, "pq");
+    (await import("node:fs")).mkdirSync(pq);
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    await con.run(`COPY (SELECT * FROM read_csv('test/experiments/fixtures/cohorts/data/events.csv', header = true)) TO '${join(pq, "events.parquet")}' (FORMAT parquet)`);
+    con.closeSync();
+    db.closeSync();
+    const fromPq = memoryIO();
+    expect(await main([args[0]!, args[1]!, "--data", pq, "--format", "json"], fromPq)).toBe(0);
+    expect(fromPq.out).toBe(ok.out);
+    const bad = join(tmp, "bad.csv");
+    writeFileSync(bad, EVENTS + ",order_placed,2026-02-01T00:00:00Z,o9,1\ne,order_placed,soon,o10,1\ne,,2026-02-01T00:00:00Z,o11,1\n");
+    const stop = memoryIO();
+    expect(await main([args[0]!, args[1]!, "--events", bad], stop)).toBe(1);
+    expect(stop.out).toBe("");
+    expect(stop.err).toBe(`${bad}:11: missing customer_id\n${bad}:12: ts: cannot read "soon" as a time\n${bad}:13: missing event\nrows: events 12 read, 9 used, 3 rejected\n`);
+    const go = memoryIO();
+    expect(await main([args[0]!, args[1]!, "--events", bad, "--format", "json", "--rejects", join(tmp, "rejects.txt")], go)).toBe(0);
+    expect(go.out).toBe(ok.out);
+    expect(readFileSync(join(tmp, "rejects.txt"), "utf8").split("\n")[1]).toBe(`${bad}:12: ts: cannot read "soon" as a time\te,order_placed,soon,o10,1`);
   });
 });
