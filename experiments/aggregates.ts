@@ -48,6 +48,8 @@ export interface Aggregates {
   periodEnd: number;
   /** Earliest entry over all rules (ms). */
   periodStart: number;
+  /** Rows read from the decision log and the events file (all of them used: the DuckDB path takes no bad row). */
+  rows?: { decisions: number; events: number };
 }
 
 /** An empty group. */

@@ -83,13 +83,34 @@ export async function reportFromFiles(
   options: Partial<ReportOptions> = {},
   /** With `--rejects`: report over the good rows and return the bad ones beside it. */
   goOn = false,
-): Promise<{ report: Report | null; bad: BadRow[] }> {
+): Promise<{ report: Report | null; bad: BadRow[]; rows: ReportRows }> {
   const agg = await aggregateWithDuckDB(cfg, decisionsPath, eventsPath);
-  if (agg) return { report: buildReport(cfg, agg, options), bad: [] };
+  const all = (n: number) => ({ read: n, used: n, rejected: 0 });
+  if (agg) return { report: buildReport(cfg, agg, options), bad: [], rows: { decisions: all(agg.rows?.decisions ?? 0), events: all(agg.rows?.events ?? 0) } };
   const table = newEntryTable(cfg.offers);
-  const bad = await readDecisionLog(table, decisionsPath);
+  const logRows = { rows: 0 };
+  const bad = await readDecisionLog(table, decisionsPath, logRows);
   const collector = new EventCollector(cfg, table);
-  bad.push(...(await readEvents((e) => collector.add(e))));
-  if (bad.length && !goOn) return { report: null, bad };
-  return { report: collector.finish(options), bad };
+  let goodEvents = 0;
+  bad.push(...(await readEvents((e) => (goodEvents++, collector.add(e)))));
+  const badLog = bad.filter((b) => b.file === decisionsPath).length;
+  const badEvents = bad.length - badLog;
+  const rows = {
+    decisions: { read: logRows.rows, used: logRows.rows - badLog, rejected: badLog },
+    events: { read: goodEvents + badEvents, used: goodEvents, rejected: badEvents },
+  };
+  if (bad.length && !goOn) return { report: null, bad, rows };
+  return { report: collector.finish(options), bad, rows };
+}
+
+/** Rows read, used and rejected per input of a report. */
+export interface ReportRows {
+  decisions: { read: number; used: number; rejected: number };
+  events: { read: number; used: number; rejected: number };
+}
+
+/** The rows line a report ends with (stderr), as every command that reads data does. */
+export function reportRowsSummary(r: ReportRows): string {
+  const part = (name: string, x: ReportRows["events"]) => `${name} ${x.read} read, ${x.used} used, ${x.rejected} rejected`;
+  return `rows: ${part("decisions", r.decisions)}; ${part("events", r.events)}\n`;
 }

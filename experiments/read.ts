@@ -69,11 +69,14 @@ export function addDecisionLine(table: EntryTable, raw: string, file: string, li
 }
 
 /** Streams a decision-log file into `table`; returns the bad lines. */
-export async function readDecisionLog(table: EntryTable, path: string): Promise<BadRow[]> {
+export async function readDecisionLog(table: EntryTable, path: string, count?: { rows: number }): Promise<BadRow[]> {
   const bad: BadRow[] = [];
   const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
   let line = 0;
-  for await (const raw of rl) addDecisionLine(table, raw, path, ++line, bad);
+  for await (const raw of rl) {
+    addDecisionLine(table, raw, path, ++line, bad);
+    if (count && raw.trim() !== "") count.rows++;
+  }
   return bad;
 }
 

@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadReportConfig } from "../../experiments/workspace-config.ts";
-import { reportFromFiles } from "../../experiments/pipeline.ts";
+import { reportFromFiles, reportRowsSummary } from "../../experiments/pipeline.ts";
 import { findDataFile, readEventsSimple, type BadRow } from "../../experiments/read.ts";
 import { reportTable } from "../../experiments/format/table.ts";
 import { reportMarkdown } from "../../experiments/format/markdown.ts";
@@ -92,7 +92,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(`playbook report: no events.jsonl, events.csv or events.parquet in ${values.data}\n`);
     return EXIT.usage;
   }
-  const { report, bad } = await reportFromFiles(
+  const { report, bad, rows } = await reportFromFiles(
     loaded.config,
     resolve(io.cwd, values.decisions),
     eventsPath,
@@ -105,6 +105,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   );
   if (!report) {
     printBadRows(io, bad);
+    io.stderr(reportRowsSummary(rows));
     return EXIT.failed;
   }
   if (values.rejects) {
@@ -114,5 +115,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (format === "json") io.stdout(stableJson(report) + "\n");
   else if (format === "markdown") io.stdout(reportMarkdown(report));
   else io.stdout(reportTable(report));
+  io.stderr(reportRowsSummary(rows));
   return EXIT.ok;
 }

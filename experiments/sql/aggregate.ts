@@ -326,8 +326,10 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
     }
     const kindsByChannel = await funnels(con, rules, scan.feedback);
     const global = cfg.globalHoldout > 0 && rules.size > 0 ? await globalLine(con, cfg) : null;
+    const [counted] = await rows(con, "SELECT (SELECT count(*) FROM d) AS decisions, (SELECT count(*) FROM ev) AS events");
     return {
       rules, global, kindsByChannel,
+      rows: { decisions: num(counted!.decisions), events: num(counted!.events) },
       dataFrom: scan.dataFrom,
       periodStart: span ? span.s : Infinity,
       periodEnd: span ? span.e : -Infinity,

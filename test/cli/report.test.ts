@@ -32,7 +32,8 @@ function golden(name: string, text: string): void {
 describe("playbook report", () => {
   it("prints the table report matching its golden file", async () => {
     const r = await cli(base);
-    expect(r.err).toBe("");
+    // Every command that reads data ends with the rows it read, used and rejected (the fixture's line counts).
+    expect(r.err).toBe("rows: decisions 2959 read, 2959 used, 0 rejected; events 4269 read, 4269 used, 0 rejected\n");
     expect(r.code).toBe(0);
     golden("report.txt", r.out);
   });
@@ -95,6 +96,7 @@ describe("playbook report", () => {
     expect(r.out).toBe("");
     expect(r.err).toContain(`${bad}:2: "variant" must be "treatment" or "holdout", not "control"`);
     expect(r.err).toContain(`${bad}:3: not valid JSON`);
+    expect(r.err).toContain("rows: decisions 3 read, 1 used, 2 rejected; events 4269 read, 4269 used, 0 rejected\n");
   });
 
   it("with --rejects goes on past bad lines and writes each, whole, with its reason", async () => {
