@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { GitError, renderJson, renderMarkdown, renderText, runDiff } from "../diff/index.ts";
+import { rowsSummary } from "../../engine/runtime/read.ts";
 
 /** One line for `playbook --help`. */
 export const summary = "what changed between two git revisions of a workspace, and for whom";
@@ -54,8 +55,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   if (at !== undefined && !values.data) throw new UsageError("--at needs --data D");
   let result;
+  let rows = "";
   try {
-    result = await runDiff({ cwd: io.cwd, revisions: positionals, dir: values.dir, data: values.data, at });
+    result = await runDiff({ cwd: io.cwd, revisions: positionals, dir: values.dir, data: values.data, at, onRows: (c) => (rows = rowsSummary(c)) });
   } catch (e) {
     if (e instanceof GitError) {
       io.stderr(`playbook diff: ${e.message}\n`);
@@ -64,5 +66,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     throw e;
   }
   io.stdout(format === "json" ? renderJson(result) : format === "markdown" ? renderMarkdown(result) : renderText(result));
+  if (rows) io.stderr(rows);
   return EXIT.ok;
 }

@@ -31,7 +31,7 @@ function widened(ws: Workspace, other: Workspace): Workspace {
  * Reads `customers.*` and `events.*` of a data folder for the workspace `ws`
  * (the head), widened by `other` (the base) when given.
  */
-export async function loadPopulation(dir: string, ws: Workspace | null, other: Workspace | null = null): Promise<{ population: Population | null; problem: string | null }> {
+export async function loadPopulation(dir: string, ws: Workspace | null, other: Workspace | null = null): Promise<{ population: Population | null; problem: string | null; counts?: RowCounts }> {
   const cPath = findDataFile(dir, "customers"), ePath = findDataFile(dir, "events");
   if (!cPath) return { population: null, problem: `no customers.csv, .jsonl or .parquet in ${dir}: audience impact needs them` };
   if (!ws) return { population: null, problem: "neither side's workspace loads, so the data cannot be typed" };
@@ -53,5 +53,5 @@ export async function loadPopulation(dir: string, ws: Workspace | null, other: W
   const customers = [...byId].map(([id, attrs]) => ({ id, attrs })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const sorted = [...bad].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const problem = bad.length ? `${bad.length} data row${bad.length === 1 ? "" : "s"} did not fit and ${bad.length === 1 ? "was" : "were"} left out, first: ${sorted[0]!.file}:${sorted[0]!.line}: ${sorted[0]!.reason}` : null;
-  return { population: { customers, events }, problem };
+  return { population: { customers, events }, problem, counts };
 }

@@ -15,6 +15,7 @@ import { buildView } from "./view.ts";
 import { findWitnesses } from "./witness.ts";
 import { audienceImpact } from "./impact.ts";
 import { loadPopulation } from "./data.ts";
+import type { RowCounts } from "../../engine/runtime/read.ts";
 
 export type { DiffResult } from "./result.ts";
 export { renderJson, renderMarkdown, renderText } from "./render.ts";
@@ -31,6 +32,8 @@ export interface DiffOptions {
   data?: string;
   /** epoch ms. */
   at?: number;
+  /** Told how many rows of the data were read, used and rejected (the command's rows line). */
+  onRows?: (counts: RowCounts) => void;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function runDiff(o: DiffOptions): Promise<DiffResult> {
   const why = sides.map((s) => (s.ws ? (s.errors ? `has ${s.errors} error${s.errors === 1 ? "" : "s"} (run playbook check)` : null) : s.why));
   const pop = o.data ? await loadPopulation(resolve(o.cwd, o.data), sides[1].ws ?? sides[0].ws, sides[1].ws ? sides[0].ws : null) : null;
   if (pop?.problem) warnings.push(pop.problem);
+  if (pop?.counts) o.onRows?.(pop.counts);
   if (sides[0].ws && sides[1].ws && fe.evaluate && !why[0] && !why[1]) {
     const w = findWitnesses(changes, sides[0].ws, sides[1].ws, fe.evaluate, pop?.population ?? null, o.at ?? lastEventTime(pop?.population ?? null));
     result.witnesses = w.witnesses;

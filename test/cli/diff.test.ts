@@ -29,7 +29,9 @@ async function diff(...args: string[]): Promise<{ code: number; out: string; err
 
 async function diffJson(...args: string[]): Promise<DiffResult> {
   const r = await diff(...args, "--format", "json");
-  expect(r.err).toBe("");
+  // With --data, the rows line (and nothing else) on stderr.
+  if (args.includes("--data")) expect(r.err).toMatch(/^rows: customers \d+ read, \d+ used, \d+ rejected; events \d+ read, \d+ used, \d+ rejected\n$/);
+  else expect(r.err).toBe("");
   return JSON.parse(r.out) as DiffResult;
 }
 
@@ -242,6 +244,7 @@ describe("playbook diff: witnesses and impact through the CLI", () => {
     writeFileSync(join(csv, "events.csv"), readFileSync(join(csv, "events.csv"), "utf8") + "zz,signed_up,2026-11-18T12:00:00Z,,\n");
     const r = await diffJson(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z");
     expect(r.warnings).toEqual([`1 data row did not fit and was left out, first: ${join(csv, "events.csv")}:4: unknown customer "zz"`]);
+    expect((await diff(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z")).err).toBe("rows: customers 3 read, 3 used, 0 rejected; events 3 read, 2 used, 1 rejected\n");
     rmSync(pq, { recursive: true, force: true });
   });
 
