@@ -62,10 +62,91 @@ function emptyValue(fn: string): Value {
   return fn === "count" || fn === "sum" ? 0 : fn === "exists" ? false : null;
 }
 
+/** The scan as one query: first column the customer index (NULL for an unknown customer in a text file), then `columns`, then for a text file the group's rows and bad rows. */
+interface FeatureQuery {
+  sql: string;
+  columns: ScanColumn[];
+  /** A text file's query counts rows too (`__n`, `__bad` after the columns); a columnar file is checked apart. */
+  counted: boolean;
+}
+
+/**
+ * The feature query over the events file (defines `__ev`; drop it after). A columnar file gives the
+ * rows of the events the features read (the name filter pushed into the file's scan); a text file is
+ * parsed once, features and row counts in the same pass.
+ */
+async function featureQuery(
+  con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, features: Feature[], eventsPath: string, now: number, rfm: RfmConfig | null,
+  nowOf: ((f: { event: string }) => string) | undefined, partial: boolean, name?: (i: number) => string,
+): Promise<FeatureQuery> {
+  // Without attributes in any where, aggregate by the raw id first and join the customers after:
+  // a join of groups, not of every event row.
+  const late = plan.attributes.length === 0;
+  const columnar = isColumnar(eventsPath);
+  let v;
+  if (columnar) {
+    const events = new Set(features.map((f) => f.event));
+    if (rfm?.event) events.add(rfm.event);
+    v = await defineFeatureRows(con, ws, eventsPath, { events: [...events], select: propsRead(ws, features, rfm), attrs: plan.attributes, join: !late });
+  } else {
+    // Props the features read (first/last records carry every prop some expression reads).
+    const want = new Set<string>();
+    for (const f of plan.scan) if (f.prop) want.add(f.prop);
+    if (rfm?.value) want.add(rfm.value);
+    v = await defineEvents(con, ws, eventsPath, { rowNumbers: false, attrs: plan.attributes, extraProps: want, join: !late });
+  }
+  const src = { ...viewSource(ws, v.names, v.props), ...(columnar ? { valid: null } : {}), ...(late ? { customer: "cid" } : {}) };
+  const extra = columnar ? [] : ["count(*) AS __n", "count(*) FILTER (WHERE NOT ok) AS __bad"];
+  const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, name, extra, { partial, nowOf });
+  const outer = [...outerColumns(columns), ...(columnar ? [] : ["CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"])];
+  // A columnar file's unknown customers are groups that fall out (the check counts their rows);
+  // a text file's are kept, with a NULL index, to be counted as rejected.
+  const sql = late
+    ? `SELECT c.__ci, ${outer.join(", ")} FROM (${grouped}) g
+       ${columnar ? "" : "LEFT "}JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`
+    : `SELECT g.customer_id, ${outer.join(", ")} FROM (${grouped}) g`;
+  return { sql, columns, counted: !columnar };
+}
+
+/**
+ * The check of a columnar file's every row (`countEvents`) into `counts` and `bad`: prepared on its
+ * own connection (`connect`) while the features are computed, then started when `start()` is called
+ * — so that it is running in DuckDB when the caller's JS takes the main thread (started together
+ * with the features, the two queries share DuckDB's threads and the features come later).
+ */
+function columnarCheck(con: DuckDBConnection, ws: Workspace, eventsPath: string, bad: BadRow[], counts: RowCounts, connect?: () => Promise<DuckDBConnection>): { start(): Promise<void> } {
+  const other = connect?.();
+  const prepared = other ? other.then(async (c) => [c, await prepareCount(c, ws, eventsPath)] as const) : null;
+  prepared?.catch(() => undefined);
+  return {
+    async start() {
+      const [c, count] = prepared ? await prepared : [con, await prepareCount(con, ws, eventsPath)];
+      const checked = count().then(async ({ read, rejected }) => {
+        counts.events.read = read;
+        counts.events.rejected = rejected;
+        counts.events.used = read - rejected;
+        if (rejected > 0) await listBad(c, ws, eventsPath, bad);
+      });
+      checked.catch(() => undefined);
+      return checked;
+    },
+  };
+}
+
+/** Row counts of a text file from its feature query's per-group counts (a group without a customer: all its rows are bad). */
+function textCounts(counts: RowCounts, read: number, rejected: number): void {
+  counts.events.read = read;
+  counts.events.rejected = rejected;
+  counts.events.used = read - rejected;
+}
+
 /**
  * Scans the events file once at `now`: features of `plan.scan`, the RFM
  * inputs of `rfm`, and the row counts into `counts.events`; bad rows into
  * `bad`. Needs `__cust` (loadCustomers); `customers` is their number.
+ * With `connect`, a columnar file's check of every row runs on a connection
+ * of its own and may still run when this returns (`checked`); the features
+ * never depend on it, since they leave out bad rows themselves.
  */
 export async function scanFeatures(
   con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, eventsPath: string, now: number, rfm: RfmConfig | null,
@@ -77,46 +158,8 @@ export async function scanFeatures(
   const partial = o.partialAt;
   const features = partial ? plan.scan.filter((f) => f.within === null) : plan.scan;
   const nowOf = partial ? (f: { event: string }) => duckdb.number(partial.get(f.event) ?? -Infinity) : undefined;
-  // A columnar file is read twice, each time only the columns it needs: the features from the rows of
-  // the events they read (the name filter pushed into the file's scan), and a check of every row
-  // that groups nothing. A text file is parsed once, features and checks in the same pass.
-  if (isColumnar(eventsPath)) {
-    // With `connect`, the check runs on a connection of its own after the features are in, while the
-    // caller works on them (`checked`); the features never depend on it, since they leave out bad rows
-    // themselves. (Started together, the two queries share DuckDB's threads and the features come later.)
-    // The count is prepared meanwhile and started before returning, so that it is already running in
-    // DuckDB when the caller's JS takes the main thread.
-    const other = o.connect?.();
-    const prepared = other ? other.then(async (c) => [c, await prepareCount(c, ws, eventsPath)] as const) : null;
-    prepared?.catch(() => undefined);
-    const t = await columnarScan(con, ws, plan, features, eventsPath, now, rfm, customers, nowOf, !!partial);
-    const [c, count] = prepared ? await prepared : [con, await prepareCount(con, ws, eventsPath)];
-    const counting = count();
-    const checked = counting.then(async ({ read, rejected }) => {
-      counts.events.read = read;
-      counts.events.rejected = rejected;
-      counts.events.used = read - rejected;
-      if (rejected > 0) await listBad(c, ws, eventsPath, bad);
-    });
-    checked.catch(() => undefined);
-    return { ...t, checked };
-  }
-  // Props the features read (first/last records carry every prop some expression reads).
-  const want = new Set<string>();
-  for (const f of plan.scan) if (f.prop) want.add(f.prop);
-  if (rfm?.value) want.add(rfm.value);
-  // Without attributes in any where, aggregate by the raw id first and join the customers after:
-  // a join of groups, not of every event row.
-  const late = plan.attributes.length === 0;
-  const v = await defineEvents(con, ws, eventsPath, { rowNumbers: false, attrs: plan.attributes, extraProps: want, join: !late });
-  const src = { ...viewSource(ws, v.names, v.props), ...(late ? { customer: "cid" } : {}) };
-  const extra = ["count(*) AS __n", "count(*) FILTER (WHERE NOT ok) AS __bad"];
-  const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, undefined, extra, { partial: !!partial, nowOf });
-  const outer = [...outerColumns(columns), "CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"];
-  const sql = late
-    ? `SELECT c.__ci, ${outer.join(", ")} FROM (${grouped}) g
-       LEFT JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`
-    : `SELECT g.customer_id, ${outer.join(", ")} FROM (${grouped}) g`;
+  const check = isColumnar(eventsPath) ? columnarCheck(con, ws, eventsPath, bad, counts, o.connect) : null;
+  const { sql, columns, counted } = await featureQuery(con, ws, plan, features, eventsPath, now, rfm, nowOf, !!partial);
   const res = await con.stream(sql);
   const ciCol = new Column();
   const nCol = new Column();
@@ -127,28 +170,57 @@ export async function scanFeatures(
     const rows = chunk.rowCount;
     ciCol.append(chunk.getColumnVector(0), rows);
     for (let k = 0; k < nCols; k++) data[k]!.append(chunk.getColumnVector(k + 1), rows);
-    nCol.append(chunk.getColumnVector(nCols + 1), rows);
-    badCol.append(chunk.getColumnVector(nCols + 2), rows);
+    if (counted) {
+      nCol.append(chunk.getColumnVector(nCols + 1), rows);
+      badCol.append(chunk.getColumnVector(nCols + 2), rows);
+    }
   }
+  await con.run("DROP VIEW __ev");
   let read = 0;
   let rejected = 0;
   const slotOf = new Int32Array(customers).fill(-1);
   const customer = new Int32Array(ciCol.length);
   for (let i = 0; i < ciCol.length; i++) {
     const ci = ciCol.get(i) as number | null;
-    const n = nCol.get(i) as number;
-    read += n;
-    // A group without a customer is rows of an unknown customer: all of them are bad.
-    rejected += ci === null ? n : (badCol.get(i) as number);
+    if (counted) {
+      const n = nCol.get(i) as number;
+      read += n;
+      rejected += ci === null ? n : (badCol.get(i) as number);
+    }
     customer[i] = ci ?? -1;
     if (ci !== null) slotOf[ci] = i;
   }
+  let checked: Promise<void>;
+  if (check) checked = check.start();
+  else {
+    textCounts(counts, read, rejected);
+    checked = rejected > 0 ? listBad(con, ws, eventsPath, bad) : Promise.resolve();
+    await checked;
+  }
+  return { ...table(customer, slotOf, columns, data), checked };
+}
+
+/**
+ * `scanFeatures` into a DuckDB table instead of JS: `name` gets one row per
+ * customer with events (`__ci`, the customer index, then the scan's columns,
+ * named `__f0`, `__f1`, …), for a caller that goes on in SQL (segments
+ * evaluated in DuckDB). Row counts, bad rows and `checked` as `scanFeatures`.
+ */
+export async function materializeFeatures(
+  con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, eventsPath: string, now: number, rfm: RfmConfig | null,
+  name: string, bad: BadRow[], counts: RowCounts, o: { connect?: () => Promise<DuckDBConnection> } = {},
+): Promise<{ columns: ScanColumn[]; checked: Promise<void> }> {
+  const check = isColumnar(eventsPath) ? columnarCheck(con, ws, eventsPath, bad, counts, o.connect) : null;
+  const { sql, columns, counted } = await featureQuery(con, ws, plan, plan.scan, eventsPath, now, rfm, undefined, false, (i) => `__f${i}`);
+  const names = ["__ci", ...columns.map((c) => q(c.name)), ...(counted ? ["__n", "__bad"] : [])];
+  await con.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM (${sql}) x(${names.join(", ")})`);
   await con.run("DROP VIEW __ev");
-  counts.events.read = read;
-  counts.events.rejected = rejected;
-  counts.events.used = read - rejected;
-  if (rejected > 0) await listBad(con, ws, eventsPath, bad);
-  return { ...table(customer, slotOf, columns, data), checked: Promise.resolve() };
+  if (check) return { columns, checked: check.start() };
+  const [[read, rejected]] = (await con.runAndReadAll(`SELECT coalesce(sum(__n), 0), coalesce(sum(CASE WHEN __ci IS NULL THEN __n ELSE __bad END), 0) FROM ${name}`)).getRows() as [[number, number]];
+  await con.run(`DELETE FROM ${name} WHERE __ci IS NULL`);
+  textCounts(counts, Number(read), Number(rejected));
+  if (Number(rejected) > 0) await listBad(con, ws, eventsPath, bad);
+  return { columns, checked: Promise.resolve() };
 }
 
 /** The scan's columns as read into JS from the grouped query `g`: counts as doubles (BIGINT cells would each become a BigInt). */
@@ -176,43 +248,6 @@ function propsRead(ws: Workspace, features: readonly Feature[], rfm: RfmConfig |
     }
   }
   return out;
-}
-
-/**
- * The features of a columnar events file from the rows of the events they read: grouped by the
- * raw id and joined to the customers after (or, with attributes in a `where`, joined row by row).
- */
-async function columnarScan(
-  con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, features: Feature[], eventsPath: string, now: number, rfm: RfmConfig | null,
-  customers: number, nowOf: ((f: { event: string }) => string) | undefined, partial: boolean,
-): Promise<Omit<FeatureTable, "checked">> {
-  const events = new Set(features.map((f) => f.event));
-  if (rfm?.event) events.add(rfm.event);
-  const late = plan.attributes.length === 0;
-  const v = await defineFeatureRows(con, ws, eventsPath, { events: [...events], select: propsRead(ws, features, rfm), attrs: plan.attributes, join: !late });
-  const src = { ...viewSource(ws, v.names, v.props), valid: null, ...(late ? { customer: "cid" } : {}) };
-  const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, undefined, [], { partial, nowOf });
-  const outer = outerColumns(columns);
-  const sql = late
-    ? `SELECT c.__ci${outer.map((x) => `, ${x}`).join("")} FROM (${grouped}) g
-       JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`
-    : `SELECT g.customer_id${outer.map((x) => `, ${x}`).join("")} FROM (${grouped}) g`;
-  const data = columns.map(() => new Column());
-  const ciCol = new Column();
-  const res = await con.stream(sql);
-  for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    ciCol.append(chunk.getColumnVector(0), chunk.rowCount);
-    for (let k = 0; k < columns.length; k++) data[k]!.append(chunk.getColumnVector(k + 1), chunk.rowCount);
-  }
-  await con.run("DROP VIEW __ev");
-  const slotOf = new Int32Array(customers).fill(-1);
-  const customer = new Int32Array(ciCol.length);
-  for (let i = 0; i < ciCol.length; i++) {
-    const ci = ciCol.get(i) as number;
-    customer[i] = ci;
-    slotOf[ci] = i;
-  }
-  return table(customer, slotOf, columns, data);
 }
 
 function table(customer: Int32Array, slotOf: Int32Array, columns: ScanColumn[], data: Column[]): Omit<FeatureTable, "checked"> {
