@@ -325,7 +325,10 @@ export class CodeGen {
     // Top-level all-time aggregates may start from a partial state (`env.base`) and scan only later events.
     const fn = this.scanFn(e, w, !perDecision && !e.within ? key : null);
     const call = `${fn}(env${w.map((x) => `, ${x.v}`).join("")})`;
-    if (perDecision || bareEvent) return call;
+    // A bare event name ("has happened") is a feature like any other top-level aggregate: with the
+    // features precomputed (segments over a feature scan, where no event is shipped) it must be read
+    // from them, not from `env.events`.
+    if (perDecision) return call;
     const t = `fk${this.featureCount++}`;
     this.decls.push(`let ${t};`);
     return `(env.features !== undefined && (${t} = env.features[${JSON.stringify(key)}]) !== undefined ? ${t} : ${call})`;

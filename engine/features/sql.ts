@@ -44,6 +44,11 @@ export interface ScanSource {
   propsOf(event: string): string[];
   /** Extra condition every counted row must meet (valid rows only), or null. */
   valid: string | null;
+  /**
+   * SQL for a node this source reads itself (a feature column, a segment, RFM scores), or undefined
+   * to translate it as usual; may throw NotSql. Consulted first for every node (segments in SQL).
+   */
+  node?(e: Expr): string | undefined;
 }
 
 /** One output column of the scan. */
@@ -75,6 +80,8 @@ export function condSql(e: Expr, d: Dialect, src: ScanSource, now: string): stri
 
 /** SQL for the value of an expression (NULL where the language has null). */
 export function valueSql(e: Expr, d: Dialect, src: ScanSource, now: string): string {
+  const own = src.node?.(e);
+  if (own !== undefined) return own;
   switch (e.kind) {
     case "number":
     case "percent":
@@ -96,6 +103,7 @@ export function valueSql(e: Expr, d: Dialect, src: ScanSource, now: string): str
       throw new NotSql(`${e.name} cannot be read in SQL`);
     }
     case "call": {
+      if (!["days_since", "hours_since", "lower"].includes(e.fn) || e.args.length !== 1) throw new NotSql(`${e.fn}() cannot be computed in SQL`);
       const a = valueSql(e.args[0]!, d, src, now);
       if (e.fn === "days_since" || e.fn === "hours_since") return d.floor(`(${now} - ${a}) / ${d.number(e.fn === "days_since" ? DAY_MS : HOUR_MS)}`);
       if (e.fn === "lower") return `LOWER(${a})`;
