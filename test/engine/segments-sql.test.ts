@@ -120,6 +120,23 @@ describe("segments in DuckDB == segments in JS (fast-check)", () => {
     expect(inSql).toBeGreaterThan(40);
   }, 180_000);
 
+  it("a bare event name (\"has happened\") counts on both paths", async () => {
+    const ws = testWorkspace({ bought: B.evt("order_placed"), viewed_not_bought: B.bin("and", B.evt("page_viewed"), B.not(B.evt("order_placed"))) });
+    const ev = (name: string, h: number): EventRecord => ({ name, ts: BASE + h * HOUR, props: name === "order_placed" ? { amount: 5 } : {} });
+    const custs: Cust[] = [
+      { id: "a", attrs: { score: 0, plan: "free" }, events: [ev("order_placed", -3)] },
+      { id: "b", attrs: { score: 0, plan: "free" }, events: [ev("page_viewed", -2), ev("order_placed", 1)] },
+      { id: "c", attrs: { score: 0, plan: "free" }, events: [] },
+    ];
+    const f = await files(ws, custs, false);
+    for (const evaluate of ["duckdb", "js"] as const) {
+      const r = await computeSegments({ workspace: ws, customersFile: f.customers, eventsFile: f.events, now: BASE, evaluate });
+      // b's order comes after now: b viewed and has not bought yet.
+      expect(Object.fromEntries(r.segments.map((x) => [x.name, x.customers])), evaluate).toMatchObject({ bought: 1, viewed_not_bought: 1 });
+      expect(r.evaluatedIn).toBe(evaluate);
+    }
+  });
+
   it("the example workspace's segments are counted in DuckDB", async () => {
     const { loadProgram } = await import("../../engine/runtime/inputs.ts");
     const { program } = await loadProgram(new URL("../../playbooks/shop", import.meta.url).pathname);
