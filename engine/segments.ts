@@ -12,11 +12,7 @@ import { compileCondition } from "./compile/closure.ts";
 import { fitRfmBounds, fitRfmBoundsBy, rfmInput, scoreRfm, type RfmInput } from "./rfm.ts";
 import { customerColumns, loadCustomers, openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./runtime/read.ts";
 import { stageTimer } from "./runtime/timing.ts";
-import { featurePlan, scanFeatures, type FeatureTable, type ScanColumn } from "./features/index.ts";
-import { materializeFeatures } from "./features/duckdb.ts";
-import { appendColumn, Column } from "./runtime/columns.ts";
-import { featureColumns, rfmScoresSql, segmentConditions, segmentsTranslate } from "./segments-sql.ts";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { featurePlan, scanFeatures, type FeatureTable } from "./features/index.ts";
 
 /** One cell of the R×F grid: customers and their goal-event value in the window. */
 export interface RfCell {
@@ -38,8 +34,6 @@ export interface SegmentsResult {
   grid: { scores: number; cells: RfCell[]; unscored: number } | null;
   bad: BadRow[];
   counts: RowCounts;
-  /** Where the segments were evaluated (DuckDB when every condition translates to SQL). */
-  evaluatedIn: "duckdb" | "js";
 }
 
 type Predicate = (env: EvalEnv) => boolean;
@@ -59,30 +53,6 @@ function attributesRead(ws: Workspace): string[] {
   return [...out];
 }
 
-const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
-/** The RFM inputs of every customer (by index; n = 0 for those without events) from the features table `__feat`. */
-async function rfmInputs(con: DuckDBConnection, columns: readonly ScanColumn[], total: number): Promise<{ n: Float64Array; sum: Float64Array; last: Float64Array }> {
-  const name = (part: string) => q(columns.find((c) => c.part === part)!.name);
-  const out = { n: new Float64Array(total), sum: new Float64Array(total), last: new Float64Array(total).fill(-Infinity) };
-  const res = await con.stream(`SELECT __ci, ${name("rfm_n")}, ${name("rfm_sum")}, ${name("rfm_last")} FROM __feat`);
-  for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    const [ci, n, sum, last] = [new Column(), new Column(), new Column(), new Column()];
-    ci.append(chunk.getColumnVector(0), chunk.rowCount);
-    n.append(chunk.getColumnVector(1), chunk.rowCount);
-    sum.append(chunk.getColumnVector(2), chunk.rowCount);
-    last.append(chunk.getColumnVector(3), chunk.rowCount);
-    for (let r = 0; r < chunk.rowCount; r++) {
-      const i = ci.get(r) as number;
-      const k = Number(n.get(r) ?? 0);
-      out.n[i] = k;
-      out.sum[i] = Number(sum.get(r) ?? 0);
-      out.last[i] = k ? (last.get(r) as number) : -Infinity;
-    }
-  }
-  return out;
-}
-
 /** The segments one customer is in at `now` (the library's in-memory entry point). */
 export function segmentsOf(customer: Record<string, Value>, events: readonly EventRecord[], now: number, ws: Workspace, rfm: RfmScores | null = null): string[] {
   const env: EvalEnv = { now, customer, events, rfm, segments: {} };
@@ -94,11 +64,7 @@ export function segmentsOf(customer: Record<string, Value>, events: readonly Eve
  * RFM as of `now` and evaluates every segment for every customer.
  * The workspace must be checked (names resolved).
  */
-export async function computeSegments(o: {
-  workspace: Workspace; customersFile: string; eventsFile: string | null; now: number; members?: boolean;
-  /** Where segments are evaluated: in DuckDB when every one translates (the default), or always in JS. */
-  evaluate?: "duckdb" | "js";
-}): Promise<SegmentsResult> {
+export async function computeSegments(o: { workspace: Workspace; customersFile: string; eventsFile: string | null; now: number; members?: boolean }): Promise<SegmentsResult> {
   // Without `members` (sizes and the grid only), no customer id crosses into JS.
   const withMembers = o.members ?? true;
   const ws = o.workspace;
@@ -134,72 +100,8 @@ export async function computeSegments(o: {
       }
     };
     let total = 0;
-    let evaluatedIn: SegmentsResult["evaluatedIn"] = "js";
     const counts_ = new Array<number>(preds.length).fill(0);
-    const precomputable = plan.features.every((f) => f.perDecision === null);
-    if (precomputable && o.eventsFile && (o.evaluate ?? "duckdb") === "duckdb" && segmentsTranslate(ws)) {
-      // Every segment translates to SQL: the features stay in DuckDB, segments are counted there, and
-      // into JS come only the RFM inputs (bounds and grid by engine/rfm.ts, as below) and the members.
-      evaluatedIn = "duckdb";
-      const lap = stageTimer();
-      const loaded = await loadCustomers(con, ws, o.customersFile, bad, counts, { keep: [...new Set([...attributesRead(ws), ...plan.attributes])] });
-      lap("customers loaded and checked");
-      total = loaded.size;
-      const { columns, checked } = await materializeFeatures(con, ws, plan, o.eventsFile, o.now, cfg ?? null, "__feat", bad, counts, { connect });
-      lap("features computed (into a DuckDB table)");
-      let rfmSql = "NULL AS __rfm_r, NULL AS __rfm_f, NULL AS __rfm_m, NULL AS __rfm_cell";
-      let params: number[] = [];
-      const scored = !!cfg && columns.some((c) => c.part === "rfm_n");
-      if (cfg && !scored) unscored = total;
-      if (cfg && scored) {
-        const inputs = await rfmInputs(con, columns, total);
-        const bounds = fitRfmBoundsBy(cfg, total, (i, x) => ((x.n = inputs.n[i]!), (x.sum = inputs.sum[i]!), (x.last = inputs.last[i]!)), o.now);
-        const x: RfmInput = { n: 0, sum: 0, last: -Infinity };
-        const scores: RfmScores = { r: 0, f: 0, m: 0, cell: "" };
-        for (let i = 0; i < total; i++) {
-          [x.n, x.sum, x.last] = [inputs.n[i]!, inputs.sum[i]!, inputs.last[i]!];
-          const rfm = scoreRfm(cfg, bounds, x, o.now, scores);
-          if (!rfm) unscored++;
-          else {
-            const cell = cells[(n - rfm.r) * n + (rfm.f - 1)]!;
-            cell.customers++;
-            cell.revenue += x.sum;
-          }
-        }
-        ({ sql: rfmSql, params } = rfmScoresSql(columns, cfg.scores, bounds, o.now));
-      }
-      lap("RFM bounds and grid");
-      if (preds.length) {
-        const kept = new Set((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => String(r[0])));
-        const read = attributesRead(ws).filter((a) => kept.has(a));
-        const fcols = featureColumns(columns);
-        const conds = segmentConditions(ws, { feature: (k) => fcols.get(k), attr: (a) => (kept.has(a) && a !== "customer_id" ? `s.${q(`a_${a}`)}` : "NULL"), rfm: scored }, o.now);
-        const rel = `(SELECT c.customer_id, CAST(c.rowid AS INTEGER) AS __row${read.map((a) => `, c.${q(a)} AS ${q(`a_${a}`)}`).join("")}, f.*, ${rfmSql}
-          FROM __cust c LEFT JOIN __feat f ON f.__ci = CAST(c.rowid AS INTEGER)) s`;
-        const sizes = (await con.runAndReadAll(`SELECT ${conds.map((c) => `CAST(count(*) FILTER (WHERE ${c}) AS DOUBLE)`).join(", ")} FROM ${rel}`, params)).getRows()[0]!;
-        sizes.forEach((v, j) => (counts_[j] = Number(v)));
-        if (withMembers) {
-          const flags = conds.map((c, j) => `${c} AS __s${j}`).join(", ");
-          const res = await con.stream(`SELECT * FROM (SELECT s.customer_id, s.__row, ${flags} FROM ${rel}) WHERE ${conds.map((_, j) => `__s${j}`).join(" OR ")} ORDER BY __row`, params);
-          for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-            const ids: unknown[] = [];
-            appendColumn(chunk.getColumnVector(0), chunk.rowCount, ids);
-            const flags = preds.map((_, j) => {
-              const col: unknown[] = [];
-              appendColumn(chunk.getColumnVector(2 + j), chunk.rowCount, col);
-              return col;
-            });
-            for (let r = 0; r < chunk.rowCount; r++) {
-              const k = memberIds.push(String(ids[r])) - 1;
-              for (let j = 0; j < preds.length; j++) if (flags[j]![r] === true) pairs.push(k, j);
-            }
-          }
-        }
-      }
-      lap("segments counted in DuckDB");
-      await checked;
-      lap("every event row checked");
-    } else if (precomputable) {
+    if (plan.features.every((f) => f.perDecision === null)) {
       // The fast path: every aggregate and the RFM inputs from one scan; no event crosses into JS,
       // and of the customers only their ids and the attributes segments read.
       const lap = stageTimer();
@@ -283,7 +185,6 @@ export async function computeSegments(o: {
       grid: cfg ? { scores: n, cells, unscored } : null,
       bad,
       counts,
-      evaluatedIn,
     };
   } finally {
     close();

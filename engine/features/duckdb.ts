@@ -77,7 +77,7 @@ interface FeatureQuery {
  */
 async function featureQuery(
   con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, features: Feature[], eventsPath: string, now: number, rfm: RfmConfig | null,
-  nowOf: ((f: { event: string }) => string) | undefined, partial: boolean, name?: (i: number) => string,
+  nowOf: ((f: { event: string }) => string) | undefined, partial: boolean,
 ): Promise<FeatureQuery> {
   // Without attributes in any where, aggregate by the raw id first and join the customers after:
   // a join of groups, not of every event row.
@@ -97,7 +97,7 @@ async function featureQuery(
   }
   const src = { ...viewSource(ws, v.names, v.props), ...(columnar ? { valid: null } : {}), ...(late ? { customer: "cid" } : {}) };
   const extra = columnar ? [] : ["count(*) AS __n", "count(*) FILTER (WHERE NOT ok) AS __bad"];
-  const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, name, extra, { partial, nowOf });
+  const { sql: grouped, columns } = scanQuery({ ...plan, scan: features }, duckdb, src, duckdb.number(now), rfm, undefined, extra, { partial, nowOf });
   const outer = [...outerColumns(columns), ...(columnar ? [] : ["CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"])];
   // A columnar file's unknown customers are groups that fall out (the check counts their rows);
   // a text file's are kept, with a NULL index, to be counted as rejected.
@@ -198,29 +198,6 @@ export async function scanFeatures(
     await checked;
   }
   return { ...table(customer, slotOf, columns, data), checked };
-}
-
-/**
- * `scanFeatures` into a DuckDB table instead of JS: `name` gets one row per
- * customer with events (`__ci`, the customer index, then the scan's columns,
- * named `__f0`, `__f1`, …), for a caller that goes on in SQL (segments
- * evaluated in DuckDB). Row counts, bad rows and `checked` as `scanFeatures`.
- */
-export async function materializeFeatures(
-  con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, eventsPath: string, now: number, rfm: RfmConfig | null,
-  name: string, bad: BadRow[], counts: RowCounts, o: { connect?: () => Promise<DuckDBConnection> } = {},
-): Promise<{ columns: ScanColumn[]; checked: Promise<void> }> {
-  const check = isColumnar(eventsPath) ? columnarCheck(con, ws, eventsPath, bad, counts, o.connect) : null;
-  const { sql, columns, counted } = await featureQuery(con, ws, plan, plan.scan, eventsPath, now, rfm, undefined, false, (i) => `__f${i}`);
-  const names = ["__ci", ...columns.map((c) => q(c.name)), ...(counted ? ["__n", "__bad"] : [])];
-  await con.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM (${sql}) x(${names.join(", ")})`);
-  await con.run("DROP VIEW __ev");
-  if (check) return { columns, checked: check.start() };
-  const [[read, rejected]] = (await con.runAndReadAll(`SELECT coalesce(sum(__n), 0), coalesce(sum(CASE WHEN __ci IS NULL THEN __n ELSE __bad END), 0) FROM ${name}`)).getRows() as [[number, number]];
-  await con.run(`DELETE FROM ${name} WHERE __ci IS NULL`);
-  textCounts(counts, Number(read), Number(rejected));
-  if (Number(rejected) > 0) await listBad(con, ws, eventsPath, bad);
-  return { columns, checked: Promise.resolve() };
 }
 
 /** The scan's columns as read into JS from the grouped query `g`: counts as doubles (BIGINT cells would each become a BigInt). */

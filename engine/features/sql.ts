@@ -44,11 +44,6 @@ export interface ScanSource {
   propsOf(event: string): string[];
   /** Extra condition every counted row must meet (valid rows only), or null. */
   valid: string | null;
-  /**
-   * SQL for a node this source reads itself (a feature column, a segment, RFM scores), or undefined
-   * to translate it as usual; may throw NotSql. Consulted first for every node (segments in SQL).
-   */
-  node?(e: Expr): string | undefined;
 }
 
 /** One output column of the scan. */
@@ -80,8 +75,6 @@ export function condSql(e: Expr, d: Dialect, src: ScanSource, now: string): stri
 
 /** SQL for the value of an expression (NULL where the language has null). */
 export function valueSql(e: Expr, d: Dialect, src: ScanSource, now: string): string {
-  const own = src.node?.(e);
-  if (own !== undefined) return own;
   switch (e.kind) {
     case "number":
     case "percent":
