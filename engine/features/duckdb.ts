@@ -247,45 +247,59 @@ function filler(columns: ScanColumn[], data: Column[]): FeatureTable["fill"] {
     else if (typeof c.part === "object") g.props.push([c.part.prop, k]);
   });
   const list = [...groups.values()];
-  const records = new Map<string, EventRecord>();
-  return (i, into, reuse) => {
-    for (const g of list) {
-      if (g.avgN !== undefined) {
-        into[g.key] = i < 0 ? [0, 0] : [data[g.avgN]!.get(i) as number, data[g.avgSum!]!.get(i) as number];
-        continue;
-      }
-      if (i < 0) {
-        into[g.key] = emptyValue(g.fn);
-        continue;
-      }
-      if (g.value !== undefined) {
-        into[g.key] = data[g.value]!.get(i) as Value;
-        continue;
-      }
-      const ts = data[g.ts!]!.get(i) as number | null;
-      if (ts === null || ts === undefined) {
-        into[g.key] = null;
-        continue;
-      }
-      let rec = reuse ? records.get(g.key) : undefined;
-      if (!rec) {
-        rec = { name: g.event, ts, props: {} };
-        if (reuse) records.set(g.key, rec);
-      } else rec.ts = ts;
-      const props = rec.props as Record<string, Value>;
-      for (const [p, k] of g.props) {
-        const x = data[k]!.get(i);
-        if (x !== null && x !== undefined) props[p] = x as Value;
-        else delete props[p];
-      }
-      into[g.key] = rec;
-    }
+  // Generated straight-line code (as engine/compile/codegen.ts does for expressions): one function
+  // reading each column's typed array directly, no loop over groups and no Column call per cell.
+  // A million customers are filled per run; the generic loop cost about 0.35 s of it.
+  const used = new Set<number>();
+  const cellOf = (k: number) => {
+    used.add(k);
+    const l = data[k]!.layout();
+    return l.values !== null ? `(v${k}[i] ?? null)` : l.nums !== null ? `(u${k}[i] ? null : n${k}[i])` : "null";
   };
+  const body: string[] = [];
+  const empty: string[] = [];
+  list.forEach((g, gi) => {
+    const key = JSON.stringify(g.key);
+    if (g.avgN !== undefined) {
+      empty.push(`into[${key}] = [0, 0];`);
+      body.push(`into[${key}] = [${cellOf(g.avgN)}, ${cellOf(g.avgSum!)}];`);
+      return;
+    }
+    empty.push(`into[${key}] = ${JSON.stringify(emptyValue(g.fn))};`);
+    if (g.value !== undefined) {
+      body.push(`into[${key}] = ${cellOf(g.value)};`);
+      return;
+    }
+    const props = g.props.map(([p, k]) => `x = ${cellOf(k)}; if (x !== null) p[${JSON.stringify(p)}] = x; else delete p[${JSON.stringify(p)}];`).join("\n");
+    body.push(`ts = ${cellOf(g.ts!)};
+if (ts === null) into[${key}] = null;
+else {
+  rec = reuse ? REC[${gi}] : null;
+  if (rec === null) { rec = { name: ${JSON.stringify(g.event)}, ts, props: {} }; if (reuse) REC[${gi}] = rec; } else rec.ts = ts;
+  p = rec.props;
+  ${props}
+  into[${key}] = rec;
+}`);
+  });
+  const hoist = [...used].map((k) => `const n${k} = D[${k}].nums, u${k} = D[${k}].nulls, v${k} = D[${k}].values;`).join("\n");
+  const src = `"use strict";\n${hoist}\nreturn function fill(i, into, reuse) {\nlet ts, rec, p, x;\nif (i < 0) {\n${empty.join("\n")}\nreturn;\n}\n${body.join("\n")}\n};`;
+  return new Function("D", "REC", src)(data.map((c) => c.layout()), list.map(() => null)) as FeatureTable["fill"];
 }
 
 function rfmReader(columns: ScanColumn[], data: Column[]): FeatureTable["rfmInto"] {
   const at = (part: string) => columns.findIndex((c) => c.part === part);
   const [n, sum, last] = [at("rfm_n"), at("rfm_sum"), at("rfm_last")];
+  // Straight from the typed arrays when the columns are numeric (they are: counts, sums and times as doubles).
+  const [N, S, L] = [n, sum, last].map((k) => (k >= 0 ? data[k]!.layout() : null));
+  if (N?.nums && S?.nums && L?.nums) {
+    const [nn, nu, sn, su, ln] = [N.nums, N.nulls!, S.nums, S.nulls!, L.nums];
+    return (i, into) => {
+      const cnt = i < 0 || nu[i] ? 0 : nn[i]!;
+      into.n = cnt;
+      into.sum = i < 0 || su[i] ? 0 : sn[i]!;
+      into.last = cnt ? ln[i]! : -Infinity;
+    };
+  }
   return (i, into) => {
     if (i < 0 || n < 0) {
       into.n = 0;

@@ -100,6 +100,14 @@ export class Column {
     this.nums = this.nulls = null;
   }
 
+  /**
+   * How the column is stored, for readers that generate straight-line code over it: numbers (with a
+   * null byte per row), or a plain array of values; both null when nothing was appended.
+   */
+  layout(): { nums: Float64Array | null; nulls: Uint8Array | null; values: unknown[] | null } {
+    return { nums: this.nums, nulls: this.nulls, values: this.values };
+  }
+
   /** The value at row `i` (null for NULL). */
   get(i: number): unknown {
     if (this.values !== null) return this.values[i] ?? null;
