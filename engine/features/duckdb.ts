@@ -101,10 +101,11 @@ async function featureQuery(
   const outer = [...outerColumns(columns), ...(columnar ? [] : ["CAST(g.__n AS DOUBLE)", "CAST(g.__bad AS DOUBLE)"])];
   // A columnar file's unknown customers are groups that fall out (the check counts their rows);
   // a text file's are kept, with a NULL index, to be counted as rejected.
+  // (`outer` is empty for a columnar file when there is nothing to compute: no aggregate, no RFM.)
   const sql = late
-    ? `SELECT c.__ci, ${outer.join(", ")} FROM (${grouped}) g
+    ? `SELECT ${["c.__ci", ...outer].join(", ")} FROM (${grouped}) g
        ${columnar ? "" : "LEFT "}JOIN (SELECT customer_id, CAST(rowid AS INTEGER) AS __ci FROM __cust) c ON g.customer_id = c.customer_id`
-    : `SELECT g.customer_id, ${outer.join(", ")} FROM (${grouped}) g`;
+    : `SELECT ${["g.customer_id", ...outer].join(", ")} FROM (${grouped}) g`;
   return { sql, columns, counted: !columnar };
 }
 

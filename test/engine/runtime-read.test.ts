@@ -177,6 +177,23 @@ describe("the feature scan checks every row the same way in CSV and in Parquet",
       ["a", 2, 5, Date.UTC(2026, 10, 20, 9)],
       ["b", 2, 12.5, Date.UTC(2026, 10, 20, 10)],
     ]);
+    // Nothing to compute (no aggregate, no RFM): the rows are still checked and counted.
+    {
+      const r = await openReader();
+      try {
+        const b: BadRow[] = [];
+        const c: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
+        const file = join(dir, "scan-empty.parquet");
+        await r.con.run(`COPY (SELECT * FROM read_csv('${join(dir, "scan.csv")}', header = true, all_varchar = true)) TO '${file}' (FORMAT parquet)`);
+        const customers = await readCustomers(r.con, w, join(dir, "customers.csv"), b, c);
+        const t = await scanFeatures(r.con, w, { features: [], scan: [], attributes: [] }, file, at, null, customers.size, b, c);
+        await t.checked;
+        expect(c.events).toEqual({ read: 11, used: 4, rejected: 7 });
+        expect(t.customer.length).toBe(0);
+      } finally {
+        r.close();
+      }
+    }
     for (const connect of [false, true]) {
       const pq = await scan(join(dir, `scan-varchar-${connect}.parquet`), connect);
       // Parquet rows are numbered from 1 without a header line: one less than the CSV line.
