@@ -13,7 +13,7 @@
  * generated rules, loaded and checked as `playbook run` does and compiled by
  * `compileExpr`, with RFM scored as the commands do.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { spawnSync } from "node:child_process";

@@ -9,10 +9,10 @@ import type { Expr, Workspace } from "../language/ast.ts";
 import { childrenOf } from "./features/plan.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../language/values.ts";
 import { compileCondition } from "./compile/closure.ts";
-import { fitRfmBounds, fitRfmBoundsBy, rfmInput, scoreRfm, type RfmInput } from "./rfm.ts";
+import { fitRfmBounds, rfmInput, scoreRfm, type RfmInput } from "./rfm.ts";
 import { customerColumns, loadCustomers, openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./runtime/read.ts";
 import { stageTimer } from "./runtime/timing.ts";
-import { featurePlan, scanFeatures, type FeatureTable } from "./features/index.ts";
+import { featurePlan, fitRfmOnTable, scanFeatures, type FeatureTable } from "./features/index.ts";
 
 /** One cell of the R×F grid: customers and their goal-event value in the window. */
 export interface RfCell {
@@ -117,7 +117,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
       lap("features computed");
       const slot = (i: number) => (table ? table.slotOf[i]! : -1);
       const none = { n: 0, sum: 0, last: -Infinity };
-      const bounds = cfg ? fitRfmBoundsBy(cfg, total, (i, x) => (table ? table.rfmInto(slot(i), x) : Object.assign(x, none)), o.now) : null;
+      const bounds = cfg ? fitRfmOnTable(cfg, table, total, o.now) : null;
       const features: Record<string, Value> = {};
       const customer: Record<string, Value> = {};
       const env: EvalEnv = { now: o.now, customer, events: [], rfm: null, segments: {}, features };

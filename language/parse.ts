@@ -2,7 +2,7 @@
  * Entry points of the three grammars: lex, guard, parse, and turn chevrotain's
  * errors into diagnostics at the offending token.
  */
-import type { Cap, Expr, Span, Trigger } from "./ast.ts";
+import type { Cap, Expr, Trigger } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import type { IToken } from "chevrotain";
 import { lexer } from "./lexer.ts";

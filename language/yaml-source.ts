@@ -7,7 +7,7 @@
  * only in whitespace, which the grammar skips), so token offsets map 1:1 onto
  * the file.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
 import type { Span } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { didYouMean } from "./fuzzy.ts";

@@ -7,7 +7,6 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import type { Expr, Workspace } from "../../language/ast.ts";
-import type { Diagnostic } from "../../language/diagnostics.ts";
 import { checkWorkspace } from "../../language/check.ts";
 import { renderDiagnostics } from "../../language/render.ts";
 import { didYouMean } from "../../language/fuzzy.ts";

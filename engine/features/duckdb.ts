@@ -10,8 +10,8 @@
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { RfmConfig, Workspace } from "../../language/ast.ts";
-import type { EventRecord, Value } from "../../language/values.ts";
-import type { RfmInput } from "../rfm.ts";
+import type { Value } from "../../language/values.ts";
+import { fitRfmBoundsBy, type RfmBounds, type RfmInput } from "../rfm.ts";
 import { defineEvents, defineFeatureRows, isColumnar, listBadEvents, prepareCount, propBelongs, type BadRow, type RowCounts } from "../runtime/read.ts";
 import { Column } from "../runtime/columns.ts";
 import { duckdb } from "./dialect.ts";
@@ -55,6 +55,11 @@ function viewSource(ws: Workspace, names: string[], props: string[]): ScanSource
     propsOf: (event) => props.filter((p) => propBelongs(ws, event, p)),
     valid: "ok",
   };
+}
+
+/** RFM bounds fitted on every customer (by index) of a scan; without a table, nobody has a goal event. */
+export function fitRfmOnTable(cfg: RfmConfig, table: FeatureTable | null, customers: number, now: number): RfmBounds {
+  return fitRfmBoundsBy(cfg, customers, (i, x) => (table ? table.rfmInto(table.slotOf[i]!, x) : ((x.n = 0), (x.sum = 0), (x.last = -Infinity))), now);
 }
 
 /** The value of a feature for a customer without any event. */

@@ -14,7 +14,7 @@ import { scanQuery, type ScanSource } from "./sql.ts";
 
 export { featurePlan, workspaceExprs, type Feature, type FeaturePlan } from "./plan.ts";
 export { memoryFeatures, type FeatureFn } from "./memory.ts";
-export { scanFeatures, type FeatureTable } from "./duckdb.ts";
+export { fitRfmOnTable, scanFeatures, type FeatureTable } from "./duckdb.ts";
 export { DIALECTS, duckdb, postgres, type Dialect } from "./dialect.ts";
 export { condSql, valueSql, scanQuery, NotSql, type ScanColumn, type ScanSource } from "./sql.ts";
 

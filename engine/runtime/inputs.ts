@@ -8,8 +8,8 @@ import type { Expr } from "../../language/ast.ts";
 import { loadCheckedWorkspace } from "../../language/check.ts";
 import { compileExpr } from "../compile/closure.ts";
 import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
-import { fitRfmBoundsBy, scoreRfm } from "../rfm.ts";
-import { featurePlan, scanFeatures } from "../features/index.ts";
+import { scoreRfm } from "../rfm.ts";
+import { featurePlan, fitRfmOnTable, scanFeatures } from "../features/index.ts";
 import { attributesNeeded, eventCutoffs } from "./horizon.ts";
 import { buildProgram, type Program } from "./program.ts";
 import { advance, type TimedDecision } from "./customer.ts";
@@ -117,7 +117,7 @@ export async function decideFromFiles(
     const slot = (ci: number) => (table ? table.slotOf[ci]! : -1);
     const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
     const none = { n: 0, sum: 0, last: -Infinity };
-    const bounds = cfg ? fitRfmBoundsBy(cfg, ids.length, (i, x) => (table ? table.rfmInto(slot(i), x) : Object.assign(x, none)), to) : null;
+    const bounds = cfg ? fitRfmOnTable(cfg, table, ids.length, to) : null;
     const base = { cutoffs: Object.fromEntries(cutoffs), values: {} as Record<string, Value> };
     const scratch = { n: 0, sum: 0, last: -Infinity };
     const decide = (ci: number, events: EventRecord[]) => {
@@ -183,7 +183,7 @@ async function explainInputs(
   loaded.attrs.forEach((a, k) => (attrs[a] = (columns[k]![0] ?? null) as Value));
   const slot = (i: number) => (table ? table.slotOf[i]! : -1);
   const input = { n: 0, sum: 0, last: -Infinity };
-  const bounds = cfg ? fitRfmBoundsBy(cfg, loaded.size, (i, x) => (table ? table.rfmInto(slot(i), x) : Object.assign(x, input)), to) : null;
+  const bounds = cfg ? fitRfmOnTable(cfg, table, loaded.size, to) : null;
   if (table && cfg) table.rfmInto(slot(ci), input);
   only.onCustomer(attrs, events, resolveTimezone(attrs, p.defaultTz, timezones), cfg ? scoreRfm(cfg, bounds!, input, to) : null);
 }

@@ -7,7 +7,7 @@
  * 1..scores, counts are ≥ 0. Only `and` is reasoned over; an `or` is left alone
  * (sound: we never call a satisfiable condition dead).
  */
-import type { Expr, Span, Workspace } from "../ast.ts";
+import type { Expr, Workspace } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { diag, segmentRefs } from "../resolver.ts";
 

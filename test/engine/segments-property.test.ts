@@ -103,7 +103,6 @@ function inMemory(ws: Workspace, custs: Cust[], now: number) {
   const score = ws.rfm ? rfmScorer(ws.rfm, read.map((c) => c.events), now) : null;
   const sizes = new Map([...ws.segments.keys()].map((k) => [k, 0]));
   const members: [string, string[]][] = [];
-  const n = ws.rfm?.scores ?? 0;
   const cells = new Map<string, { customers: number; revenue: number }>();
   let unscored = 0;
   for (const c of read) {
