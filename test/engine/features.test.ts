@@ -15,7 +15,7 @@ import type { AggFn, Expr, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import { compileSql, featurePlan, memoryFeatures, scanFeatures, type Feature, type FeaturePlan } from "../../engine/features/index.ts";
 import { openReader, propsUsed, readCustomers, type BadRow, type RowCounts } from "../../engine/runtime/read.ts";
-import { B, BASE, DAY, HOUR, exprArb, testWorkspace } from "../support/arbitraries.ts";
+import { B, BASE, DAY, HOUR, exprArb, fileAttrsArb, testWorkspace } from "../support/arbitraries.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "pb-features-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -271,16 +271,8 @@ describe("DuckDB scan == in-memory features (fast-check)", () => {
       return { name, ts, props };
     });
   const custArb = (now: number, i: number) =>
-    fc.record({
-      age: fc.option(fc.integer({ min: 0, max: 45 }), { nil: null }),
-      score: fc.constantFrom(0, 1.5, 30, -2),
-      city: fc.option(fc.constantFrom(...CITIES), { nil: null }),
-      plan: fc.constantFrom("free", "pro"),
-      consent_email: fc.option(fc.boolean(), { nil: null }),
-      signup: fc.option(fc.integer({ min: -2000, max: 50 }).map((h) => BASE + h * HOUR), { nil: null }),
-      birthday: fc.option(fc.integer({ min: -40, max: 3 }).map((d) => BASE + d * DAY), { nil: null }),
-      events: fc.array(evArb(now), { maxLength: 12 }),
-    }).map(({ events, ...attrs }): Cust => ({ id: `c${i}`, attrs, events: events.sort((a, b) => a.ts - b.ts) }));
+    fc.tuple(fileAttrsArb(CITIES), fc.array(evArb(now), { maxLength: 12 }))
+      .map(([attrs, events]): Cust => ({ id: `c${i}`, attrs, events: events.sort((a, b) => a.ts - b.ts) }));
   const caseArb = fc
     .tuple(fc.tuple(fc.integer({ min: -48, max: 24 }), fc.constantFrom(0, 0, 1, -1)).map(([h, ms]) => BASE + h * HOUR + ms), fc.array(aggArb, { minLength: 1, maxLength: 6 }))
     .chain(([now, aggs]) =>

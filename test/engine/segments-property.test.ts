@@ -19,7 +19,7 @@ import { computeSegments, segmentsOf } from "../../engine/segments.ts";
 import { rfmScorer } from "../../engine/rfm.ts";
 import { featurePlan } from "../../engine/features/index.ts";
 import { openReader } from "../../engine/runtime/read.ts";
-import { B, BASE, DAY, HOUR, S, exprArb, testWorkspace } from "../support/arbitraries.ts";
+import { B, BASE, DAY, HOUR, S, exprArb, fileAttrsArb, testWorkspace } from "../support/arbitraries.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "pb-segsql-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -53,16 +53,7 @@ const eventArb = fc
   });
 
 const custArb = (i: number) =>
-  fc.record({
-    age: fc.option(fc.integer({ min: 0, max: 45 }), { nil: null }),
-    score: fc.constantFrom(0, 1.5, 30, -2),
-    city: fc.option(fc.constantFrom(...CITIES), { nil: null }),
-    plan: fc.constantFrom("free", "pro"),
-    consent_email: fc.option(fc.boolean(), { nil: null }),
-    signup: fc.option(fc.integer({ min: -2000, max: 50 }).map((h) => BASE + h * HOUR), { nil: null }),
-    birthday: fc.option(fc.integer({ min: -40, max: 3 }).map((d) => BASE + d * DAY), { nil: null }),
-    events: fc.array(eventArb, { maxLength: 8 }),
-  }).map(({ events, ...attrs }): Cust => ({ id: `c${String(i).padStart(2, "0")}`, attrs, events }));
+  fc.tuple(fileAttrsArb(CITIES), fc.array(eventArb, { maxLength: 8 })).map(([attrs, events]): Cust => ({ id: `c${String(i).padStart(2, "0")}`, attrs, events }));
 
 const rfmArb: fc.Arbitrary<RfmConfig | null> = fc.option(
   fc.record({ scores: fc.constantFrom(3, 5), explicit: fc.boolean() }).map(({ scores, explicit }) => ({

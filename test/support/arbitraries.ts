@@ -230,6 +230,21 @@ function leafArbs(t: GenType, where: string[]): fc.Arbitrary<Expr>[] {
 
 // ───────────────────────── customer generators ─────────────────────────
 
+/**
+ * Customer attributes of the test schema as a data file holds them, the nullable ones often null
+ * (no `tags`: a file cannot hold a list), with `city` drawn from `cities`.
+ */
+export const fileAttrsArb = (cities: readonly string[]) =>
+  fc.record({
+    age: fc.option(fc.integer({ min: 0, max: 45 }), { nil: null }),
+    score: fc.constantFrom(0, 1.5, 30, -2),
+    city: fc.option(fc.constantFrom(...cities), { nil: null }),
+    plan: fc.constantFrom("free", "pro"),
+    consent_email: fc.option(fc.boolean(), { nil: null }),
+    signup: fc.option(fc.integer({ min: -2000, max: 50 }).map((h) => BASE + h * HOUR), { nil: null }),
+    birthday: fc.option(fc.integer({ min: -40, max: 3 }).map((d) => BASE + d * DAY), { nil: null }),
+  });
+
 const nullish = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | null | undefined> => fc.oneof(a, fc.constant(null), fc.constant(undefined));
 
 const eventArb: fc.Arbitrary<EventRecord> = fc
