@@ -30,4 +30,30 @@ describe("the --state file", () => {
     expect(s.lastAt).toBe(1000);
     expect([...s.states]).toEqual([["c1", withHistory([900])]]);
   });
+
+  it("reads a file written with the earlier PRIMARY KEY table and saves it without the index", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const path = join(dir, "old.duckdb");
+    const db = await DuckDBInstance.create(path);
+    const con = await db.connect();
+    await con.run("CREATE TABLE meta (k VARCHAR PRIMARY KEY, v VARCHAR)");
+    await con.run("CREATE TABLE customer_state (customer_id VARCHAR PRIMARY KEY, state VARCHAR NOT NULL)");
+    await con.run(`INSERT INTO meta VALUES ('format', 'playbook-state-1'), ('last_at', '1970-01-01T00:00:01.000Z')`);
+    await con.run(`INSERT INTO customer_state VALUES ('c1', '${JSON.stringify(withHistory([900]))}')`);
+    con.closeSync();
+    db.closeSync();
+    const s = await loadState(path);
+    expect([...s.states]).toEqual([["c1", withHistory([900])]]);
+    s.states.set("c0", withHistory([1500]));
+    await saveState(path, 2000, s.states, 0);
+    const again = await loadState(path);
+    expect(again.lastAt).toBe(2000);
+    expect([...again.states]).toEqual([["c0", withHistory([1500])], ["c1", withHistory([900])]]);
+    const check = await DuckDBInstance.create(path);
+    const c2 = await check.connect();
+    const indexes = (await c2.runAndReadAll("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'customer_state' AND constraint_type = 'PRIMARY KEY'")).getRows();
+    c2.closeSync();
+    check.closeSync();
+    expect(Number(indexes[0]![0])).toBe(0);
+  });
 });
