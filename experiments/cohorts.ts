@@ -27,7 +27,7 @@ const monthIndex = (ts: number) => {
 };
 const monthName = (m: number) => `${Math.floor(m / 12)}-${String((m % 12) + 1).padStart(2, "0")}`;
 
-/** Collects goal events and builds the table. */
+/** Collects goal events one by one and builds the table (the in-memory reference of `goalCohorts` + `cohortTable`). */
 export class CohortBuilder {
   private months = new Map<string, Set<number>>();
   private last = -Infinity;
@@ -36,11 +36,7 @@ export class CohortBuilder {
 
   /** One goal event of a customer. */
   add(customer: string, ts: number): void {
-    this.addMonth(customer, monthIndex(ts));
-  }
-
-  /** A month (UTC year × 12 + month − 1) in which the customer had a goal event. */
-  addMonth(customer: string, m: number): void {
+    const m = monthIndex(ts);
     let s = this.months.get(customer);
     if (!s) this.months.set(customer, (s = new Set()));
     s.add(m);
@@ -62,6 +58,24 @@ export class CohortBuilder {
       .map(([m, c]) => ({ cohort: monthName(m), customers: c.n, retention: c.active.map((a) => a / c.n) }));
     return { goal: this.goal, cohorts };
   }
+}
+
+/**
+ * The retention table from counts already made (`goalCohorts`, in DuckDB): per cohort month and
+ * k, the customers active in month cohort + k; `last` is the data's last month with a goal event.
+ * The same table as `CohortBuilder` gives from the events one by one.
+ */
+export function cohortTable(goal: string, cells: readonly { cohort: number; k: number; customers: number }[], last: number | null): CohortTable {
+  const byCohort = new Map<number, number[]>();
+  for (const c of cells) {
+    let active = byCohort.get(c.cohort);
+    if (!active) byCohort.set(c.cohort, (active = new Array<number>((last ?? c.cohort) - c.cohort + 1).fill(0)));
+    active[c.k] = c.customers;
+  }
+  const cohorts = [...byCohort.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([m, active]) => ({ cohort: monthName(m), customers: active[0]!, retention: active.map((a) => a / active[0]!) }));
+  return { goal, cohorts };
 }
 
 /** The table for a terminal: cohort, size, then month 0, 1, 2 … as percentages. */

@@ -5,11 +5,11 @@ import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadReportConfig } from "../../experiments/workspace-config.ts";
-import { CohortBuilder, cohortsTable } from "../../experiments/cohorts.ts";
+import { cohortTable, cohortsTable } from "../../experiments/cohorts.ts";
 import { writeFile } from "node:fs/promises";
 import { findDataFile } from "../../experiments/read.ts";
 import { stableJson } from "../../experiments/format/numbers.ts";
-import { formatBadRows, goalMonths, rejectsText, rowsSummary } from "../../engine/runtime/read.ts";
+import { formatBadRows, goalCohorts, rejectsText, rowsSummary } from "../../engine/runtime/read.ts";
 
 /** One line for `playbook --help`. */
 export const summary = "retention by month of first goal event × months since";
@@ -53,10 +53,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.usage;
   }
   const goal = loaded.config.goal;
-  const b = new CohortBuilder(goal);
-  let got: Awaited<ReturnType<typeof goalMonths>>;
+  let got: Awaited<ReturnType<typeof goalCohorts>>;
   try {
-    got = await goalMonths(path, goal);
+    got = await goalCohorts(path, goal);
   } catch (e) {
     if (e instanceof TypeError || e instanceof RangeError) throw e;
     io.stderr(`playbook cohorts: cannot read the data: ${(e as Error).message.split("\n")[0]}\n`);
@@ -68,8 +67,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.failed;
   }
   if (values.rejects) await writeFile(resolve(io.cwd, values.rejects), await rejectsText(got.bad));
-  for (const p of got.pairs) b.addMonth(p.customer, p.month);
-  const table = b.build();
+  const table = cohortTable(goal, got.cells, got.last);
   io.stdout(values.format === "json" ? stableJson(table) + "\n" : cohortsTable(table));
   io.stderr(rowsSummary(counts));
   return EXIT.ok;

@@ -387,13 +387,14 @@ export async function latestEventTime(ws: Workspace, path: string): Promise<numb
 }
 
 /**
- * The events of `goal` in a file, checked without a workspace (customer id,
- * event name and time present; the time parses): each kept event's customer
- * id and UTC month (year × 12 + month − 1) as DuckDB computed them, grouped
- * as (customer, month) pairs, and every bad row. For `playbook cohorts`,
- * which needs no customers file or schema.
+ * Cohorts of the events of `goal` in a file, checked without a workspace
+ * (customer id, event name and time present; the time parses), counted in
+ * DuckDB: for each cohort (the UTC month, year × 12 + month − 1, of a
+ * customer's first goal event) and each k ≥ 0, how many of its customers had
+ * a goal event in month cohort + k; the last month with one; every bad row.
+ * For `playbook cohorts`, which needs no customers file or schema.
  */
-export async function goalMonths(path: string, goal: string): Promise<{ pairs: { customer: string; month: number }[]; bad: BadRow[]; read: number }> {
+export async function goalCohorts(path: string, goal: string): Promise<{ cells: { cohort: number; k: number; customers: number }[]; last: number | null; bad: BadRow[]; read: number }> {
   const src = source(path);
   const { con, close } = await openReader();
   try {
@@ -409,9 +410,13 @@ export async function goalMonths(path: string, goal: string): Promise<{ pairs: {
       reason: noId ? "missing customer_id" : noEv ? "missing event" : `ts: cannot read ${JSON.stringify(raw)} as a time`,
     }));
     const [[read]] = (await con.runAndReadAll("SELECT count(*) FROM __g")).getRows() as [[bigint]];
-    const rows = (await con.runAndReadAll(`SELECT DISTINCT cid, CAST(year(m) * 12 + month(m) - 1 AS INTEGER) FROM (SELECT cid, make_timestamp(CAST(t * 1000 AS BIGINT)) AS m FROM __g
-        WHERE cid IS NOT NULL AND t IS NOT NULL AND ev = ${lit(goal)}) ORDER BY 1, 2`)).getRows();
-    return { pairs: rows.map(([c, m]) => ({ customer: String(c), month: Number(m) })), bad, read: Number(read) };
+    await con.run(`CREATE TEMP TABLE __gm AS SELECT DISTINCT cid, CAST(year(m) * 12 + month(m) - 1 AS INTEGER) AS month
+      FROM (SELECT cid, make_timestamp(CAST(t * 1000 AS BIGINT)) AS m FROM __g WHERE cid IS NOT NULL AND t IS NOT NULL AND ev = ${lit(goal)})`);
+    const cells = (await con.runAndReadAll(`WITH f AS (SELECT cid, min(month) AS cohort FROM __gm GROUP BY cid)
+      SELECT f.cohort, g.month - f.cohort AS k, count(*) FROM __gm g JOIN f USING (cid) GROUP BY ALL ORDER BY 1, 2`)).getRows()
+      .map(([c, k, n]) => ({ cohort: Number(c), k: Number(k), customers: Number(n) }));
+    const [[last]] = (await con.runAndReadAll("SELECT max(month) FROM __gm")).getRows() as [[number | null]];
+    return { cells, last: last === null ? null : Number(last), bad, read: Number(read) };
   } finally {
     close();
   }

@@ -66,3 +66,38 @@ describe("playbook cohorts", () => {
     expect(readFileSync(join(tmp, "rejects.txt"), "utf8").split("\n")[1]).toBe(`${bad}:12: ts: cannot read "soon" as a time\te,order_placed,soon,o10,1`);
   });
 });
+
+describe("cohorts counted in DuckDB == cohorts built event by event (fast-check)", () => {
+  it("agree on random goal events over months, other events, times with offsets", async () => {
+    const fc = (await import("fast-check")).default;
+    const { goalCohorts } = await import("../../engine/runtime/read.ts");
+    const { CohortBuilder, cohortTable } = await import("../../experiments/cohorts.ts");
+    const ev = fc.record({
+      c: fc.constantFrom("a", "b", "c", "d", "e"),
+      event: fc.constantFrom("order_placed", "order_placed", "app_open"),
+      // Around month ends, written with offsets that move the instant across a UTC month boundary.
+      t: fc.integer({ min: Date.UTC(2025, 10, 1), max: Date.UTC(2026, 5, 1) }),
+      off: fc.constantFrom(0, 180, -300),
+    });
+    let k = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(ev, { maxLength: 40 }), async (evs) => {
+        const iso = (ms: number, off: number) => {
+          if (off === 0) return new Date(ms).toISOString();
+          const local = new Date(ms + off * 60_000).toISOString().slice(0, 19);
+          const a = Math.abs(off);
+          return `${local}${off < 0 ? "-" : "+"}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+        };
+        const file = join(tmp, `p${k++}.csv`);
+        writeFileSync(file, ["customer_id,event,ts", ...evs.map((e) => `${e.c},${e.event},${iso(e.t, e.off)}`)].join("\n") + "\n");
+        const got = await goalCohorts(file, "order_placed");
+        const b = new CohortBuilder("order_placed");
+        for (const e of evs) if (e.event === "order_placed") b.add(e.c, e.t);
+        expect(got.bad).toEqual([]);
+        expect(got.read).toBe(evs.length);
+        expect(cohortTable("order_placed", got.cells, got.last)).toEqual(b.build());
+      }),
+      { numRuns: 60, seed: 20261203 },
+    );
+  }, 60_000);
+});
