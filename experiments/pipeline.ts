@@ -109,8 +109,3 @@ export interface ReportRows {
   events: { read: number; used: number; rejected: number };
 }
 
-/** The rows line a report ends with (stderr), as every command that reads data does. */
-export function reportRowsSummary(r: ReportRows): string {
-  const part = (name: string, x: ReportRows["events"]) => `${name} ${x.read} read, ${x.used} used, ${x.rejected} rejected`;
-  return `rows: ${part("decisions", r.decisions)}; ${part("events", r.events)}\n`;
-}

@@ -7,7 +7,8 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadReportConfig } from "../../experiments/workspace-config.ts";
-import { reportFromFiles, reportRowsSummary } from "../../experiments/pipeline.ts";
+import { reportFromFiles } from "../../experiments/pipeline.ts";
+import { rowsSummary } from "../../engine/runtime/read.ts";
 import { findDataFile, readEventsSimple, type BadRow } from "../../experiments/read.ts";
 import { reportTable } from "../../experiments/format/table.ts";
 import { reportMarkdown } from "../../experiments/format/markdown.ts";
@@ -105,7 +106,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   );
   if (!report) {
     printBadRows(io, bad);
-    io.stderr(reportRowsSummary(rows));
+    io.stderr(rowsSummary(rows));
     return EXIT.failed;
   }
   if (values.rejects) {
@@ -115,6 +116,6 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (format === "json") io.stdout(stableJson(report) + "\n");
   else if (format === "markdown") io.stdout(reportMarkdown(report));
   else io.stdout(reportTable(report));
-  io.stderr(reportRowsSummary(rows));
+  io.stderr(rowsSummary(rows));
   return EXIT.ok;
 }

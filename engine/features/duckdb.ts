@@ -115,7 +115,7 @@ async function featureQuery(
 }
 
 /**
- * The check of a columnar file's every row (`countEvents`) into `counts` and `bad`: prepared on its
+ * The check of a columnar file's every row (`prepareCount`) into `counts` and `bad`: prepared on its
  * own connection (`connect`) while the features are computed, then started when `start()` is called
  * — so that it is running in DuckDB when the caller's JS takes the main thread (started together
  * with the features, the two queries share DuckDB's threads and the features come later).
@@ -128,9 +128,7 @@ function columnarCheck(con: DuckDBConnection, ws: Workspace, eventsPath: string,
     async start() {
       const [c, count] = prepared ? await prepared : [con, await prepareCount(con, ws, eventsPath)];
       const checked = count().then(async ({ read, rejected }) => {
-        counts.events.read = read;
-        counts.events.rejected = rejected;
-        counts.events.used = read - rejected;
+        setEventCounts(counts, read, rejected);
         if (rejected > 0) await listBad(c, ws, eventsPath, bad);
       });
       checked.catch(() => undefined);
@@ -139,8 +137,8 @@ function columnarCheck(con: DuckDBConnection, ws: Workspace, eventsPath: string,
   };
 }
 
-/** Row counts of a text file from its feature query's per-group counts (a group without a customer: all its rows are bad). */
-function textCounts(counts: RowCounts, read: number, rejected: number): void {
+/** The events' row counts from the rows read and rejected. */
+function setEventCounts(counts: RowCounts, read: number, rejected: number): void {
   counts.events.read = read;
   counts.events.rejected = rejected;
   counts.events.used = read - rejected;
@@ -199,7 +197,8 @@ export async function scanFeatures(
   let checked: Promise<void>;
   if (check) checked = check.start();
   else {
-    textCounts(counts, read, rejected);
+    // A text file's counts come from its feature query's groups (a group without a customer: all its rows are bad).
+    setEventCounts(counts, read, rejected);
     checked = rejected > 0 ? listBad(con, ws, eventsPath, bad) : Promise.resolve();
     await checked;
   }

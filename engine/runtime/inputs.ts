@@ -165,9 +165,8 @@ async function explainInputs(
   bad: BadRow[], counts: RowCounts, timezones: TimezoneStats,
 ): Promise<void> {
   const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
-  const plan = featurePlan(p.ws);
-  const none = new Map([...p.ws.schema.events.keys()].map((n) => [n, -Infinity] as const));
-  const table = eventsPath ? await scanFeatures(con, p.ws, { ...plan, scan: [] }, eventsPath, to, cfg, loaded.size, bad, counts, { partialAt: none, connect }) : null;
+  // No feature (explain evaluates over the whole history), only the RFM inputs and the check.
+  const table = eventsPath ? await scanFeatures(con, p.ws, { features: [], scan: [], attributes: [] }, eventsPath, to, cfg, loaded.size, bad, counts, { connect }) : null;
   const found = (await con.runAndReadAll(`SELECT CAST(rowid AS INTEGER) FROM __cust WHERE customer_id = '${only.id.replace(/'/g, "''")}'`)).getRows();
   const ci = found.length ? Number(found[0]![0]) : undefined;
   await table?.checked;

@@ -15,7 +15,7 @@
  *   with events.
  * - A Parquet file is read in two lean queries instead of one view
  *   (`defineFeatureRows`: only the rows of the events the features read;
- *   `countEvents`: every row checked, nothing grouped); the same rows are
+ *   `prepareCount`: every row checked, nothing grouped); the same rows are
  *   used and rejected for the same reasons.
  *
  * Bad rows (missing or duplicate customer id, unknown customer, event not in
@@ -355,10 +355,16 @@ interface EventLayout {
   okProps: string[];
 }
 
-async function eventLayout(con: DuckDBConnection, ws: Workspace, path: string, extraProps?: Iterable<string>): Promise<EventLayout> {
+/** The columns of an events file, which must have customer_id, event and ts. */
+async function eventColumns(con: DuckDBConnection, path: string): Promise<{ src: ReturnType<typeof source>; cols: Awaited<ReturnType<typeof columnsOf>> }> {
   const src = source(path);
   const cols = await columnsOf(con, src.sql);
   for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
+  return { src, cols };
+}
+
+async function eventLayout(con: DuckDBConnection, ws: Workspace, path: string, extraProps?: Iterable<string>): Promise<EventLayout> {
+  const { src, cols } = await eventColumns(con, path);
   const names = [...ws.schema.events.keys()];
   const used = propsUsed(ws);
   // One SQL type per prop column: the first event of the schema that declares it (feedback props as contract.md says).
@@ -395,12 +401,10 @@ export async function latestEventTime(ws: Workspace, path: string): Promise<numb
  * For `playbook cohorts`, which needs no customers file or schema.
  */
 export async function goalCohorts(path: string, goal: string): Promise<{ cells: { cohort: number; k: number; customers: number }[]; last: number | null; bad: BadRow[]; read: number }> {
-  const src = source(path);
   const { con, close } = await openReader();
   try {
     await con.run("SET TimeZone = 'UTC'");
-    const cols = await columnsOf(con, src.sql);
-    for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
+    const { src, cols } = await eventColumns(con, path);
     const ts = castSql("e.ts", { base: "datetime", nullable: false }, cols.types.get("ts") ?? "VARCHAR");
     await con.run(`CREATE TEMP VIEW __g AS SELECT e.__rn AS rn, NULLIF(CAST(e.customer_id AS VARCHAR), '') AS cid, NULLIF(CAST(e.event AS VARCHAR), '') AS ev,
         CAST(e.ts AS VARCHAR) AS raw_ts, ${ts} AS t FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e`);
@@ -435,7 +439,7 @@ export function isColumnar(path: string): boolean {
  * either `cid` (the raw id, `join: false`: unknown customers become groups the
  * caller drops) or `ci` and `a_<attr>` joined from `__cust`). The name
  * filter is pushed into the file's scan, so rows of other events are never
- * decoded; `countEvents` checks every row and counts them. Rows that break
+ * decoded; `prepareCount` checks every row and counts them. Rows that break
  * the contract (time or a prop that does not parse) are left out, as a
  * rejected row is.
  */
@@ -468,15 +472,9 @@ export async function defineFeatureRows(
  * event not in the schema, a time or prop that does not parse: the rules of
  * `defineEvents`). The event names are looked up once per distinct name
  * first (a columnar file answers from its dictionaries), so the per-row test
- * is there only when some name is unknown. Needs `__cust`.
- */
-export async function countEvents(con: DuckDBConnection, ws: Workspace, path: string): Promise<{ read: number; rejected: number }> {
-  return (await prepareCount(con, ws, path))();
-}
-
-/**
- * `countEvents` in two halves: the preparation (the file's columns, its distinct event names), and
- * the returned function, which starts the count of every row at once (DuckDB works on it in its own
+ * is there only when some name is unknown. Needs `__cust`. In two halves:
+ * this prepares (the file's columns, its distinct event names) and returns a
+ * function that starts the count at once (DuckDB works on it in its own
  * threads even while JS is busy) and settles with it.
  */
 export async function prepareCount(con: DuckDBConnection, ws: Workspace, path: string): Promise<() => Promise<{ read: number; rejected: number }>> {
@@ -533,9 +531,8 @@ export async function defineEvents(
     // filter (so `rn` is still the position in the file) and joined to the customers after it.
     const cut = o.ship.cutoffs;
     await con.run(`CREATE OR REPLACE TEMP TABLE __evk AS SELECT * FROM (VALUES ${names.map((n, i) => `(${lit(n)}, ${i}, ${Number.isFinite(cut[i]!) ? cut[i] : -1e300}::DOUBLE)`).join(", ")}) k(name, code, cut)`);
-    const tsRaw = tsSql;
     await con.run(`CREATE OR REPLACE TEMP VIEW __ev AS SELECT c.__ci AS ci, x.ev, x.t, x.rn, TRUE AS ok${props.map((p) => `, x.${q(`p_${p}`)}`).join("")} FROM (
-        SELECT CAST(e.customer_id AS VARCHAR) AS cid, k.code AS ev, k.cut, ${tsRaw} AS t, e.__rn AS rn
+        SELECT CAST(e.customer_id AS VARCHAR) AS cid, k.code AS ev, k.cut, ${tsSql} AS t, e.__rn AS rn
           ${okProps.length ? `, (${okProps.join(" AND ")}) AS okp` : ", TRUE AS okp"}
           ${props.map((p) => `, ${castSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} AS ${q(`p_${p}`)}`).join("")}
         FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e JOIN __evk k ON CAST(e.event AS VARCHAR) = k.name) x
@@ -676,10 +673,12 @@ export function propBelongs(ws: Workspace, event: string, prop: string): boolean
 /** A data folder that cannot be read at all (missing file or column). */
 export class DataError extends Error {}
 
-/** The rows summary line every data-reading command prints on stderr (without `customers`, for a command that reads events only). */
-export function rowsSummary(c: RowCounts | { events: RowCounts["events"] }): string {
-  const part = (name: string, x: RowCounts["customers"]) => `${name} ${x.read} read, ${x.used} used, ${x.rejected} rejected`;
-  return `rows: ${"customers" in c ? `${part("customers", c.customers)}; ` : ""}${part("events", c.events)}\n`;
+/**
+ * The rows summary line every data-reading command prints on stderr, one part per input in the
+ * order given: `rows: customers … ; events …` (a report: `decisions`, `events`; cohorts: `events`).
+ */
+export function rowsSummary<T extends { [K in keyof T]: RowCounts["events"] }>(c: T): string {
+  return `rows: ${Object.entries<RowCounts["events"]>(c).map(([name, x]) => `${name} ${x.read} read, ${x.used} used, ${x.rejected} rejected`).join("; ")}\n`;
 }
 
 /** Bad rows as contract.md lists them: the first 20, then a count. */
