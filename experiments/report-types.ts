@@ -64,6 +64,12 @@ export interface RuleReport {
   srm_flag?: boolean;
   /** Days more of the current entry rate needed to detect `target_lift` at 80% power; null if unknown. */
   days_to_target?: number | null;
+  /**
+   * Interval of `romi` (delta method over the revenue lift's interval, cost
+   * as spent: docs/statistics.md, "Money"); null when ROMI or the interval is.
+   */
+  romi_ci_low?: number | null;
+  romi_ci_high?: number | null;
   /** Daily cumulative lift, for the TUI chart. */
   daily?: { date: string; treatment: number; holdout: number; lift_abs: number | null; ci_low: number | null; ci_high: number | null }[];
 }

@@ -9,7 +9,7 @@ import { expectedHoldoutShare, formatDuration, type ReportConfig } from "./confi
 import { compareMetric, type CompareOptions } from "./compare.ts";
 import { funnelAlerts, funnelRows } from "./funnel.ts";
 import type { Alert, Report, RuleReport } from "./report-types.ts";
-import { benjaminiHochberg, daysToDetect, emptyMoments, srmPValue, SRM_THRESHOLD, DEFAULT_TUNING, type Moments } from "./stats/index.ts";
+import { benjaminiHochberg, daysToDetect, emptyMoments, romiInterval, srmPValue, SRM_THRESHOLD, DEFAULT_TUNING, type Moments } from "./stats/index.ts";
 import { isoSeconds } from "../engine/decision.ts";
 
 const DAY = 86_400_000;
@@ -47,6 +47,12 @@ function dailySeries(byDay: Map<number, [Moments, Moments]>, o: CompareOptions):
   return out;
 }
 
+/** `romi` and its interval from the revenue lift, the treated customers and the cost. */
+function romiFields(rev: { lift_abs: number | null; ci_low: number | null; ci_high: number | null }, treated: number, cost: number): Pick<RuleReport, "romi" | "romi_ci_low" | "romi_ci_high"> {
+  const r = romiInterval(rev.lift_abs, rev.ci_low, rev.ci_high, treated, cost);
+  return { romi: r.romi, romi_ci_low: r.low, romi_ci_high: r.high };
+}
+
 function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: ReportOptions, holdoutShare: number | null): RuleReport {
   const { hold, treat } = a;
   const firstAt = a.firstAt === Infinity ? agg.periodEnd : a.firstAt;
@@ -63,6 +69,7 @@ function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: R
     cost += n * (cfg.channelCost.get(ch) ?? 0);
   }
   const incremental = revenue.metric.lift_abs === null ? null : revenue.metric.lift_abs * treat.rev.n;
+  const romi = romiFields(revenue.metric, treat.rev.n, cost);
   const srm = holdoutShare === null ? null : srmPValue(treat.conv.n, hold.conv.n, holdoutShare);
   const funnel = funnelRows(a.funnel, agg.kindsByChannel);
   const alerts: Alert[] = funnelAlerts(funnel, cfg.alerts, opt.minDelivered);
@@ -83,12 +90,14 @@ function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: R
     sends,
     cost,
     incremental_revenue: incremental,
-    romi: incremental !== null && cost > 0 ? (incremental - cost) / cost : null,
+    romi: romi.romi,
     funnel,
     alerts,
     holdout_share: holdoutShare ?? undefined,
     srm_flag: srm !== null && srm < SRM_THRESHOLD,
     days_to_target: target === null || conversion.se === null ? null : daysToDetect(conversion.se, target, elapsedDays, opt.alpha),
+    romi_ci_low: romi.romi_ci_low,
+    romi_ci_high: romi.romi_ci_high,
     daily: dailySeries(a.byDay, co),
   };
 }
@@ -103,7 +112,7 @@ export function buildReport(cfg: ReportConfig, agg: Aggregates, options: Partial
     // Everything versus nothing: the money side is every rule's sends and cost together.
     global.sends = rules.reduce((s, r) => s + r.sends, 0);
     global.cost = rules.reduce((s, r) => s + r.cost, 0);
-    global.romi = global.incremental_revenue !== null && global.cost > 0 ? (global.incremental_revenue - global.cost) / global.cost : null;
+    Object.assign(global, romiFields(global.revenue_per_customer, global.entries.treatment, global.cost));
   }
   // BH over every test the report shows: both metrics of every rule and of the global line.
   const metrics = [...rules, ...(global ? [global] : [])].flatMap((r) => [r.conversion, r.revenue_per_customer]);

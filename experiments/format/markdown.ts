@@ -4,7 +4,7 @@
  */
 import type { Report, RuleReport } from "../report-types.ts";
 import { int, money, pct, pval, signedMoney, signedPct } from "./numbers.ts";
-import { liftCell } from "./table.ts";
+import { liftCell, romiCell } from "./table.ts";
 
 function row(cells: string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
@@ -23,7 +23,7 @@ function ruleRow(r: RuleReport, alpha: number): string {
     pval(r.revenue_per_customer.q) + star(r.revenue_per_customer.q),
     money(r.cost),
     signedMoney(r.incremental_revenue),
-    r.romi === null ? "–" : `${r.romi.toFixed(1)}×`,
+    romiCell(r),
   ]);
 }
 
@@ -36,12 +36,12 @@ export function reportMarkdown(rep: Report): string {
     `Attribution ${rep.attribution}; ${level} ${rep.sequential ? "confidence sequences (valid at every look)" : "confidence intervals"}` +
       (rep.period ? `; entries from ${rep.period.from} to ${rep.period.to}` : "") + ".",
     "",
-    row(["rule", "entries T / H", "conversion T vs H", "conversion lift [CI]", "q", "revenue/customer T vs H", "revenue lift [CI]", "q", "cost", "incremental revenue", "ROMI"]),
+    row(["rule", "entries T / H", "conversion T vs H", "conversion lift [CI]", "q", "revenue/customer T vs H", "revenue lift [CI]", "q", "cost", "incremental revenue", "ROMI [CI]"]),
     row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
     ...rep.rules.map((r) => ruleRow(r, rep.alpha)),
     ...(rep.global_holdout ? [ruleRow(rep.global_holdout, rep.alpha)] : []),
     "",
-    `**\\*** q < ${rep.alpha} (Benjamini–Hochberg over every test in the table). Treatment and holdout are compared as assigned.`,
+    `**\\*** q < ${rep.alpha} (Benjamini–Hochberg over every test in the table). Treatment and holdout are compared as assigned. ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.`,
   ];
   for (const r of rep.rules) {
     if (!r.funnel.length && !r.alerts.length) continue;

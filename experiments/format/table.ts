@@ -7,6 +7,7 @@
  */
 import type { MetricComparison, Report, RuleReport } from "../report-types.ts";
 import { int, money, pct, pp, pval, signedMoney, signedPct } from "./numbers.ts";
+import { romiShown } from "../stats/romi.ts";
 
 function pad(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
@@ -25,6 +26,24 @@ export function liftCell(m: MetricComparison, rate: boolean): string {
   return `${f(m.lift_abs)}${rate ? " pp" : ""}${ci}`;
 }
 
+/** A ROMI multiple: one decimal below 100, whole numbers with separators above. */
+function times(x: number): string {
+  return Math.abs(x) < 100 ? x.toFixed(1) : int(x);
+}
+
+/**
+ * ROMI with its interval, "12.4× [3.1, 21.7]"; "—" when the revenue lift's
+ * interval spans zero (the data cannot tell a return from a loss), "–" when
+ * there is no ROMI at all (no cost or no revenue lift).
+ */
+export function romiCell(r: RuleReport): string {
+  if (r.romi === null) return "–";
+  const rev = r.revenue_per_customer;
+  if (!romiShown(rev.ci_low, rev.ci_high)) return "—";
+  const ci = r.romi_ci_low == null || r.romi_ci_high == null ? "" : ` [${times(r.romi_ci_low)}, ${times(r.romi_ci_high)}]`;
+  return `${times(r.romi)}×${ci}`;
+}
+
 function ruleLine(r: RuleReport, alpha: number): string[] {
   return [
     r.rule + (r.srm_flag ? " SRM!" : ""),
@@ -41,11 +60,11 @@ function ruleLine(r: RuleReport, alpha: number): string[] {
     int(r.sends),
     money(r.cost),
     signedMoney(r.incremental_revenue),
-    r.romi === null ? "–" : `${r.romi.toFixed(1)}×`,
+    romiCell(r),
   ];
 }
 
-const HEAD = ["rule", "entries T / H", "conv T", "conv H", "conv lift [CI]", "rel", "q", "rev/cust T", "rev/cust H", "rev/cust lift [CI]", "q", "sends", "cost", "incr. revenue", "ROMI"];
+const HEAD = ["rule", "entries T / H", "conv T", "conv H", "conv lift [CI]", "rel", "q", "rev/cust T", "rev/cust H", "rev/cust lift [CI]", "q", "sends", "cost", "incr. revenue", "ROMI [CI]"];
 
 function funnelLines(r: RuleReport): string[] {
   // Without any delivery feedback the funnel is only the send counts, already in the main table.
@@ -77,6 +96,7 @@ export function reportTable(rep: Report): string {
   out.push(...pad(rows));
   out.push("");
   out.push(`* q < ${rep.alpha} (Benjamini–Hochberg over every test above). Lifts: treatment − holdout, as assigned; conversion in percentage points.`);
+  out.push("ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.");
   for (const r of rep.rules) {
     const lines = funnelLines(r);
     const extra: string[] = [];

@@ -9,5 +9,6 @@ export { benjaminiHochberg } from "./bh.ts";
 export { srmPValue, SRM_THRESHOLD } from "./srm.ts";
 export { type CupedResult, cuped } from "./cuped.ts";
 export { DEFAULT_TUNING, sequentialRho, sequentialHalfWidth, sequentialPValue } from "./sequential.ts";
-export { DEFAULT_POWER, minimumDetectableEffect, daysToDetect } from "./power.ts";
+export { DEFAULT_POWER, minimumDetectableEffect, daysToDetect, powerAt, seFromMde } from "./power.ts";
+export { type RomiEstimate, romiInterval, romiShown } from "./romi.ts";
 export { tTwoSidedP, tQuantile, zQuantile, normalCdf, chiSquareUpper } from "./dist.ts";
