@@ -80,28 +80,53 @@ function feedbackFor(seed: string, d: Decision, at: number): EventRecord[] {
   return out;
 }
 
-/** History before the start (given to the engine up front), for every customer. */
-export function worldHistory(o: WorldOptions): { customers: WorldCustomer[]; history: Map<string, EventRecord[]> } {
+/**
+ * What a customer's history hands on to the simulated days: the events it
+ * drew that fall after the start (deliveries of late orders) and the recently
+ * viewed products (for back-in-stock notices).
+ */
+export interface Carry {
+  pending: EventRecord[];
+  views: Map<string, number>;
+}
+
+/** The history days of one customer, drawn once: events before the start and what carries over. */
+function historyOf(o: WorldOptions, c: WorldCustomer): { events: EventRecord[]; carry: Carry } {
+  const views = new Map<string, number>();
+  const events: EventRecord[] = [];
+  const pending: EventRecord[] = [];
+  for (let d = -o.historyDays; d < 0; d++) for (const e of naturalDay(o, c, d, views)) (e.ts < o.start ? events : pending).push(e);
+  return { events: events.sort((a, b) => a.ts - b.ts), carry: { pending, views } };
+}
+
+/**
+ * History before the start (given to the engine up front), for every
+ * customer, and what each history carries into the simulated days (pass it
+ * to `simulate` so the history is not drawn a second time).
+ */
+export function worldHistory(o: WorldOptions): { customers: WorldCustomer[]; history: Map<string, EventRecord[]>; carry: Map<string, Carry> } {
   const customers: WorldCustomer[] = [];
   const history = new Map<string, EventRecord[]>();
+  const carry = new Map<string, Carry>();
   for (let i = 0; i < o.customers; i++) {
     const c = makeCustomer(o, i);
     customers.push(c);
-    const views = new Map<string, number>();
-    const evs: EventRecord[] = [];
-    for (let d = -o.historyDays; d < 0; d++) evs.push(...naturalDay(o, c, d, views));
-    history.set(c.id, evs.filter((e) => e.ts < o.start).sort((a, b) => a.ts - b.ts));
+    const h = historyOf(o, c);
+    history.set(c.id, h.events);
+    carry.set(c.id, h.carry);
   }
-  return { customers, history };
+  return { customers, history, carry };
 }
 
 /**
  * Simulates `o.days` days for every customer through `engine` (already built
  * with the customers' attributes and `history`). `effects`: rule → δ.
+ * `carry` (from `worldHistory`) saves drawing each history again; without it
+ * the history is redrawn, with the same result.
  */
 export function simulate(
   o: WorldOptions, customers: WorldCustomer[], history: Map<string, EventRecord[]>, engine: DecideEngine,
-  effects: Record<string, number>, attribution: number,
+  effects: Record<string, number>, attribution: number, carry?: Map<string, Carry>,
 ): SimResult {
   const res: SimResult = { customers, events: [], decisions: [], draws: [], orders: [] };
   const end = o.start + o.days * DAY;
@@ -111,10 +136,13 @@ export function simulate(
       res.events.push({ customer_id: c.id, event: e });
       if (e.name === "order_placed") res.orders.push({ customer: c.id, ts: e.ts, causedBy: null, cancelledBy: null });
     }
-    const views = new Map<string, number>();
     // Deliveries of history orders may fall after the start.
-    const pending: EventRecord[] = [];
-    for (let d = -o.historyDays; d < 0; d++) pending.push(...naturalDay(o, c, d, views).filter((e) => e.ts >= o.start));
+    const carried = carry?.get(c.id) ?? historyOf(o, c).carry;
+    // Copies: the days below change both, and a carry may be simulated again.
+    const pending = [...carried.pending];
+    const views = new Map(carried.views);
+    // This customer's draws begin here: an owed cancellation looks for its draw among them only.
+    const firstDraw = res.draws.length;
     /** Cancellations owed by sends: [from, until, entry id], each taking the first natural order in its window. */
     const cancels: [number, number, string][] = [];
     /** Counterfactual cancellations of ghosts: each notes the first natural order in its window; they never block real ones. */
@@ -164,7 +192,7 @@ export function simulate(
           if (k >= 0) {
             const [, , entry] = cancels.splice(k, 1)[0]!;
             res.orders.push({ customer: c.id, ts: e.ts, causedBy: null, cancelledBy: entry });
-            const draw = res.draws.find((x) => x.entryId === entry && x.kind === "cancel" && x.status === "send" && x.orderTs === null);
+            const draw = res.draws.slice(firstDraw).find((x) => x.entryId === entry && x.kind === "cancel" && x.status === "send" && x.orderTs === null);
             if (draw) draw.orderTs = e.ts;
             continue;
           }
