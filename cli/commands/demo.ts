@@ -6,12 +6,16 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
-import { loadPipeline, runWorld, writeDemo } from "../../experiments/demo/index.ts";
+import { DEMO_SIZE, loadPipeline, runWorld, writeDemo } from "../../experiments/demo/index.ts";
 import { configFromWorkspace } from "../../experiments/config.ts";
 import { reportFromFiles } from "../../experiments/pipeline.ts";
 import { readEventsSimple } from "../../experiments/read.ts";
 import { reportTable } from "../../experiments/format/table.ts";
-import { pp } from "../../experiments/format/numbers.ts";
+import { pct, pp } from "../../experiments/format/numbers.ts";
+import { powerAt, seFromMde } from "../../experiments/stats/index.ts";
+
+/** The effect every rule's power is also quoted for: the smallest the demo is sized to detect. */
+const PLANNED_EFFECT = 0.03;
 
 /** One line for `playbook --help`. */
 export const summary = "a synthetic shop with known true effects: simulate, report, compare";
@@ -23,12 +27,13 @@ Builds a synthetic shop (customers with latent propensity and value, natural
 buying, app opens, carts, birthdays, sign-ups), runs the example workspace on it
 through the engine day by day — every rule has a true effect acting only through
 the messages actually sent — writes the data, the decision log and the truth,
-and prints the report next to the truth.
+and prints the report next to the truth, with each rule's power: the chance
+that its 95% interval excludes zero, for the true lift and for a 3 pp lift.
 
 Options:
   --out DIR        where to write data/, decisions.jsonl, truth.json (default playbook-demo)
-  --customers N    default 1000
-  --days N         default 60
+  --customers N    default ${DEMO_SIZE.customers}
+  --days N         default ${DEMO_SIZE.days}
   --seed S         default "demo"
 `;
 
@@ -37,7 +42,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: "string", default: "playbook-demo" }, customers: { type: "string", default: "1000" }, days: { type: "string", default: "60" }, seed: { type: "string", default: "demo" } },
+    options: { out: { type: "string", default: "playbook-demo" }, customers: { type: "string", default: String(DEMO_SIZE.customers) }, days: { type: "string", default: String(DEMO_SIZE.days) }, seed: { type: "string", default: "demo" } },
   });
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const customers = Number(values.customers);
@@ -62,14 +67,22 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   io.stdout(`Simulated ${customers} customers for ${days} days (seed "${values.seed}"); files in ${out}\n\n`);
   io.stdout(reportTable(report));
   io.stdout("\nTruth vs estimate (conversion lift)\n\n");
-  const rows = [["rule", "true lift", "estimate", "95% CI", "covered"]];
+  const rows = [["rule", "true lift", "estimate", "95% CI", "covered", "power (true)", `power (${PLANNED_EFFECT * 100} pp)`]];
   for (const t of demo.truth) {
     const r = report.rules.find((x) => x.rule === t.rule);
     const c = r?.conversion;
     const covered = c && c.ci_low !== null && c.ci_high !== null ? (c.ci_low <= t.conversion_lift && t.conversion_lift <= c.ci_high ? "yes" : "NO") : "–";
-    rows.push([t.rule, pp(t.conversion_lift), pp(c?.lift_abs ?? null), c && c.ci_low !== null ? `[${pp(c.ci_low)}, ${pp(c.ci_high)}]` : "–", covered]);
+    // The SE behind the report's MDE is the one its interval uses (CUPED included).
+    const se = seFromMde(c?.mde, report.alpha);
+    const power = (effect: number) => (effect === 0 ? "–" : pct(powerAt(se, effect, report.alpha)));
+    rows.push([t.rule, pp(t.conversion_lift), pp(c?.lift_abs ?? null), c && c.ci_low !== null ? `[${pp(c.ci_low)}, ${pp(c.ci_high)}]` : "–", covered, power(t.conversion_lift), power(PLANNED_EFFECT)]);
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   io.stdout(rows.map((r) => r.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join("  ")).join("\n") + "\n");
+  io.stdout(
+    `\nPower: the chance that a rule's ${Math.round((1 - report.alpha) * 100)}% interval excludes zero, for its true lift and for a ${PLANNED_EFFECT * 100} pp lift,\n` +
+      "at the entries and holdout it has here (normal approximation, docs/statistics.md). Below 80%, a lift the\n" +
+      "report does not find may still be there: the rule needs more customers, not a verdict.\n",
+  );
   return EXIT.ok;
 }

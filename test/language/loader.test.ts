@@ -27,7 +27,7 @@ describe("loading a workspace", () => {
     ]);
     expect(ws.rules.get("review_request")!.exit).toEqual([]);
     expect(ws.rules.get("winback_at_risk")!.queue).toBe(3 * 86_400_000);
-    expect(ws.rules.get("birthday")!.steps[0]!.offer).toMatchObject({ code: "BDAY15", cost: 200 });
+    expect(ws.rules.get("birthday")!.steps[0]!.offer).toMatchObject({ code: "BDAY15", cost: 390 });
     expect(ws.schema.events.get("message_bounced")!.props.has("hard")).toBe(true);
   });
 
