@@ -67,22 +67,29 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   io.stdout(`Simulated ${customers} customers for ${days} days (seed "${values.seed}"); files in ${out}\n\n`);
   io.stdout(reportTable(report));
   io.stdout("\nTruth vs estimate (conversion lift)\n\n");
-  const rows = [["rule", "true lift", "estimate", "95% CI", "covered", "power (true)", `power (${PLANNED_EFFECT * 100} pp)`]];
+  // The star needs q < alpha over every test of the report; Bonferroni's alpha/m bounds that power from below (BH rejects all it rejects).
+  const tests = [...report.rules, ...(report.global_holdout ? [report.global_holdout] : [])].flatMap((r) => [r.conversion.p, r.revenue_per_customer.p]).filter((p) => p !== null).length;
+  const starAlpha = report.alpha / Math.max(1, tests);
+  const rows = [["rule", "true lift", "estimate", "95% CI", "covered", "power (true)", "starred (true)", `power (${PLANNED_EFFECT * 100} pp)`]];
   for (const t of demo.truth) {
     const r = report.rules.find((x) => x.rule === t.rule);
     const c = r?.conversion;
     const covered = c && c.ci_low !== null && c.ci_high !== null ? (c.ci_low <= t.conversion_lift && t.conversion_lift <= c.ci_high ? "yes" : "NO") : "–";
     // The SE behind the report's MDE is the one its interval uses (CUPED included).
     const se = seFromMde(c?.mde, report.alpha);
-    const power = (effect: number) => (effect === 0 ? "–" : pct(powerAt(se, effect, report.alpha)));
-    rows.push([t.rule, pp(t.conversion_lift), pp(c?.lift_abs ?? null), c && c.ci_low !== null ? `[${pp(c.ci_low)}, ${pp(c.ci_high)}]` : "–", covered, power(t.conversion_lift), power(PLANNED_EFFECT)]);
+    const power = (effect: number, alpha: number) => (effect === 0 ? "–" : pct(powerAt(se, effect, alpha)));
+    rows.push([
+      t.rule, pp(t.conversion_lift), pp(c?.lift_abs ?? null), c && c.ci_low !== null ? `[${pp(c.ci_low)}, ${pp(c.ci_high)}]` : "–", covered,
+      power(t.conversion_lift, report.alpha), power(t.conversion_lift, starAlpha), power(PLANNED_EFFECT, report.alpha),
+    ]);
   }
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   io.stdout(rows.map((r) => r.map((x, i) => (i === 0 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join("  ")).join("\n") + "\n");
   io.stdout(
-    `\nPower: the chance that a rule's ${Math.round((1 - report.alpha) * 100)}% interval excludes zero, for its true lift and for a ${PLANNED_EFFECT * 100} pp lift,\n` +
-      "at the entries and holdout it has here (normal approximation, docs/statistics.md). Below 80%, a lift the\n" +
-      "report does not find may still be there: the rule needs more customers, not a verdict.\n",
+    `\nPower: the chance that a rule's ${Math.round((1 - report.alpha) * 100)}% interval excludes zero, for its true lift and for a ${PLANNED_EFFECT * 100} pp lift, at the\n` +
+      `entries and holdout it has here (normal approximation, docs/statistics.md); starred: at least the chance of q < ${report.alpha}\n` +
+      `among the report's ${tests} tests (Bonferroni's bound). Below 80%, a lift the report does not find may still be\n` +
+      "there: the rule needs more customers, not a verdict.\n",
   );
   return EXIT.ok;
 }

@@ -22,7 +22,7 @@ describe("playbook demo", () => {
     expect(truth.truth.find((t) => t.rule === "cart_recovery")?.delta).toBe(0.12);
     expect(io.out).toContain("Incrementality per rule");
     expect(io.out).toContain("Truth vs estimate (conversion lift)");
-    expect(io.out).toMatch(/covered +power \(true\) +power \(3 pp\)/);
+    expect(io.out).toMatch(/covered +power \(true\) +starred \(true\) +power \(3 pp\)/);
     // Same seed, same decision log.
     const out2 = join(mkdtempSync(join(tmpdir(), "demo-")), "shop");
     expect(await main(["demo", "--out", out2, "--customers", "200", "--days", "14", "--seed", "t1"], memoryIO())).toBe(0);
@@ -41,10 +41,12 @@ describe("playbook demo", () => {
     expect(big.map((t) => t.rule)).toEqual(expect.arrayContaining(["cart_recovery", "restock_alert"]));
     for (const t of big) {
       const line = table.split("\n").find((l) => l.startsWith(t.rule + " "))!;
-      // rule, true lift, estimate, CI, covered, power (true), power (3 pp): the power at the truth is the second percentage from the end.
+      // rule, true lift, estimate, CI, covered, power (true), starred (true), power (3 pp).
       const powers = [...line.matchAll(/(\d+\.\d)%/g)].map((m) => Number(m[1]));
-      expect(powers.length).toBe(2);
+      expect(powers.length).toBe(3);
+      // At the report's level, and even for the star (q < 0.05 over every test, Bonferroni's lower bound).
       expect(powers[0]!).toBeGreaterThanOrEqual(80);
+      expect(powers[1]!).toBeGreaterThanOrEqual(80);
     }
   }, 300_000);
 });
