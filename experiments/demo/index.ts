@@ -29,8 +29,8 @@ export const SHOP = resolve(here, "../../playbooks/shop");
  * attribution window, per send: two large (cart recovery, restock alert),
  * three small, several zero, one negative (`winback_at_risk`: the discount
  * mail that annoys at-risk customers). Sized for the demo's shop
- * (`DEMO_SIZE`, README "Size"): with the example's 10% holdouts an effect is
- * found at 80% power only when it is several points on thousands of entries,
+ * (`DEMO_SIZE`, README "Size"): with the example's 10–20% holdouts an effect
+ * is found at 80% power only when it is several points on thousands of entries,
  * so the rules that reach most customers carry effects the report can find,
  * and the rules that reach a few hundred (sign-ups, birthdays, renewals)
  * carry small ones, below 3 pp — what a report honestly cannot yet tell
