@@ -14,7 +14,7 @@ import { reportTable } from "../../experiments/format/table.ts";
 import { pct, pp } from "../../experiments/format/numbers.ts";
 import { powerAt, seFromMde } from "../../experiments/stats/index.ts";
 
-/** The effect every rule's power is also quoted for: the smallest the demo is sized to detect. */
+/** A reference effect every rule's power is also quoted for, whatever its true effect: what could this rule find here? */
 const PLANNED_EFFECT = 0.03;
 
 /** One line for `playbook --help`. */
