@@ -20,7 +20,7 @@ describe("loading a workspace", () => {
     expect(ws.rfm).toMatchObject({ event: "order_placed", value: "amount", scores: 5, recency: [30, 60, 120, 240].map((d) => d * 86_400_000) });
     const cart = ws.rules.get("cart_recovery")!;
     expect(printTrigger(cart.on)).toBe("cart_abandoned where cart_value >= 1000");
-    expect(cart).toMatchObject({ priority: 90, holdout: 0.1, isCadence: true, salt: "cart_recovery", queue: 0, exit: null });
+    expect(cart).toMatchObject({ priority: 90, holdout: 0.2, isCadence: true, salt: "cart_recovery", queue: 0, exit: null });
     expect(cart.steps.map((s) => [s.index, s.after?.ms, s.channels.map((c) => c.name), s.template?.name, s.topic])).toEqual([
       [1, 3_600_000, ["push"], "cart_push", "cart"],
       [2, 86_400_000, ["email"], "cart_email", "cart"],
