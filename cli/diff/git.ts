@@ -6,9 +6,10 @@
  * disk (including files not yet added to git).
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, posix, relative, resolve, sep } from "node:path";
 import type { SourceFile } from "../../language/ast.ts";
+import { SECTIONS } from "../../language/workspace.ts";
 
 /** The working tree, as a revision name. */
 export const WORKTREE = "WORKTREE";
@@ -16,9 +17,15 @@ export const WORKTREE = "WORKTREE";
 /** A failed git call, with git's own message (shown to the user as is). */
 export class GitError extends Error {}
 
-function git(cwd: string, args: string[]): string {
+/**
+ * No folder of playbook YAML at either revision: a diff over nothing must not
+ * read as "no change" (exit 2, like git trouble).
+ */
+export class NoWorkspaceError extends Error {}
+
+function git(cwd: string, args: string[], input?: string): string {
   try {
-    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 << 20 });
+    return execFileSync("git", args, { cwd, encoding: "utf8", input, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"], maxBuffer: 256 << 20 });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new GitError((err.stderr || err.message).trim().split("\n")[0] ?? "git failed");
@@ -115,4 +122,75 @@ export function resolveRevisions(root: string, args: string[]): { base: Revision
   const branch = defaultBranch(root);
   const sha = mergeBase(root, branch, "HEAD");
   return { base: { name: `merge-base(${branch}, HEAD)`, sha }, head };
+}
+
+/** A top-level key of a playbook file at the start of a line: how a playbook YAML file is told from other YAML (CI configs, compose files). */
+const SECTION_LINE = new RegExp(`^(?:${SECTIONS.join("|")})\\s*:`, "m");
+
+/** Does this text look like a playbook file? By its top-level keys, so a file that does not parse still counts. */
+export function isPlaybookText(text: string): boolean {
+  return SECTION_LINE.test(text);
+}
+
+/**
+ * Every YAML file under `scope` (a repository path, "" for the root) at a
+ * revision, path from the root → blob id. The working tree counts tracked and
+ * untracked files that git does not ignore, as they are on disk.
+ */
+export function yamlBlobs(root: string, rev: string, scope: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (rev === WORKTREE) {
+    const listed = git(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", scope || "."]).split("\0");
+    const paths = [...new Set(listed)].filter((p) => p && YAML.test(p) && existsSync(join(root, p)) && statSync(join(root, p)).isFile()).sort();
+    if (!paths.length) return out;
+    const shas = git(root, ["hash-object", "--stdin-paths"], paths.join("\n") + "\n").trim().split("\n");
+    paths.forEach((p, i) => out.set(p, shas[i]!));
+    return out;
+  }
+  for (const line of git(root, ["ls-tree", "-r", "-z", rev, "--", scope || "."]).split("\0")) {
+    const m = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(line);
+    if (m && YAML.test(m[2]!)) out.set(m[2]!, m[1]!);
+  }
+  return out;
+}
+
+function textAt(root: string, rev: string, path: string): string {
+  return rev === WORKTREE ? readFileSync(join(root, path), "utf8") : git(root, ["show", `${rev}:${path}`]);
+}
+
+/**
+ * The workspaces a change touches, for a diff run without `--dir`: folders
+ * under `scope` holding playbook YAML (a file with a top-level section) at
+ * either revision, whose own YAML files differ between the two. When the
+ * change touches none, every playbook folder under `scope` (they all have no
+ * change, which is then true). Empty: there is no playbook YAML under `scope`
+ * at either revision.
+ */
+export function workspacesAt(root: string, base: string, head: string, scope: string): { touched: string[]; all: string[] } {
+  const sides = [yamlBlobs(root, base, scope), yamlBlobs(root, head, scope)] as const;
+  const folders = new Map<string, [Map<string, string>, Map<string, string>]>();
+  sides.forEach((files, i) => {
+    for (const [path, sha] of files) {
+      const dir = posix.dirname(path) === "." ? "" : posix.dirname(path);
+      if (!folders.has(dir)) folders.set(dir, [new Map(), new Map()]);
+      folders.get(dir)![i]!.set(path, sha);
+    }
+  });
+  const revs = [base, head];
+  const isWorkspace = ([a, b]: [Map<string, string>, Map<string, string>]) =>
+    [a, b].some((files, i) => [...files.keys()].some((p) => isPlaybookText(textAt(root, revs[i]!, p))));
+  const same = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([p, s]) => b.get(p) === s);
+  const all: string[] = [], touched: string[] = [];
+  for (const dir of [...folders.keys()].sort()) {
+    const pair = folders.get(dir)!;
+    if (!isWorkspace(pair)) continue;
+    all.push(dir);
+    if (!same(pair[0], pair[1])) touched.push(dir);
+  }
+  return { touched, all };
+}
+
+/** Does the folder hold playbook YAML at this revision? */
+export function holdsPlaybooks(root: string, rev: string, wsPath: string): boolean {
+  return filesAt(root, rev, wsPath).some((f) => isPlaybookText(f.text));
 }

@@ -4,11 +4,12 @@
  * data — the audience impact and a witness customer for every changed
  * expression. Public surface of cli/diff/.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compareViews } from "./compare.ts";
 import { loadFrontEnd, loadSide, normalizerOf, type LoadedSide } from "./frontend.ts";
-import { filesAt, repoPath, repoRoot, resolveRevisions } from "./git.ts";
+import { filesAt, holdsPlaybooks, NoWorkspaceError, repoPath, repoRoot, resolveRevisions, workspacesAt, WORKTREE, type Revision } from "./git.ts";
+import { SECTIONS } from "../../language/workspace.ts";
 import { experimentNotes } from "./notes.ts";
 import type { DiffResult } from "./result.ts";
 import { buildView } from "./view.ts";
@@ -19,14 +20,14 @@ import type { RowCounts } from "../../engine/runtime/read.ts";
 
 export type { DiffResult } from "./result.ts";
 export { renderJson, renderMarkdown, renderText } from "./render.ts";
-export { GitError } from "./git.ts";
+export { GitError, NoWorkspaceError } from "./git.ts";
 
 /** What to compare. */
 export interface DiffOptions {
   cwd: string;
   /** `[]`, `[BASE]` or `[BASE, HEAD]`. */
   revisions: string[];
-  /** The workspace folder; default: the current folder when it holds YAML, else `playbooks/`. */
+  /** The workspace folder; default: every playbook folder under `cwd` the change touches. */
   dir?: string;
   /** Data folder and instant for audience impact. */
   data?: string;
@@ -46,22 +47,42 @@ export function lastEventTime(pop: { events: Map<string, { ts: number }[]> } | n
   return Number.isFinite(t) ? t : Date.UTC(2026, 0, 1);
 }
 
-/** The workspace folder the diff reads when none is given (docs/diff.md). */
-export function defaultDir(cwd: string): string {
-  const hasYaml = (d: string) => existsSync(d) && readdirSync(d).some((f) => /\.ya?ml$/.test(f));
-  if (hasYaml(cwd)) return cwd;
-  if (hasYaml(join(cwd, "playbooks"))) return join(cwd, "playbooks");
-  return cwd;
+/**
+ * Runs the diff over every workspace it concerns: the `--dir` folder, or —
+ * without `--dir` — each folder under the current one holding playbook YAML
+ * that the change touches (every such folder when it touches none).
+ * Throws GitError for git trouble and NoWorkspaceError when there is no
+ * playbook YAML to compare at either revision (docs/diff.md, "Workspaces").
+ */
+export async function runDiffs(o: DiffOptions): Promise<DiffResult[]> {
+  const dir = o.dir ? resolve(o.cwd, o.dir) : o.cwd;
+  const root = repoRoot(existsSync(dir) ? dir : o.cwd);
+  const revs = resolveRevisions(root, o.revisions);
+  const [b, h] = [revs.base.sha!, revs.head.sha ?? WORKTREE];
+  const sides = `${revs.base.name} or ${revs.head.sha ? revs.head.name : "the working tree"}`;
+  const scope = repoPath(root, dir);
+  if (o.dir) {
+    if (holdsPlaybooks(root, b, scope) || holdsPlaybooks(root, h, scope)) return [await diffWorkspace(o, root, revs, scope)];
+    const below = workspacesAt(root, b, h, scope).all;
+    throw new NoWorkspaceError(`no playbook files in ${scope || "."} at ${sides}${below.length ? `; playbook folders below it: ${below.join(", ")} (give one with --dir, or leave --dir out to diff those the change touches)` : ""}`);
+  }
+  const { touched, all } = workspacesAt(root, b, h, scope);
+  const list = touched.length ? touched : all;
+  if (!list.length) throw new NoWorkspaceError(`no playbook workspace under ${scope || "the repository root"} at ${sides}: no folder holds YAML with a top-level ${SECTIONS.join(", ")} section; give the workspace with --dir PATH`);
+  const out: DiffResult[] = [];
+  for (const ws of list) out.push(await diffWorkspace(o, root, revs, ws));
+  return out;
 }
 
-/** Runs the diff. Throws GitError for git trouble (bad revision, not a repository). */
+/** Runs the diff of one workspace (see runDiffs). */
 export async function runDiff(o: DiffOptions): Promise<DiffResult> {
-  const dir = o.dir ? resolve(o.cwd, o.dir) : defaultDir(o.cwd);
-  const root = repoRoot(existsSync(dir) ? dir : o.cwd);
-  const wsPath = repoPath(root, dir);
-  const { base, head } = resolveRevisions(root, o.revisions);
+  return (await runDiffs(o))[0]!;
+}
+
+async function diffWorkspace(o: DiffOptions, root: string, revs: { base: Revision; head: Revision }, wsPath: string): Promise<DiffResult> {
+  const { base, head } = revs;
   const baseFiles = filesAt(root, base.sha!, wsPath);
-  const headFiles = filesAt(root, head.sha ?? "WORKTREE", wsPath);
+  const headFiles = filesAt(root, head.sha ?? WORKTREE, wsPath);
   const fe = await loadFrontEnd();
   const norm = normalizerOf(fe);
   const bv = buildView(baseFiles, norm), hv = buildView(headFiles, norm);

@@ -48,10 +48,10 @@ export function witnessLine(w: Witness): string {
 function changeLines(c: Change, md: boolean): string[] {
   const code = (s: string | null) => (s === null ? "(none)" : md ? `\`${s.replaceAll("`", "'")}\`` : s);
   const head = md ? `- **${MARK[c.change]} ${c.name}** ${c.change} (\`${c.file}\`)` : `  ${MARK[c.change]} ${c.name}  (${c.file})`;
-  if (c.change !== "changed" || c.kind === "cap") return [head];
+  if (c.change !== "changed") return [head];
   // An entry that is a single value (a default, a segment body, suppress) reads best on one line.
   const only = c.fields.length === 1 ? c.fields[0]! : null;
-  if (only && (only.field === "value" || only.field === "expr")) {
+  if (only && (only.field === "value" || only.field === "expr" || only.field === "cap")) {
     return [md ? `- **~ ${c.name}**: ${code(only.before)} → ${code(only.after)} (\`${c.file}\`)` : `  ~ ${c.name}: ${code(only.before)} → ${code(only.after)}  (${c.file})`];
   }
   const ind = md ? "  - " : "      ";

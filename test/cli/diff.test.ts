@@ -86,11 +86,22 @@ describe("playbook diff: structure", () => {
     );
     const r = await diffJson(base, head, "--dir", "playbooks");
     const brief = r.changes.map((c) => `${c.kind} ${c.change} ${c.name}`);
-    expect(brief).toEqual(["rule removed digest", "rule changed welcome", "segment added adults", "cap removed max 2 per 1d", "cap added max 3 per 1d"]);
+    expect(brief).toEqual(["rule removed digest", "rule changed welcome", "segment added adults", "cap changed all channels"]);
     expect(r.changes[1]!.fields).toEqual([{ field: "queue", before: "0s", after: "2h", expr: false }]);
     const t = await diff(base, head, "--dir", "playbooks");
     expect(t.out).toContain("  ~ welcome  (main.yaml)\n      queue: 0s → 2h");
-    expect(t.out).toContain("1 rule removed, 1 rule changed, 1 segment added, 1 cap removed, 1 cap added");
+    expect(t.out).toContain("1 rule removed, 1 rule changed, 1 segment added, 1 cap changed");
+    expect(t.out).toContain("caps\n  ~ all channels: max 2 per 1d → max 3 per 1d  (main.yaml)\n");
+  });
+
+  it("an edited cap is one changed line; a cap of a new scope or window is added, one dropped removed", async () => {
+    const base = git("rev-parse", "HEAD");
+    const head = commit(BASE.replace("  - email: max 3 per 7d\n", "  - email: max 2 per 7d\n  - email: max 1 per 1d\n").replace("  - max 2 per 1d\n", "  - gap 1h between messages\n"), "caps");
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    expect(r.changes.map((c) => `${c.change} ${c.name}`)).toEqual(["changed email", "added email: max 1 per 1d", "added gap 1h between messages", "removed max 2 per 1d"]);
+    expect(r.changes[0]!.fields).toEqual([{ field: "cap", before: "max 3 per 7d", after: "max 2 per 7d", expr: false }]);
+    const md = (await diff(base, head, "--dir", "playbooks", "--format", "markdown")).out;
+    expect(md).toContain("- **~ email**: `max 3 per 7d` → `max 2 per 7d` (`main.yaml`)\n");
   });
 });
 
