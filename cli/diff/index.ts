@@ -14,7 +14,7 @@ import { experimentNotes } from "./notes.ts";
 import type { DiffResult } from "./result.ts";
 import { buildView } from "./view.ts";
 import { findWitnesses } from "./witness.ts";
-import { audienceImpact } from "./impact.ts";
+import { audienceImpact, rfmFor, type RfmOf } from "./impact.ts";
 import { loadPopulation } from "./data.ts";
 import type { RowCounts } from "../../engine/runtime/read.ts";
 
@@ -109,7 +109,10 @@ async function diffWorkspace(o: DiffOptions, root: string, revs: { base: Revisio
   if (pop?.problem) warnings.push(pop.problem);
   if (pop?.counts) o.onRows?.(pop.counts);
   if (sides[0].ws && sides[1].ws && fe.evaluate && !why[0] && !why[1]) {
-    const w = findWitnesses(changes, sides[0].ws, sides[1].ws, fe.evaluate, pop?.population ?? null, o.at ?? lastEventTime(pop?.population ?? null));
+    const now = o.at ?? lastEventTime(pop?.population ?? null);
+    const p = pop?.population ?? null;
+    const rfm: [RfmOf | null, RfmOf | null] = p ? [await rfmFor(sides[0].ws, p, now), await rfmFor(sides[1].ws, p, now)] : [null, null];
+    const w = findWitnesses(changes, sides[0].ws, sides[1].ws, fe.evaluate, p, now, { rfm });
     result.witnesses = w.witnesses;
     result.no_witness = w.none;
     if (o.data && o.at !== undefined && pop?.population) result.impact = await audienceImpact(sides[0].ws, sides[1].ws, fe.evaluate, pop.population, o.at);

@@ -39,6 +39,8 @@ function showValue(v: unknown): string {
 export function witnessLine(w: Witness): string {
   const who = w.source === "data" ? `customer ${w.customer_id} (from the data)` : "a synthesized customer";
   const attrs = Object.entries(w.customer).map(([k, v]) => `${k} = ${showValue(v)}`);
+  if (w.rfm !== undefined) attrs.push(w.rfm ? `rfm r${w.rfm.r} f${w.rfm.f} m${w.rfm.m}` : "no RFM scores");
+  for (const [k, on] of Object.entries(w.flags ?? {})) if (on) attrs.push(k === "in_cadence" ? "in a cadence" : `${k}(previous)`);
   const evs = w.events.map((e) => `${e.event} ${e.ago} ago${Object.keys(e.props).length ? ` ${showValue(e.props)}` : ""}`);
   const trig = w.trigger ? [`trigger ${w.trigger.event} at ${w.trigger.ts}${Object.keys(w.trigger.props).length ? ` ${showValue(w.trigger.props)}` : ""}`] : [];
   const has = [...trig, ...attrs, ...evs];
