@@ -25,6 +25,8 @@ export type Var = { key: string; kind: "attr"; name: string; values: Value[] }
   | { key: string; kind: "count"; event: string; values: Value[] }
   | { key: string; kind: "ago"; event: string; values: Value[] }
   | { key: string; kind: "prop"; event: string; prop: string; values: Value[] }
+  /** The events of a name before its latest: a prop or (prop null) their age, SAME for "as the latest". */
+  | { key: string; kind: "rest"; event: string; prop: string | null; values: Value[] }
   | { key: string; kind: "rfm"; part: "r" | "f" | "m"; values: Value[] }
   | { key: string; kind: "unscored"; values: Value[] }
   | { key: string; kind: "flag"; flag: "in_cadence" | "delivered" | "opened" | "clicked"; values: Value[] };
@@ -61,13 +63,34 @@ function samplesOf(base: string | undefined, now: number): Value[] {
   }
 }
 
+/** A `rest` value meaning "like the latest event" (a string no data or literal holds). */
+const SAME = "\u0000same";
+
 const COMPARE = new Set(["==", "!=", "<", "<=", ">", ">="]);
 const nums = (vals: Value[]) => vals.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
 
 /** Collects the variables of one or more expressions (in one workspace, for its schema and segments). */
 export class Collector {
   readonly vars = new Map<string, Var>();
+  /** Totals a `sum(E.p)` is compared with, by `E.p`: the earlier events get what the latest leaves of them. */
+  readonly sums = new Map<string, Set<number>>();
   constructor(private readonly ws: Workspace, private readonly now: number) {}
+
+  /** Adds what another collector found (the other side's schema and segments). */
+  merge(o: Collector): void {
+    for (const v of o.vars.values()) this.add(v);
+    for (const [k, xs] of o.sums) for (const x of xs) (this.sums.get(k) ?? this.sums.set(k, new Set()).get(k)!).add(x);
+  }
+
+  /** The variables, in a fixed order, with the sums' remainders added to the earlier events' values. */
+  finish(): Var[] {
+    for (const [k, totals] of this.sums) {
+      const latest = this.vars.get(`prop:${k}`), rest = this.vars.get(`rest:${k}`);
+      if (!latest || !rest) continue;
+      for (const t of totals) for (const x of nums(latest.values)) if (!rest.values.includes(t - x)) rest.values.push(t - x);
+    }
+    return [...this.vars.values()].sort((p, q) => (p.key < q.key ? -1 : 1));
+  }
 
   add(v: Var): void {
     const old = this.vars.get(v.key);
@@ -88,12 +111,17 @@ export class Collector {
   /** How long ago the latest `event` happened: a minute by default, else each age given (times are turned into ages). */
   ago(event: string, ages: number[]): void {
     this.count(event, [1]);
-    this.add({ key: `ago:${event}`, kind: "ago", event, values: [MINUTE, ...ages.filter((a) => a > 0)] });
+    const a = ages.filter((x) => x > 0);
+    this.add({ key: `ago:${event}`, kind: "ago", event, values: [MINUTE, ...a] });
+    // The earlier events may be older than the latest: inside one window and not another.
+    if (a.length) this.add({ key: `rest:${event}`, kind: "rest", event, prop: null, values: [SAME, ...a] });
   }
 
   prop(event: string, prop: string, values: Value[]): void {
-    this.count(event, [1]);
+    this.count(event, [1, 2]);
     this.add({ key: `prop:${event}.${prop}`, kind: "prop", event, prop, values: [...values, null] });
+    // The earlier events may carry other values than the latest (a sum of several, `last` against the rest).
+    this.add({ key: `rest:${event}.${prop}`, kind: "rest", event, prop, values: [SAME, ...values, null] });
   }
 
   /** An RFM score (clamped to the scores a customer can have) and whether the customer is scored at all. */
@@ -142,7 +170,9 @@ export class Collector {
         if (e.fn === "count") this.count(e.event, nums(vals));
         else if (e.prop) {
           this.count(e.event, [1, 2]);
-          this.prop(e.event, e.prop, nums(vals));
+          // 0 too: the neutral event of a sum, so that one event can carry the whole total.
+          this.prop(e.event, e.prop, [...nums(vals), ...(e.fn === "sum" ? [0] : [])]);
+          if (e.fn === "sum") for (const t of nums(vals)) (this.sums.get(`${e.event}.${e.prop}`) ?? this.sums.set(`${e.event}.${e.prop}`, new Set()).get(`${e.event}.${e.prop}`)!).add(t);
         } else this.count(e.event, [1]);
         this.walk(e, whereEvent, 1);
         return;
@@ -254,6 +284,7 @@ export function build(vars: Var[], pick: number[], now: number, trigger: string 
   const attrs: Record<string, Value> = { customer_id: "synthesized" };
   const tprops: Record<string, Value> = {};
   const counts = new Map<string, number>(), ages = new Map<string, number>(), props = new Map<string, Record<string, Value>>();
+  const restAges = new Map<string, number>(), restProps = new Map<string, Record<string, Value>>();
   const shown: Record<string, unknown> = {};
   const rfm: Partial<RfmScores> = {};
   let unscored = false;
@@ -267,6 +298,11 @@ export function build(vars: Var[], pick: number[], now: number, trigger: string 
     else if (v.kind === "count") counts.set(v.event, x as number);
     else if (v.kind === "ago") ages.set(v.event, x as number);
     else if (v.kind === "prop") props.set(v.event, { ...(props.get(v.event) ?? {}), [v.prop]: x });
+    else if (v.kind === "rest") {
+      if (x === SAME) return;
+      if (v.prop === null) restAges.set(v.event, x as number);
+      else restProps.set(v.event, { ...(restProps.get(v.event) ?? {}), [v.prop]: x });
+    }
     else if (v.kind === "rfm") rfm[v.part] = x as number;
     else if (v.kind === "unscored") unscored = x === true;
     else flags[v.flag] = x === true;
@@ -281,11 +317,14 @@ export function build(vars: Var[], pick: number[], now: number, trigger: string 
   const evs: Witness["events"] = [];
   for (const [ev, n] of [...counts].sort()) {
     const first = ages.get(ev) ?? MINUTE;
-    // The latest at its age, the others a minute apart before it: all inside the same windows.
+    const rest = Math.max(restAges.get(ev) ?? first, first) + MINUTE;
+    const latest = props.get(ev) ?? {}, others = { ...latest, ...restProps.get(ev) };
+    // The latest at its age; the others a minute apart before it, or from their own age on.
     for (let k = 0; k < n; k++) {
-      const a = first + k * MINUTE;
-      events.push({ name: ev, ts: now - a, props: props.get(ev) ?? {} });
-      evs.push({ event: ev, ago: ago(a), ts: new Date(now - a).toISOString(), props: props.get(ev) ?? {} });
+      const a = k === 0 ? first : rest + (k - 1) * MINUTE;
+      const p = k === 0 ? latest : others;
+      events.push({ name: ev, ts: now - a, props: p });
+      evs.push({ event: ev, ago: ago(a), ts: new Date(now - a).toISOString(), props: p });
     }
   }
   const env: EvalEnv = {

@@ -19,7 +19,9 @@ import { readsRef, type RfmOf } from "./impact.ts";
 export type Evaluate = (expr: Expr, env: EvalEnv, ws: Workspace) => Value;
 
 /** Most combinations tried per expression pair before falling back to one-at-a-time variation. */
-const MAX_COMBOS = 4096;
+const MAX_COMBOS = 65_536;
+/** Most candidates in all when there are more combinations: each variable alone, then pairs, then triples. */
+const BUDGET = 100_000;
 
 /** The expression behind a diff field, in one workspace. */
 export function exprAt(ws: Workspace, kind: Change["kind"], name: string, field: string): Expr | undefined {
@@ -59,7 +61,11 @@ function truth(ev: Evaluate, e: Expr | undefined, dflt: boolean, env: EvalEnv, w
   }
 }
 
-/** Combinations to try: all of them when few, else each variable alone then each pair. */
+/**
+ * Combinations to try: all of them when few; else each variable moved from
+ * its default alone, then each pair, then combinations drawn by a fixed-seed
+ * generator (so the same change gives the same witness), up to BUDGET in all.
+ */
 function* combos(sizes: number[]): Generator<number[]> {
   const total = sizes.reduce((a, b) => a * b, 1);
   if (total <= MAX_COMBOS) {
@@ -69,10 +75,15 @@ function* combos(sizes: number[]): Generator<number[]> {
     }
     return;
   }
+  let left = BUDGET;
   const zero = sizes.map(() => 0);
-  for (let i = 0; i < sizes.length; i++) for (let a = 1; a < sizes[i]!; a++) yield zero.map((z, k) => (k === i ? a : z));
+  for (let i = 0; i < sizes.length; i++) for (let a = 1; a < sizes[i]!; a++, left--) yield zero.map((z, k) => (k === i ? a : z));
   for (let i = 0; i < sizes.length; i++) for (let j = i + 1; j < sizes.length; j++)
-    for (let a = 1; a < sizes[i]!; a++) for (let b = 1; b < sizes[j]!; b++) yield zero.map((z, k) => (k === i ? a : k === j ? b : z));
+    for (let a = 1; a < sizes[i]!; a++) for (let b = 1; b < sizes[j]!; b++, left--) yield zero.map((z, k) => (k === i ? a : k === j ? b : z));
+  // A linear congruential generator: deterministic, and enough to spread draws over the space.
+  let seed = 0x9e3779b9;
+  const next = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296);
+  while (left-- > 0) yield sizes.map((s) => Math.floor(next() * s));
 }
 
 /** What the data side of the search needs beyond customers: each side's RFM scorer (its own `rfm:` section). */
@@ -145,8 +156,8 @@ function dataWitness(at: At, a: Expr | undefined, b: Expr | undefined, d: boolea
 function synthWitness(at: At, a: Expr | undefined, b: Expr | undefined, d: boolean, trig: string | null, base: Workspace, head: Workspace, ev: Evaluate, now: number): { witness: Witness | null; tried: number } {
   const col = new Collector(head, now), colB = new Collector(base, now);
   for (const e of [a, b]) if (e) (col.walk(e, null, 0), colB.walk(e, null, 0));
-  for (const v of colB.vars.values()) col.add(v);
-  const vars = [...col.vars.values()].sort((p, q) => (p.key < q.key ? -1 : 1));
+  col.merge(colB);
+  const vars = col.finish();
   let tried = 0;
   for (const pick of combos(vars.map((v) => v.values.length))) {
     tried++;
