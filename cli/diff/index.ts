@@ -115,7 +115,13 @@ async function diffWorkspace(o: DiffOptions, root: string, revs: { base: Revisio
     const w = findWitnesses(changes, sides[0].ws, sides[1].ws, fe.evaluate, p, now, { rfm });
     result.witnesses = w.witnesses;
     result.no_witness = w.none;
-    if (o.data && o.at !== undefined && pop?.population) result.impact = await audienceImpact(sides[0].ws, sides[1].ws, fe.evaluate, pop.population, o.at);
+    if (o.data && o.at !== undefined && pop?.population) {
+      const im = await audienceImpact(sides[0].ws, sides[1].ws, fe.evaluate, pop.population, o.at);
+      // A rule the change does not touch needs no "not computed" note: nothing about it is in question.
+      const touched = new Set(changes.filter((c) => c.kind === "rule").map((c) => c.name));
+      im.missing = im.missing.filter((m) => !/^rule /.test(m) || touched.has(/^rule (\S+):/.exec(m)?.[1] ?? ""));
+      result.impact = im;
+    }
   } else {
     const reason = !fe.evaluate ? "the reference evaluator (language/evaluator.ts) is not available in this build" : why[0] === why[1] ? `base and head: ${why[0]}` : why.map((w, i) => (w ? `${i ? "head" : "base"} ${w}` : "")).filter(Boolean).join("; ");
     for (const c of changes) for (const f of c.fields) if (f.expr && f.before !== null && f.after !== null) result.no_witness.push({ kind: c.kind, name: c.name, field: f.field, why: reason });

@@ -37,6 +37,8 @@ export interface AudienceDelta {
   after: number | null;
   entering: number;
   leaving: number;
+  /** For a rule started by an event: "triggered" (who it fired for in the days replayed), not who qualifies at the instant. */
+  basis?: "triggered";
   /** A few ids of each, for spot checks. */
   entering_sample: string[];
   leaving_sample: string[];
