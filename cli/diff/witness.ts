@@ -126,7 +126,7 @@ export function findWitnesses(changes: Change[], base: Workspace, head: Workspac
       tried = s.tried;
     }
     if (found) witnesses.push(found);
-    else none.push({ ...at, why: `${pop ? "no customer in the data and " : ""}none of the ${tried} synthesized customer${tried === 1 ? "" : "s"} tried (boundary values of every name the expressions read) tells them apart: they may be equivalent` });
+    else none.push({ ...at, why: `${pop ? "no customer of the data and " : ""}${tried} synthesized customer${tried === 1 ? "" : "s"} tried (boundary values of every name the expressions read), none tells them apart: they may be equivalent` });
   }
   return { witnesses, none };
 }
