@@ -154,8 +154,30 @@ export function yamlBlobs(root: string, rev: string, scope: string): Map<string,
   return out;
 }
 
-function textAt(root: string, rev: string, path: string): string {
-  return rev === WORKTREE ? readFileSync(join(root, path), "utf8") : git(root, ["show", `${rev}:${path}`]);
+/** The texts of many blobs in one `git cat-file --batch` call (a repository may hold hundreds of YAML files). */
+function blobTexts(root: string, shas: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const want = [...new Set(shas)];
+  if (!want.length) return out;
+  let buf: Buffer;
+  try {
+    buf = execFileSync("git", ["cat-file", "--batch"], { cwd: root, input: want.join("\n") + "\n", stdio: ["pipe", "pipe", "pipe"], maxBuffer: 1 << 30 });
+  } catch (e) {
+    throw new GitError(((e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message).trim().split("\n")[0] ?? "git failed");
+  }
+  let at = 0;
+  while (at < buf.length) {
+    const nl = buf.indexOf(10, at);
+    const [sha, type, size] = buf.subarray(at, nl).toString().split(" ");
+    if (type !== "blob") {
+      at = nl + 1;
+      continue;
+    }
+    const n = Number(size);
+    out.set(sha!, buf.subarray(nl + 1, nl + 1 + n).toString("utf8"));
+    at = nl + 1 + n + 1;
+  }
+  return out;
 }
 
 /**
@@ -177,8 +199,10 @@ export function workspacesAt(root: string, base: string, head: string, scope: st
     }
   });
   const revs = [base, head];
+  const texts = blobTexts(root, revs.flatMap((r, i) => (r === WORKTREE ? [] : [...sides[i]!.values()])));
+  const textAt = (i: number, path: string) => (revs[i] === WORKTREE ? readFileSync(join(root, path), "utf8") : texts.get(sides[i]!.get(path)!) ?? "");
   const isWorkspace = ([a, b]: [Map<string, string>, Map<string, string>]) =>
-    [a, b].some((files, i) => [...files.keys()].some((p) => isPlaybookText(textAt(root, revs[i]!, p))));
+    [a, b].some((files, i) => [...files.keys()].some((p) => isPlaybookText(textAt(i, p))));
   const same = (a: Map<string, string>, b: Map<string, string>) => a.size === b.size && [...a].every(([p, s]) => b.get(p) === s);
   const all: string[] = [], touched: string[] = [];
   for (const dir of [...folders.keys()].sort()) {

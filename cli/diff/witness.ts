@@ -139,7 +139,8 @@ function rfmIn(e: Expr | undefined): boolean {
 function dataWitness(at: At, a: Expr | undefined, b: Expr | undefined, d: boolean, base: Workspace, head: Workspace, ev: Evaluate, pop: Population, now: number, opts: WitnessOptions): Witness | null {
   const [ra, rb] = opts.rfm ?? [null, null];
   const names = new Set([...attrsRead(a, base), ...attrsRead(b, head)]);
-  const readsRfm = rfmIn(a) || rfmIn(b) || [...names].some((n) => n.startsWith("segment:"));
+  const segs = [...names].filter((n) => n.startsWith("segment:")).map((n) => n.slice(8));
+  const readsRfm = rfmIn(a) || rfmIn(b) || segs.some((n) => rfmIn(base.segments.get(n)?.expr) || rfmIn(head.segments.get(n)?.expr));
   for (const cu of pop.customers) {
     const evs = pop.events.get(cu.id) ?? [];
     const sa = ra ? ra(cu.id, evs, now) : null, sb = rb ? rb(cu.id, evs, now) : null;
