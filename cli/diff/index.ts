@@ -50,7 +50,8 @@ export function lastEventTime(pop: { events: Map<string, { ts: number }[]> } | n
 /**
  * Runs the diff over every workspace it concerns: the `--dir` folder, or —
  * without `--dir` — each folder under the current one holding playbook YAML
- * that the change touches (every such folder when it touches none).
+ * that the change touches (when it touches none: one empty result that says
+ * so and names them).
  * Throws GitError for git trouble and NoWorkspaceError when there is no
  * playbook YAML to compare at either revision (docs/diff.md, "Workspaces").
  */
@@ -67,10 +68,18 @@ export async function runDiffs(o: DiffOptions): Promise<DiffResult[]> {
     throw new NoWorkspaceError(`no playbook files in ${scope || "."} at ${sides}${below.length ? `; playbook folders below it: ${below.join(", ")} (give one with --dir, or leave --dir out to diff those the change touches)` : ""}`);
   }
   const { touched, all } = workspacesAt(root, b, h, scope);
-  const list = touched.length ? touched : all;
-  if (!list.length) throw new NoWorkspaceError(`no playbook workspace under ${scope || "the repository root"} at ${sides}: no folder holds YAML with a top-level ${SECTIONS.join(", ")} section; give the workspace with --dir PATH`);
+  if (!all.length) throw new NoWorkspaceError(`no playbook workspace under ${scope || "the repository root"} at ${sides}: no folder holds YAML with a top-level ${SECTIONS.join(", ")} section; give the workspace with --dir PATH`);
+  if (!touched.length) {
+    // True, and said once with the folders it covers rather than as one empty diff per folder.
+    const names = all.length > 8 ? `${all.slice(0, 8).join(", ")} and ${all.length - 8} more` : all.join(", ");
+    return [{
+      base: { name: revs.base.name, sha: revs.base.sha }, head: { name: revs.head.name, sha: revs.head.sha }, dir: scope || ".",
+      changes: [], notes: [], witnesses: [], no_witness: [], impact: null,
+      warnings: [`the change touches none of the ${all.length} playbook folder${all.length === 1 ? "" : "s"} under ${scope || "."} (${names})`],
+    }];
+  }
   const out: DiffResult[] = [];
-  for (const ws of list) out.push(await diffWorkspace(o, root, revs, ws));
+  for (const ws of touched) out.push(await diffWorkspace(o, root, revs, ws));
   return out;
 }
 

@@ -77,12 +77,15 @@ describe("playbook diff: which workspace", () => {
     expect(md.match(/^### Playbook diff/gm)).toHaveLength(2);
   });
 
-  it("a change that touches no workspace reports every workspace as unchanged, which is then true", async () => {
+  it("a change that touches no workspace says no change, and over which playbook folders", async () => {
     const b = git("rev-parse", "HEAD");
     write("README.md", "a repo, edited\n");
     const h = commit("docs only");
-    const res = JSON.parse((await diff(dir, b, h, "--format", "json")).out) as DiffResult[];
-    expect(res.map((x) => [x.dir, x.changes.length])).toEqual([["other", 0], ["pb", 0], ["quiet", 0]]);
+    const res = JSON.parse((await diff(dir, b, h, "--format", "json")).out) as DiffResult;
+    expect([res.dir, res.changes, res.warnings]).toEqual([".", [], ["the change touches none of the 3 playbook folders under . (other, pb, quiet)"]]);
+    const t = (await diff(dir, b, h)).out;
+    expect(t).toContain("no change in meaning\n");
+    expect(t).toContain("note: the change touches none of the 3 playbook folders under . (other, pb, quiet)\n");
   });
 
   it("with no playbook YAML at either revision, says so and exits 2: never \"no change\" over nothing", async () => {
