@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, posix, relative, resolve, sep } from "node:path";
 import type { SourceFile } from "../../language/ast.ts";
+import { parseAllDocuments } from "yaml";
 import { SECTIONS } from "../../language/workspace.ts";
 
 /** The working tree, as a revision name. */
@@ -127,9 +128,23 @@ export function resolveRevisions(root: string, args: string[]): { base: Revision
 /** A top-level key of a playbook file at the start of a line: how a playbook YAML file is told from other YAML (CI configs, compose files). */
 const SECTION_LINE = new RegExp(`^(?:${SECTIONS.join("|")})\\s*:`, "m");
 
-/** Does this text look like a playbook file? By its top-level keys, so a file that does not parse still counts. */
+/**
+ * Is this text a playbook file? When it parses as YAML: a map whose top-level
+ * keys are all playbook sections (a Kubernetes Role has `rules:` too, beside
+ * `kind:`). When it does not parse (a change that breaks a playbook still
+ * deserves a diff): a section key at the start of a line.
+ */
 export function isPlaybookText(text: string): boolean {
-  return SECTION_LINE.test(text);
+  let docs: unknown[];
+  try {
+    const parsed = parseAllDocuments(text);
+    if (!Array.isArray(parsed) || parsed.some((d) => d.errors.length)) return SECTION_LINE.test(text);
+    docs = parsed.map((d) => d.toJS({ maxAliasCount: 100 }) as unknown);
+  } catch {
+    return SECTION_LINE.test(text);
+  }
+  const sections = new Set<string>(SECTIONS);
+  return docs.some((d) => !!d && typeof d === "object" && !Array.isArray(d) && Object.keys(d).length > 0 && Object.keys(d).every((k) => sections.has(k)));
 }
 
 /**

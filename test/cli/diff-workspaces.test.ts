@@ -38,6 +38,8 @@ beforeAll(() => {
   // Other YAML that is not a playbook: a CI file and a compose file at the root.
   write(".github/workflows/ci.yml", "on: push\njobs: {}\n");
   write("compose.yaml", "services: {}\n");
+  // A Kubernetes Role has a top-level `rules:` too: not a playbook (its other keys say so).
+  write("k8s/role.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nrules:\n  - apiGroups: [\"\"]\n");
   write("README.md", "a repo\n");
   write("pb/main.yaml", BASE);
   commit("base");
