@@ -92,7 +92,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const ds = r.decisions.map(stripTime);
     if (values.out) await writeLog(resolve(io.cwd, values.out), ds);
     else io.stdout(logText(ds));
-    // Committed only after the log is out: a run killed before this line leaves the state as it was.
+    // Committed only after the log is out: a run killed before this line leaves the state as it was,
+    // and a reader that went away before reading it all ends the process in flush (cli/io.ts).
+    if (!values.out) await io.flush?.();
     if (statePath) await saveState(statePath, at, states, at - longestWindow(program));
     // The warnings as one line, with the summaries of a run that worked (cli/warnings.ts).
     io.stderr(warningsLine(warnings, dir));
