@@ -36,8 +36,9 @@ export function frame(label: string, done: number, total: number, what: string, 
   const fill = Math.round(f * WIDTH);
   const bar = "#".repeat(fill) + "-".repeat(WIDTH - fill);
   const n = (x: number) => x.toLocaleString("en-US");
-  // No ETA before there is a rate to read it from.
-  const eta = done > 0 && f < 1 && elapsedMs > 500 ? `  ETA ${clock(((elapsedMs / done) * (total - done)) / 1000)}` : "";
+  // No ETA before there is a rate worth reading: the first units carry the warm-up (a first
+  // customer took seconds in the demo, which made the first estimate an hour).
+  const eta = f >= 0.02 && f < 1 && elapsedMs >= 1000 ? `  ETA ${clock(((elapsedMs / done) * (total - done)) / 1000)}` : "";
   return `${label} [${bar}] ${n(done)}/${n(total)}${what ? ` ${what}` : ""}  ${Math.floor(f * 100)}%${eta}`;
 }
 

@@ -34,7 +34,7 @@ export function usageMessage(message: string, usage: string): string {
   const unknown = /^Unknown option '([^']+)'/.exec(message);
   if (unknown) {
     const typed = flagName(unknown[1]!);
-    const flags = flagsOf(usage);
+    const flags = [...flagsOf(usage), "--help"];
     // Compared without the dashes, so `-format` and `--frmat` both find `--format`.
     const near = didYouMean(typed.replace(/^-+/, ""), flags.map((f) => f.slice(2)));
     return `unknown option ${typed}${near ? `; did you mean --${near}?` : ""}`;
