@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { HAS_FRONT_END, ROOT, SHOP } from "./run-support.ts";
 
@@ -22,6 +22,23 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function playbook(args: string[], env: Record<string, string>) {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, PLAYBOOK_DEBUG: "1", ...env }, encoding: "utf8" });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Every package a set of chunks imports statically, following `./chunk` imports (not `import()`). */
+function staticImports(dir: string, entries: string[]): Set<string> {
+  const pkgs = new Set<string>();
+  const seen = new Set<string>();
+  const todo = [...entries];
+  while (todo.length) {
+    const f = todo.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const m of readFileSync(join(dir, f), "utf8").matchAll(/(?:\bfrom\s*|\bimport\s+)"([^"]+)"/g)) {
+      if (m[1]!.startsWith("./")) todo.push(m[1]!.slice(2));
+      else pkgs.add(m[1]!);
+    }
+  }
+  return pkgs;
 }
 
 let build: { code: number | null; err: string };
@@ -53,6 +70,16 @@ describe("the bundle", () => {
     expect(bundled.out).toBe(sources.out);
     expect(bundled.out).toMatch(/\n0 errors, \d+ warnings\n$/);
     expect(bundled.code).toBe(sources.code);
+  });
+
+  it("loads no DuckDB, ink or React for --help and check (static imports of their chunks)", () => {
+    const command = (name: string) => readdirSync(dist).find((f) => f.startsWith(`${name}-`) && f.endsWith(".js"))!;
+    const forHelp = staticImports(dist, ["main.js"]);
+    const forCheck = staticImports(dist, ["main.js", command("check")]);
+    for (const pkgs of [forHelp, forCheck]) expect([...pkgs].filter((p) => /^(@duckdb\/|ink$|react)/.test(p))).toEqual([]);
+    expect(forCheck).toContain("node:fs/promises"); // the walk does see the chunks' imports
+    // …and would see DuckDB where a command does load it.
+    expect(staticImports(dist, ["main.js", command("run")])).toContain("@duckdb/node-api");
   });
 
   it("is built by npm ci (our prepare script) and not committed", () => {
