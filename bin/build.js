@@ -6,24 +6,32 @@
 //
 // - ESM with code splitting: every `import()` of cli/main.ts (one per command)
 //   stays a separate chunk, so `playbook check` loads neither DuckDB nor React.
-// - Packages stay external (`packages: "external"`): node_modules is loaded by
-//   Node as before, DuckDB's native addon included; only our sources are bundled.
+// - Our sources and the pure-JS packages (yaml, json-logic-js, …) are bundled:
+//   Node then resolves a dozen files, not hundreds (yaml alone took 60–90 ms).
+//   External (EXTERNAL below): DuckDB's native package, and ink/react (the TUI
+//   only; ink's optional devtools import cannot be resolved).
 // - The output sits two folders below the repository root (dist/cli/), the same
 //   depth as the sources that find files from `import.meta.url`
 //   (experiments/demo/index.ts: "../../playbooks/shop"), so those paths resolve
-//   the same from the bundle. The build fails if a source gains an
-//   `import.meta.url` or `__dirname` use not listed in RELATIVE_OK below, so a
-//   new one is looked at before it ships broken.
-// - The build fails on any esbuild warning.
+//   the same from the bundle. A source gaining an `import.meta.url` or
+//   `__dirname` use not listed in RELATIVE_OK below is reported, so a new one is
+//   looked at before it ships broken.
+// - Such a use, and any esbuild warning, is printed; with --strict (the test,
+//   so CI) it fails the build. Without it (npm ci's prepare) the bundle is still
+//   written: a newcomer's install must not break on a warning.
 //
-// `node bin/build.js [OUTDIR]` builds elsewhere (the test builds into a temp dir).
+// `node bin/build.js [--strict] [OUTDIR]` builds elsewhere (the test builds into a temp dir).
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const outdir = resolve(process.argv[2] ?? join(root, "dist", "cli"));
+const args = process.argv.slice(2);
+const strict = args.includes("--strict");
+const outArg = args.find((a) => !a.startsWith("--"));
+const outdir = resolve(outArg ?? join(root, "dist", "cli"));
+let warned = 0;
 
 /**
  * Sources that use import.meta.url / __dirname, each checked to work from dist/cli/:
@@ -55,8 +63,8 @@ for (const top of ["cli", "engine", "language", "experiments"]) {
   }
 }
 if (unchecked.length) {
-  console.error(`bin/build.js: ${unchecked.join(", ")} find files from import.meta.url/__dirname; check the path resolves from dist/cli/ and list it in RELATIVE_OK`);
-  process.exit(1);
+  console.error(`bin/build.js: warning: ${unchecked.join(", ")} find files from import.meta.url/__dirname; check the path resolves from dist/cli/ and list it in RELATIVE_OK`);
+  warned++;
 }
 
 /** Left to Node at run time: native code, and what is only imported on paths a command never takes. */
@@ -79,10 +87,10 @@ const result = await build({
   banner: { js: 'import { createRequire as __pbCreateRequire } from "node:module"; const require = __pbCreateRequire(import.meta.url);' },
   sourcemap: "linked",
   logLevel: "silent",
-  metafile: false,
 });
 for (const w of result.warnings) console.error(`bin/build.js: warning: ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ""}`);
-if (result.warnings.length) process.exit(1);
+warned += result.warnings.length;
 // A stamp the launcher and the test read: which sources the bundle was built from.
 writeFileSync(join(outdir, "built.json"), JSON.stringify({ built: new Date().toISOString() }) + "\n");
 if (!process.env.PLAYBOOK_BUILD_QUIET) console.error(`built ${relative(process.cwd(), outdir) || "."}/main.js`);
+if (warned && strict) process.exit(1);

@@ -43,7 +43,7 @@ function staticImports(dir: string, entries: string[]): Set<string> {
 
 let build: { code: number | null; err: string };
 beforeAll(() => {
-  const r = spawnSync(process.execPath, [join(ROOT, "bin", "build.js"), dist], { cwd: ROOT, encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(ROOT, "bin", "build.js"), "--strict", dist], { cwd: ROOT, encoding: "utf8" });
   build = { code: r.status, err: r.stderr };
 }, 60_000);
 
