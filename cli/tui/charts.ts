@@ -1,48 +1,9 @@
 /**
- * Text charts for the TUI, as plain strings so they render the same with or
- * without colour and can be tested as text: the lift-with-interval bar of the
- * overview and the daily cumulative lift chart of the rule view.
+ * The rule view's daily cumulative lift chart, as plain strings so it renders
+ * the same with or without colour and can be tested as text (the overview's
+ * bar is in bar.ts).
  */
 import type { RuleReport } from "../../experiments/report-types.ts";
-
-/** Where an interval sits: point estimate and its bounds, any unit. */
-export interface Interval { point: number | null; low: number | null; high: number | null }
-
-/** The interval the overview draws: relative lift when known, so rules of different base rates compare. */
-export function liftInterval(r: RuleReport): Interval {
-  const c = r.conversion;
-  if (c.lift_rel !== null && c.ci_rel_low != null && c.ci_rel_high != null) return { point: c.lift_rel, low: c.ci_rel_low, high: c.ci_rel_high };
-  return { point: c.lift_abs, low: c.ci_low, high: c.ci_high };
-}
-
-/** The half-width of a symmetric scale around zero that holds every interval. */
-export function barScale(intervals: readonly Interval[]): number {
-  let m = 0;
-  for (const i of intervals) for (const v of [i.point, i.low, i.high]) if (v !== null && Number.isFinite(v)) m = Math.max(m, Math.abs(v));
-  return m === 0 ? 1 : m;
-}
-
-/**
- * An interval drawn on a `width`-column axis centred on zero:
- * `    ├──●──┤ │  ` — the zero line `│` shows at once whether the interval
- * crosses it. Points beyond the scale are clamped to the edge.
- */
-export function liftBar(i: Interval, scale: number, width: number): string {
-  if (width < 3) return "".padEnd(Math.max(0, width));
-  const cells = Array<string>(width).fill(" ");
-  const mid = Math.floor((width - 1) / 2);
-  const col = (v: number) => Math.max(0, Math.min(width - 1, mid + Math.round((v / scale) * mid)));
-  if (i.low !== null && i.high !== null) {
-    const a = col(i.low), b = col(i.high);
-    for (let k = a; k <= b; k++) cells[k] = "─";
-    cells[a] = "├";
-    cells[b] = "┤";
-  }
-  if (cells[mid] === " ") cells[mid] = "│";
-  else if (cells[mid] === "─") cells[mid] = "┼";
-  if (i.point !== null) cells[col(i.point)] = "●";
-  return cells.join("");
-}
 
 /** One day of the cumulative lift series. */
 export type DailyPoint = NonNullable<RuleReport["daily"]>[number];
