@@ -77,7 +77,12 @@ export function App(props: AppProps): React.ReactElement {
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate" {...tint("cyan", color)}>{fit(title, width - 1)}</Text>
       <Box flexDirection="column" flexGrow={1}>{body}</Box>
-      <Text wrap="truncate" inverse={color}>{footerText(footerScreen, `${sortKey}${st.reversed ? "↑" : ""}`, st.filter, width).padEnd(width - 1)}</Text>
+      {st.status ? (
+        // The last key did nothing: say so where the key hints are, until the next key.
+        <Text wrap="truncate" bold {...tint("yellow", color)}>{fit(st.status, width - 1).padEnd(width - 1)}</Text>
+      ) : (
+        <Text wrap="truncate" inverse={color}>{footerText(footerScreen, `${sortKey}${st.reversed ? "↑" : ""}`, st.filter, width).padEnd(width - 1)}</Text>
+      )}
     </Box>
   );
 }

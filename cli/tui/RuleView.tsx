@@ -78,7 +78,7 @@ export function RuleView(p: RuleViewProps): React.ReactElement {
   const lines =
     section === "metrics" ? metricLines(p.rule, p.report.alpha)
     : section === "funnel" ? funnelLines(p.rule)
-    : ["daily cumulative lift, conversion (pp), with its interval:", ...dailyChart(p.rule.daily ?? [], p.width - 2, body - 2)];
+    : ["cumulative conversion lift per day (pp): interval │, estimate ●, ┬ Mondays", ...dailyChart(p.rule.daily ?? [], p.width - 2, body - 1)];
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">
