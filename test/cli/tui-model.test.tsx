@@ -124,3 +124,13 @@ describe("tui model", () => {
     expect(splitBurst("q", {})).toEqual([{ input: "q", key: {} }]);
   });
 });
+
+describe("rule view intervals", () => {
+  it("clip a conversion interval to what a rate allows: never below −100% relative or −(holdout rate) in pp", async () => {
+    const { possibleConversion } = await import("../../cli/tui/RuleView.tsx");
+    const c = { ...byId("birthday").conversion, holdout: 0.0526, lift_abs: 0.2212, ci_low: -0.3, ci_high: 0.3545, ci_rel_low: -14.84, ci_rel_high: 26.49 };
+    const p = possibleConversion(c);
+    expect([p.ci_low, p.ci_high, p.ci_rel_low]).toEqual([-0.0526, 0.3545, -1]);
+    expect(p.ci_rel_high).toBeCloseTo((1 - 0.0526) / 0.0526, 6);
+  });
+});
