@@ -62,7 +62,9 @@ export function roundUp(x: number): number {
   const p = 10 ** Math.floor(Math.log10(x));
   // A small tolerance: 0.3 (itself 0.30000000000000004 at times) must stay 0.3, not become 0.4.
   // toPrecision: 3 × 0.1 must print as 0.3, not 0.30000000000000004.
-  return Number((ROUND.find((m) => m * p >= x * (1 - 1e-9))! * p).toPrecision(12));
+  const r = Number(((ROUND.find((m) => m * p >= x * (1 - 1e-9)) ?? 10) * p).toPrecision(12));
+  // Subnormal extents (1e-320) have no power of ten to round to: keep them as they are.
+  return r > 0 && Number.isFinite(r) && r >= x * (1 - 1e-9) ? r : x;
 }
 
 /** The half-width of the common axis: the 75th percentile of the rows' extents, rounded up. */

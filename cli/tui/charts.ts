@@ -23,7 +23,8 @@ export function tickStep(span: number, maxTicks = 5): number {
   if (!(span > 0) || !Number.isFinite(span)) return 0.01;
   const raw = span / maxTicks;
   const p = 10 ** Math.floor(Math.log10(raw));
-  return Number((STEPS.find((m) => m * p >= raw * (1 - 1e-9))! * p).toPrecision(12));
+  const r = Number(((STEPS.find((m) => m * p >= raw * (1 - 1e-9)) ?? 10) * p).toPrecision(12));
+  return r > 0 && Number.isFinite(r) ? r : 0.0001;
 }
 
 /** A tick label in pp, no more decimals than the step needs: 0.05 → "+5pp", 0.075 → "+7.5pp", 0 → "0pp". */

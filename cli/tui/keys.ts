@@ -83,6 +83,8 @@ export function reduceKey(prev: UiState, a: KeyAction): UiState {
 
 function applyKey(s: UiState, a: KeyAction): UiState {
   const { input, key } = a;
+  // Ctrl-C quits from anywhere, even while typing a filter or reading the help.
+  if (key.ctrl && input === "c") return { ...s, quit: true };
   if (s.help) return { ...s, help: false };
   if (s.typing) {
     if (key.return) return { ...s, typing: false };
@@ -91,7 +93,7 @@ function applyKey(s: UiState, a: KeyAction): UiState {
     if (input && !key.ctrl && !key.meta && !/[\x00-\x1f]/.test(input)) return resetRows({ ...s, filter: s.filter + input });
     return s;
   }
-  if (input === "q" || (key.ctrl && input === "c")) return { ...s, quit: true };
+  if (input === "q") return { ...s, quit: true };
   if (input === "?") return { ...s, help: true };
   if (s.screen === "overview") {
     if (key.upArrow || input === "k") return moveTo(s, s.selected - 1, a);

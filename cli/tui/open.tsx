@@ -42,7 +42,8 @@ export async function openTui(props: AppProps): Promise<never> {
   process.stdout.write(ENTER_ALT);
   let inst: Instance | undefined;
   try {
-    inst = render(<App {...props} />, { exitOnCtrlC: true, patchConsole: false });
+    // q and Ctrl-C reach onQuit straight from the key handler, with no render in between.
+    inst = render(<App {...props} onQuit={() => endProcess(inst, 0)} />, { exitOnCtrlC: false, patchConsole: false });
     await inst.waitUntilExit();
   } catch (e) {
     return endProcess(inst, 1, e);

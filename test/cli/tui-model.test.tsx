@@ -134,3 +134,14 @@ describe("rule view intervals", () => {
     expect(p.ci_rel_high).toBeCloseTo((1 - 0.0526) / 0.0526, 6);
   });
 });
+
+describe("quit keys", () => {
+  it("Ctrl-C quits from anywhere, even while typing a filter or reading the help; q only outside the filter", async () => {
+    const { INITIAL, reduceKey } = await import("../../cli/tui/keys.ts");
+    const act = (input: string, ctrl = false) => ({ input, key: { ctrl }, report, rowsHeight: 10 });
+    expect(reduceKey({ ...INITIAL, typing: true }, act("c", true)).quit).toBe(true);
+    expect(reduceKey({ ...INITIAL, help: true }, act("c", true)).quit).toBe(true);
+    expect(reduceKey({ ...INITIAL, typing: true }, act("q")).filter).toBe("q");
+    expect(reduceKey(INITIAL, act("q")).quit).toBe(true);
+  });
+});

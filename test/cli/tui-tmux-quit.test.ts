@@ -58,8 +58,10 @@ async function waitFirstFrame(t: Try): Promise<string> {
 
 /** Presses the key and returns the ms until the process was gone, and its exit code. */
 async function quit(t: Try): Promise<{ ms: number; code: number; screen: string }> {
-  const t0 = Date.now();
   tmux("send-keys", "-t", t.session, t.key);
+  // From the moment the key is in the pane: send-keys returns once tmux has delivered it
+  // (starting the tmux client, not the TUI, is what takes time before that on a busy machine).
+  const t0 = Date.now();
   while (Date.now() - t0 < 5_000 && !existsSync(t.done)) await sleep(20);
   const screen = tmux("capture-pane", "-p", "-t", t.session);
   // Still running 5 s after the key: report it as a failed try, not a missing file.
