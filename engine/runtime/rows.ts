@@ -47,26 +47,29 @@ export async function csvRejects(con: DuckDBConnection, path: string): Promise<C
   const t = rejectsTable(path);
   const [[exists]] = (await con.runAndReadAll(`SELECT count(*) FROM duckdb_tables() WHERE table_name = '${t.errors}'`)).getRows() as [[bigint]];
   if (exists === 0n) return [];
-  const rows = (await con.runAndReadAll(`SELECT line, list(DISTINCT error_type ORDER BY error_type), max(TRY_CAST(regexp_extract(error_message, 'Found: (\\d+)', 1) AS INTEGER)),
+  // DuckDB may log a line more than once (per missing column, per scan); its "Found" is where it
+  // stopped counting, so the fields are counted here from the line's text.
+  const rows = (await con.runAndReadAll(`SELECT line, list(DISTINCT error_type ORDER BY error_type),
       max(TRY_CAST(regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1) AS INTEGER)), any_value(csv_line), any_value(error_message)
     FROM ${t.errors} GROUP BY line ORDER BY line`)).getRows();
-  return rows.map(([line, types, found, expected, text, message]) => {
+  return rows.map(([line, types, expected, raw, message]) => {
     const kinds = (types as { items: string[] }).items;
+    const text = String(raw ?? "").replace(/^[\r\n]+/, "").replace(/\r$/, "");
     const reason = kinds.includes("INVALID ENCODING") || kinds.includes("INVALID UNICODE") ? "not valid UTF-8"
-      : kinds.includes("TOO MANY COLUMNS") || kinds.includes("MISSING COLUMNS") ? `${found} fields, the header has ${expected}`
+      : kinds.includes("TOO MANY COLUMNS") || kinds.includes("MISSING COLUMNS") ? `${csvFields(text).length} fields, the header has ${expected}`
       : `cannot read the row: ${String(message).split("\n")[0]}`;
-    return { line: Number(line), reason, text: String(text ?? "").replace(/^[\r\n]+/, "") };
+    return { line: Number(line), reason, text };
   });
 }
 
-/** The field at `index` of one CSV line (RFC 4180 quotes), or null when the line has fewer fields. */
-export function csvField(line: string, index: number): string | null {
+/** The fields of one CSV line (RFC 4180 quotes, `""` inside quotes), for a row DuckDB skipped. */
+export function csvFields(line: string): string[] {
+  const out: string[] = [];
   let i = 0;
-  for (let k = 0; ; k++) {
+  for (;;) {
     let value = "";
     if (line[i] === '"') {
-      i++;
-      for (; i < line.length; i++) {
+      for (i++; i < line.length; i++) {
         if (line[i] === '"' && line[i + 1] === '"') (value += '"'), i++;
         else if (line[i] === '"') break;
         else value += line[i];
@@ -78,8 +81,8 @@ export function csvField(line: string, index: number): string | null {
       value = line.slice(i, end < 0 ? line.length : end);
       i = end < 0 ? line.length + 1 : end + 1;
     }
-    if (k === index) return value;
-    if (i > line.length) return null;
+    out.push(value);
+    if (i > line.length) return out;
   }
 }
 
