@@ -40,6 +40,8 @@ export interface BadRow {
   id?: string;
   /** An events-file row of an unknown customer: that id. */
   customer?: string;
+  /** Set by rows.ts `orderBadRows` on an events row whose customer's own row was rejected. */
+  cause?: { file: string; line: number };
 }
 
 /** Counts for the rows summary line. */
@@ -191,10 +193,10 @@ function badSql(col: string, t: Type, src = "VARCHAR"): string {
 function whySql(col: string, t: Type, src: string, name: string, plain: string): string {
   const text = `CAST(${col} AS VARCHAR)`;
   const parsed = castSql(col, t, src, { bounded: false });
-  const shown = `'${name.replace(/'/g, "''")}: "' || ${text} || '"`;
-  const limit = t.base === "date" || t.base === "datetime" ? `WHEN ${parsed} IS NOT NULL THEN ${shown} is outside the years 1900–2200'`
-    : t.base === "number" ? `WHEN ${parsed} IS NOT NULL THEN ${shown} is not a finite number'` : "";
-  return `(CASE WHEN contains(${text}, chr(0)) THEN '${name.replace(/'/g, "''")}: contains a NUL byte' ${limit} ELSE ${plain} END)`;
+  const shown = (what: string) => `${lit(`${name}: "`)} || ${text} || ${lit(`" ${what}`)}`;
+  const limit = t.base === "date" || t.base === "datetime" ? `WHEN ${parsed} IS NOT NULL THEN ${shown("is outside the years 1900–2200")}`
+    : t.base === "number" ? `WHEN ${parsed} IS NOT NULL THEN ${shown("is not a finite number")}` : "";
+  return `(CASE WHEN contains(${text}, chr(0)) THEN ${lit(`${name}: contains a NUL byte`)} ${limit} ELSE ${plain} END)`;
 }
 
 /** Column names and DuckDB types of a source. */
@@ -770,7 +772,11 @@ export function rowsSummary<T extends { [K in keyof T]: RowCounts["events"] }>(c
 export function formatBadRows(bad: BadRow[]): string {
   const sorted = orderBadRows(bad);
   const lines = sorted.slice(0, 20).map((b) => `${b.file}:${b.line}: ${b.reason}`);
-  if (sorted.length > 20) lines.push(`… and ${sorted.length - 20} more bad rows`);
+  if (sorted.length > 20) {
+    // Cascades come last, so those left out are counted apart: the number of rows to fix stays visible.
+    const cascades = sorted.slice(20).filter((b) => b.cause).length;
+    lines.push(`… and ${sorted.length - 20} more bad rows${cascades ? ` (${cascades} of them events of rejected customers)` : ""}`);
+  }
   return lines.join("\n") + "\n";
 }
 

@@ -207,7 +207,7 @@ export function orderBadRows(bad: readonly BadRow[]): BadRow[] {
   const cascades: BadRow[] = [];
   for (const b of bad) {
     const cause = b.customer !== undefined ? rejected.get(b.customer) : undefined;
-    if (cause) cascades.push({ file: b.file, line: b.line, reason: `customer ${JSON.stringify(b.customer)} rejected at ${cause.file}:${cause.line}` });
+    if (cause) cascades.push({ file: b.file, line: b.line, reason: `customer ${JSON.stringify(b.customer)} rejected at ${cause.file}:${cause.line}`, cause: { file: cause.file, line: cause.line } });
     else roots.push(b);
   }
   return [...roots.sort(byPlace), ...cascades.sort(byPlace)];

@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatBadRows, goalCohorts, openReader, readCustomers, rejectsText, rowsSummary, streamEvents, type BadRow, type RowCounts } from "../../engine/runtime/read.ts";
 import { featurePlan, scanFeatures } from "../../engine/features/index.ts";
-import { csvFields, lineNumbers } from "../../engine/runtime/rows.ts";
+import { checkJsonLines, csvFields, lineNumbers } from "../../engine/runtime/rows.ts";
 import { buildWorkspace } from "./scenarios/mini-workspace.ts";
 
 const { ws } = buildWorkspace({ channels: { email: null }, rules: { r: { on: "order", send: { channel: "email" } } } });
@@ -246,5 +246,29 @@ describe("helpers", () => {
     const f = join(dir, "lines.csv");
     writeFileSync(f, "h\r\nr1\r\n\r\nbad\r\nr2\nr3");
     expect([...(await lineNumbers(f, [1, 2, 3], new Set([4])))]).toEqual([[1, 2], [2, 5], [3, 6]]);
+  });
+
+  it("lists root causes before cascades, and counts the cascades left out of the first 20", () => {
+    const bad: BadRow[] = [
+      ...Array.from({ length: 25 }, (_, i) => ({ file: "events.csv", line: i + 2, reason: 'unknown customer "c"', customer: "c" })),
+      { file: "events.csv", line: 40, reason: 'unknown customer "zz"', customer: "zz" },
+      { file: "customers.csv", line: 7, reason: 'vip: cannot read "maybe" as bool', id: "c" },
+    ];
+    const lines = formatBadRows(bad).split("\n").filter(Boolean);
+    expect(lines.slice(0, 3)).toEqual([
+      'customers.csv:7: vip: cannot read "maybe" as bool',
+      'events.csv:40: unknown customer "zz"',
+      'events.csv:2: customer "c" rejected at customers.csv:7',
+    ]);
+    expect(lines[19]).toBe('events.csv:19: customer "c" rejected at customers.csv:7');
+    expect(lines[20]).toBe("… and 7 more bad rows (7 of them events of rejected customers)");
+  });
+
+  it("a JSONL line that is JSON but not an object says so", async () => {
+    const f = join(dir, "objects.jsonl");
+    writeFileSync(f, '{"customer_id": "a"}\n[1, 2]\n"x"\n{"customer_id": "b"}\n');
+    const bad: BadRow[] = [2, 3, 4].map((line) => ({ file: f, line, reason: "missing customer_id" }));
+    await checkJsonLines(f, bad);
+    expect(bad.map((b) => b.reason)).toEqual(["not a JSON object", "not a JSON object", "missing customer_id"]);
   });
 });
