@@ -19,9 +19,12 @@
  *   used and rejected for the same reasons.
  *
  * Bad rows (missing or duplicate customer id, unknown customer, event not in
- * the schema, unparsable time or value) are collected as `file:line: reason`;
- * line numbers assume one record per physical line (CSV header = line 1;
- * JSONL line n; Parquet: the row number).
+ * the schema, unparsable time or value, a time outside 1900–2200, a number
+ * that is not finite, a NUL byte in text, and rows DuckDB cannot make: a CSV
+ * row of the wrong width or not UTF-8, a JSONL line that is not JSON) are
+ * collected as `file:line: reason` (rows.ts); line numbers are physical
+ * lines, assuming one record per line (CSV header = line 1; Parquet: the row
+ * number). runtime/README.md, "What a data row must be", has the decisions.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
