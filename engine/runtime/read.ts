@@ -261,7 +261,7 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
   const lines = src.parquet ? null : await lineNumbers(path, found.map((r) => Number(r[0])), new Set(skipped.map((x) => x.line)));
   const mine: BadRow[] = [];
   for (const [rn, id, noid, nul, dup, why] of found) {
-    const line = lines ? lines.get(Number(rn))! : Number(rn);
+    const line = lines?.get(Number(rn)) ?? Number(rn) + src.lineOffset;
     const reason = noid ? "missing customer_id" : nul ? "customer_id: contains a NUL byte" : dup ? `duplicate customer_id ${JSON.stringify(id)}` : String((why as { items: unknown[] }).items.find((x) => x != null));
     // A duplicate's id stays known (its first row is used); any other rejected id is gone.
     mine.push({ file: path, line, reason, ...(noid || dup ? {} : { id: String(id) }) });
@@ -472,7 +472,7 @@ export async function goalCohorts(path: string, goal: string): Promise<{ cells: 
     const skipped = await csvRejects(con, path);
     const lines = src.parquet ? null : await lineNumbers(path, found.map((r) => Number(r[0])), new Set(skipped.map((x) => x.line)));
     const bad: BadRow[] = found.map(([rn, noId, noEv, raw, parsed]) => ({
-      file: path, line: lines ? lines.get(Number(rn))! : Number(rn),
+      file: path, line: lines?.get(Number(rn)) ?? Number(rn) + src.lineOffset,
       reason: noId ? "missing customer_id" : noEv ? "missing event" : parsed ? `ts: ${JSON.stringify(raw)} is outside the years 1900–2200` : `ts: cannot read ${JSON.stringify(raw)} as a time`,
     }));
     for (const x of skipped) bad.push({ file: path, line: x.line, reason: x.reason });
@@ -637,7 +637,7 @@ export async function listBadEvents(con: DuckDBConnection, v: EventsView, bad: B
   const lines = parquet ? null : await lineNumbers(v.path, badRows.map((r) => Number(r[0])), new Set(skipped.map((x) => x.line)));
   const mine: BadRow[] = [];
   for (const [rn, id, event, ts, noCust, noEv, noTs, tsParsed, badProps] of badRows) {
-    const line = lines ? lines.get(Number(rn))! : Number(rn);
+    const line = lines?.get(Number(rn)) ?? Number(rn) + v.lineOffset;
     const reason = noCust ? `unknown customer ${JSON.stringify(id)}` : noEv ? `event ${JSON.stringify(event)} is not in the schema`
       : noTs ? (tsParsed ? `ts: ${JSON.stringify(ts)} is outside the years 1900–2200` : `ts: cannot read ${JSON.stringify(ts)} as a time`)
       : String((badProps as { items: unknown[] }).items[0]);
