@@ -117,7 +117,7 @@ export function dataSource(io: CliIO, v: { data?: string; customers?: string; ev
   };
 }
 
-async function writeLog_(path: string, text: string): Promise<void> {
+async function writeLog_(path: string, text: string | Buffer): Promise<void> {
   const { writeFile } = await import("node:fs/promises");
   await writeFile(path, text);
 }

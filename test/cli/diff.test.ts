@@ -282,6 +282,12 @@ describe("playbook diff: witnesses and impact through the CLI", () => {
     const r = await diffJson(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z");
     expect(r.warnings).toEqual([`1 data row did not fit and was left out, first: ${join(csv, "events.csv")}:4: unknown customer "zz"`]);
     expect((await diff(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z")).err).toBe("rows: customers 3 read, 3 used, 0 rejected; events 3 read, 2 used, 1 rejected\n");
+    // A ragged customers row (issue 14): one bad row, and the events of that customer cite it, named after the root causes.
+    const customers = readFileSync(join(csv, "customers.csv"), "utf8").split("\n");
+    writeFileSync(join(csv, "customers.csv"), [customers[0], customers[1]!.split(",").slice(0, 2).join(","), ...customers.slice(2)].join("\n"));
+    const ragged = await diffJson(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z");
+    expect(ragged.warnings).toEqual([`3 data rows did not fit and were left out, first: ${join(csv, "customers.csv")}:2: 2 fields, the header has ${customers[0]!.split(",").length}`]);
+    expect((await diff(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z")).err).toBe("rows: customers 3 read, 2 used, 1 rejected; events 3 read, 1 used, 2 rejected\n");
     rmSync(pq, { recursive: true, force: true });
   });
 
