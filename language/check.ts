@@ -14,6 +14,7 @@ import { lintNullableFields } from "./lints/nullable-fields.ts";
 import { lintNeverHolds } from "./lints/intervals.ts";
 import { lintCadenceCaps } from "./lints/cadence-caps.ts";
 import { lintPolicy } from "./lints/policy.ts";
+import { lintSilent } from "./lints/silent.ts";
 import { loadWorkspace } from "./index.ts";
 import { renderDiagnostics } from "./render.ts";
 
@@ -40,6 +41,7 @@ export function checkWorkspace(ws: Workspace): Diagnostic[] {
   const hasErrors = out.some((d) => d.severity === "error");
   lintUnused(ws, out);
   lintPolicy(ws, out);
+  lintSilent(ws, (s) => sourceText(ws, s), out);
   lintCadenceCaps(ws, (s) => sourceText(ws, s), out);
   // Reasoning over bounds and nullness needs resolved, well-typed expressions;
   // after an error it would only add noise.
