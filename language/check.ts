@@ -41,7 +41,7 @@ export function checkWorkspace(ws: Workspace): Diagnostic[] {
   const hasErrors = out.some((d) => d.severity === "error");
   lintUnused(ws, out);
   lintPolicy(ws, out);
-  lintSilent(ws, (s) => sourceText(ws, s), out);
+  lintSilent(ws, out);
   lintCadenceCaps(ws, (s) => sourceText(ws, s), out);
   // Reasoning over bounds and nullness needs resolved, well-typed expressions;
   // after an error it would only add noise.

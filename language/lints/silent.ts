@@ -14,6 +14,7 @@
 import type { Cap, Rule, Span, Workspace } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { diag } from "../resolver.ts";
+import { printCap } from "../printer.ts";
 
 const pct = (x: number) => `${+(x * 100).toPrecision(6)}%`;
 const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
@@ -24,25 +25,29 @@ function smallHoldout(value: number | null | undefined, what: string, span: Span
 }
 
 /** The caps two rules both draw on, as text for the message; empty when they share none. */
-function sharedCaps(a: Rule, b: Rule, caps: readonly Cap[], text: (s: Span) => string): string[] {
+function sharedCaps(a: Rule, b: Rule, caps: readonly Cap[]): string[] {
   const topics = (r: Rule) => new Set(r.steps.map((s) => s.topic));
   const channels = (r: Rule) => new Set(r.steps.flatMap((s) => s.channels.map((c) => c.name)));
   const ta = topics(a);
   const ca = channels(a);
   const sharedTopic = [...topics(b)].filter((t) => ta.has(t)).sort();
   const sharedChannel = new Set([...channels(b)].filter((c) => ca.has(c)));
-  const out: string[] = [];
+  // Most specific first: a topic cap both rules' steps fall under, a cap of a channel both use, then caps on everything.
+  const topic: string[] = [];
+  const channel: string[] = [];
+  const all: string[] = [];
   for (const cap of caps) {
     if (cap.kind === "pause") continue;
-    if (cap.kind === "gap" || cap.scope.kind === "all") out.push(`cap "${text(cap.span)}"`);
-    else if (cap.scope.kind === "channel" && sharedChannel.has(cap.scope.channel)) out.push(`cap "${text(cap.span)}"`);
-    else if (cap.scope.kind === "topic" && sharedTopic.length) out.push(`topic "${sharedTopic[0]}" (cap "${text(cap.span)}")`);
+    if (cap.kind === "gap" || cap.scope.kind === "all") all.push(`cap "${printCap(cap)}"`);
+    else if (cap.scope.kind === "channel" && sharedChannel.has(cap.scope.channel)) channel.push(`cap "${printCap(cap)}"`);
+    else if (cap.scope.kind === "topic" && sharedTopic.length) topic.push(`topic "${sharedTopic[0]}" (cap "${printCap(cap)}")`);
   }
+  const out = [...topic, ...channel, ...all];
   return out;
 }
 
-/** Appends PB311–PB313. `text` gives the source text under a span. */
-export function lintSilent(ws: Workspace, text: (s: Span) => string, out: Diagnostic[]): void {
+/** Appends PB311–PB313. */
+export function lintSilent(ws: Workspace, out: Diagnostic[]): void {
   const ds = ws.defaults.spans ?? {};
   smallHoldout(ws.defaults.holdout, "defaults.holdout", ds.holdout, out);
   smallHoldout(ws.defaults.globalHoldout, "defaults.global_holdout", ds.global_holdout, out);
@@ -63,7 +68,7 @@ export function lintSilent(ws: Workspace, text: (s: Span) => string, out: Diagno
       const b = sorted[j]!;
       for (let i = 0; i < j; i++) {
         const a = sorted[i]!;
-        const shared = sharedCaps(a, b, ws.caps, text);
+        const shared = sharedCaps(a, b, ws.caps);
         if (!shared.length) continue;
         out.push(
           diag("PB313", `rules "${a.id}" and "${b.id}" both have priority ${priority} and compete for ${shared[0]}: their rule ids decide, "${a.id}" goes first`, b.fieldSpans?.priority ?? b.span,
