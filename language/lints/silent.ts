@@ -21,7 +21,9 @@ const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${S
 
 function smallHoldout(value: number | null | undefined, what: string, span: Span | undefined, out: Diagnostic[]): void {
   if (typeof value !== "number" || !(value > 0 && value < 0.01)) return;
-  out.push(diag("PB311", `${what} is ${pct(value)}: unusually small, too few customers held out to measure anything`, span, `did you mean ${pct(value * 100)}? holdouts of 5–20% are usual; write 0% for no holdout`));
+  // 0.1% is most often 10% written as a fraction with a percent sign; suggest that only when it lands in the usual range.
+  const meant = value * 100 <= 0.2 ? `did you mean ${pct(value * 100)}? ` : "";
+  out.push(diag("PB311", `${what} is ${pct(value)}: unusually small, too few customers held out to measure anything`, span, `${meant}holdouts of 5–20% are usual; write 0% for no holdout`));
 }
 
 /** The caps two rules both draw on, as text for the message; empty when they share none. */
