@@ -77,6 +77,8 @@ const FOREIGN: [string, string][] = [
   ["||", 'use and / or (here "or")'],
   ["&", 'use and / or (here "and")'],
   ["|", 'use and / or (here "or")'],
+  ["=>", "use >= for greater or equal"],
+  ["=<", "use <= for less or equal"],
   ["=", "use == to compare"],
   ["!", 'use "not" to negate, != to compare'],
 ];

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { loadWorkspaceFromFiles } from "../../language/index.ts";
+import { loadWorkspaceFromFiles, parseExpression } from "../../language/index.ts";
 import { checkWorkspace } from "../../language/check.ts";
 import { renderDiagnostics } from "../../language/render.ts";
 import type { Diagnostic } from "../../language/diagnostics.ts";
@@ -234,4 +234,31 @@ const CASES: { name: string; file: string; from: string; to: string; expected: s
 describe("the marketer's mistakes get one diagnostic each, with the fix", () => {
   it("the unmodified example has no errors", () => expect(diagnose(BASE).all.filter((d) => d.severity === "error")).toEqual([]));
   for (const c of CASES) it(c.name, () => expect(render(c.file, c.from, c.to)).toBe(c.expected));
+});
+
+describe("operators of other languages, one expression at a time", () => {
+  const first = (text: string) => {
+    const d = parseExpression(text, "x.yaml").diagnostics[0]!;
+    return `${d.span!.col}-${d.span!.endCol} ${d.code} ${d.message}`;
+  };
+  it("=> and =< are >= and <=", () => {
+    expect(first("count(order_placed) => 2")).toBe('21-23 PB015 "=>" is not an operator here: use >= for greater or equal');
+    expect(first("count(order_placed) =< 2")).toBe('21-23 PB015 "=<" is not an operator here: use <= for less or equal');
+  });
+  it("! alone is not; & and | alone are and / or", () => {
+    expect(first("!consent_email")).toBe('1-2 PB015 "!" is not an operator here: use "not" to negate, != to compare');
+    expect(first("a & b")).toBe('3-4 PB015 "&" is not an operator here: use and / or (here "and")');
+    expect(first("a | b")).toBe('3-4 PB015 "|" is not an operator here: use and / or (here "or")');
+  });
+  it("an upper-case keyword anywhere a keyword goes", () => {
+    expect(first("a OR b")).toBe('3-5 PB015 keywords are lower case: write "or", not "OR"');
+    expect(first("city NOT IN [\"a\"]")).toBe('6-9 PB015 keywords are lower case: write "not", not "NOT"');
+  });
+  it("an unclosed [ points at the [", () => {
+    expect(first('city in ["a", "b"')).toBe('9-10 PB010 this "[" is never closed');
+  });
+  it("a no-break space and a typographic quote are named", () => {
+    expect(first("a\u00a0and b")).toBe('2-3 PB011 unexpected character "\u00a0" (U+00A0 NO-BREAK SPACE) in expression');
+    expect(first("city == \u201cMoscow\u201d")).toBe('9-10 PB011 unexpected character "\u201c" (U+201C LEFT DOUBLE QUOTATION MARK) in expression');
+  });
 });
