@@ -115,9 +115,12 @@ function lexError(text: string, at: number, grammar: Grammar, spanOf: SpanMap): 
  */
 function parseError(text: string, tokens: IToken[], tok: IToken, message: string, grammar: Grammar, spanOf: SpanMap): Diagnostic {
   const atEnd = tok.tokenType.name === "EOF" || Number.isNaN(tok.startOffset);
-  if (!atEnd && tok.tokenType.name === "Identifier" && KEYWORDS.has(tok.image.toLowerCase()) && tok.image !== tok.image.toLowerCase()) {
-    const low = tok.image.toLowerCase();
-    return { code: "PB015", name: "foreign-operator", severity: "error", message: `keywords are lower case: write "${low}", not "${tok.image}"`, span: spanOf(tok.startOffset, tok.startOffset + tok.image.length) };
+  // `a AND b` fails at AND; `NOT a` parses NOT as a name and fails at the token after it.
+  const i = atEnd ? tokens.length : tokens.findIndex((t) => t.startOffset === tok.startOffset);
+  const upper = [tokens[i], tokens[i - 1]].find((t) => t && t.tokenType.name === "Identifier" && KEYWORDS.has(t.image.toLowerCase()) && t.image !== t.image.toLowerCase());
+  if (upper) {
+    const low = upper.image.toLowerCase();
+    return { code: "PB015", name: "foreign-operator", severity: "error", message: `keywords are lower case: write "${low}", not "${upper.image}"`, span: spanOf(upper.startOffset, upper.startOffset + upper.image.length) };
   }
   if (atEnd) {
     const open = unclosedBracket(tokens);

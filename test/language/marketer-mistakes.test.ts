@@ -262,3 +262,10 @@ describe("operators of other languages, one expression at a time", () => {
     expect(first("city == \u201cMoscow\u201d")).toBe('9-10 PB011 unexpected character "\u201c" (U+201C LEFT DOUBLE QUOTATION MARK) in expression');
   });
 });
+
+describe("an upper-case keyword before what it governs", () => {
+  it("NOT at the start is named, not the name after it", () => {
+    const d = parseExpression("NOT consent_email", "x.yaml").diagnostics[0]!;
+    expect(`${d.span!.col}-${d.span!.endCol} ${d.code} ${d.message}`).toBe('1-4 PB015 keywords are lower case: write "not", not "NOT"');
+  });
+});
