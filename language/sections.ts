@@ -130,10 +130,23 @@ export function readExit(f: YamlFile, node: Node | null, at: Span): ExitEvent[] 
   return out;
 }
 
+const UNIT_WORDS: Record<string, string> = { s: "s", sec: "s", second: "s", m: "m", min: "m", minute: "m", h: "h", hr: "h", hour: "h", d: "d", day: "d", w: "w", week: "w" };
+
+/** `2 days`, `3 d`, `1hour` → `2d`, `3d`, `1h`: the spelling a duration takes, or undefined. */
+export function durationFix(text: string): string | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+?)s?$/i.exec(text.trim());
+  const unit = m ? UNIT_WORDS[m[2]!.toLowerCase()] : undefined;
+  return unit ? `${m![1]}${unit}` : undefined;
+}
+
+/** A duration like `3d`; a number with a unit spelt out gets the short form as its hint. */
 export function durationAt(f: YamlFile, node: Node | null, what: string, at: Span): number | null {
   const text = node && isScalar(node) ? String(node.value) : null;
   const ms = text === null ? null : parseDurationText(text);
-  if (ms === null) f.error("PB004", "bad-value", `${what} must be a duration like 15m, 12h, 3d or 2w`, node ? f.spanOf(node) : at);
+  if (ms === null) {
+    const fix = text === null ? undefined : durationFix(text);
+    f.error("PB004", "bad-value", `${what} must be a duration like 15m, 12h, 3d or 2w`, node ? f.spanOf(node) : at, fix && fix !== text ? `write ${fix}` : undefined);
+  }
   return ms;
 }
 
@@ -146,7 +159,8 @@ export function percentAt(f: YamlFile, node: Node | null, what: string, at: Span
   const p = text === null ? null : parsePercentText(text);
   if (p === null) {
     const v = node && isScalar(node) ? node.value : undefined;
-    const hint = typeof v === "number" && v >= 0 && v <= 100 ? `did you mean ${+(v < 1 ? v * 100 : v).toPrecision(12)}%?` : undefined;
+    const spaced = typeof v === "string" && /^\d+(?:\.\d+)?\s+%$/.test(v.trim()) ? `write ${v.replace(/\s+/g, "")}` : undefined;
+    const hint = typeof v === "number" && v >= 0 && v <= 100 ? `did you mean ${+(v < 1 ? v * 100 : v).toPrecision(12)}%?` : spaced;
     f.error("PB004", "bad-value", `${what} must be a percentage like 10%`, node ? f.spanOf(node) : at, hint);
   }
   return p;
@@ -182,7 +196,13 @@ export function readDefaults(f: YamlFile, node: Node | null, ws: Workspace, at: 
         if (m && m[2] !== "-" && from !== null && to !== null) {
           const dash = m[2]!;
           f.error("PB004", "bad-value", `send_hours uses ${describeChar(dash)} between the times; use a hyphen`, f.spanOf(e.value), `write ${t.replace(dash, "-").replace(/\s+/g, "")}`);
-        } else if (from === null || to === null || from === to) f.error("PB004", "bad-value", "send_hours must look like 09:00-21:00", f.spanOf(e.value));
+        } else if (from === null || to === null || from === to) {
+          // `9-21`, `9:00-21:00`: hours without minutes or a leading zero.
+          const hm = /^(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?$/.exec(t);
+          const pad = (h: string, mi?: string) => `${h.padStart(2, "0")}:${mi ?? "00"}`;
+          const fix = hm && Number(hm[1]) <= 24 && Number(hm[3]) <= 24 ? `${pad(hm[1]!, hm[2])}-${pad(hm[3]!, hm[4])}` : undefined;
+          f.error("PB004", "bad-value", "send_hours must look like 09:00-21:00", f.spanOf(e.value), fix && fix !== t && hm![1] !== hm![3] ? `write ${fix}` : undefined);
+        }
         else d.sendHours = { from, to };
         break;
       }

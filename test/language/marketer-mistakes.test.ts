@@ -229,6 +229,27 @@ const CASES: { name: string; file: string; from: string; to: string; expected: s
     to: "# nothing here yet\n",
     expected: "empty.yaml:1:1: warning PB017: this file is empty\n  1 | # nothing here yet\n    | ^\n  hint: delete it, or add a section (schema, rules, …)\n",
   },
+  {
+    name: "a duration with its unit spelt out",
+    file: "lifecycle.yaml",
+    from: "      - after: 2d\n",
+    to: "      - after: 2 days\n",
+    expected: "lifecycle.yaml:10:16: error PB004: after must be a duration like 15m, 12h, 3d or 2w\n  10 |       - after: 2 days\n     |                ^~~~~~\n  hint: write 2d\n",
+  },
+  {
+    name: "a percentage with a space before %",
+    file: "lifecycle.yaml",
+    from: "holdout: 5%",
+    to: "holdout: 5 %",
+    expected: "lifecycle.yaml:40:14: error PB004: holdout must be a percentage like 10%\n  40 |     holdout: 5 %\n     |              ^~~\n  hint: write 5%\n",
+  },
+  {
+    name: "send_hours without minutes",
+    file: "policy.yaml",
+    from: "09:00-21:00",
+    to: "9-21",
+    expected: "policy.yaml:31:15: error PB004: send_hours must look like 09:00-21:00\n  31 |   send_hours: 9-21       # nothing goes out at night, customer's local time\n     |               ^~~~\n  hint: write 09:00-21:00\n",
+  },
 ];
 
 describe("the marketer's mistakes get one diagnostic each, with the fix", () => {
