@@ -20,7 +20,7 @@ import { isoSeconds } from "./iso.ts";
 import { capText, firstBlockingCap, nextFreeTime, type CapQuery } from "./caps.ts";
 import type { Cap } from "../../language/ast.ts";
 import { assign, holdoutBucket } from "./holdout.ts";
-import { exitOf, expiresOf, type Program } from "./program.ts";
+import { exitOf, exitTest, expiresOf, type Program } from "./program.ts";
 import type { CustomerState, Pending } from "./state.ts";
 import { nextSendTime } from "./timezone.ts";
 import { firings, lowerBound, type TriggerContext } from "./triggers.ts";
@@ -196,8 +196,8 @@ class Advance {
       if (rule.unless && this.test("unless", rule.unless, env, x, t)) return;
     }
     const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
-    if (tr) tr(x, t, "exit", exit ? `${exit} after entry` : `no ${exitOf(p, rule).map((e) => e.event).join("/") || "exit event (none)"} after entry`);
-    if (exit) return (this.emit(x, "exited", t, { reason: exit }), this.endEntry(x, t));
+    if (tr) tr(x, t, "exit", exit ? `${exit.name} at ${isoSeconds(exit.ts)}, after entry` : `no ${exitOf(p, rule).map((e) => (e.where ? `${e.event} where ${printExpr(e.where)}` : e.event)).join(" / ") || "exit event (none)"} after entry`);
+    if (exit) return (this.emit(x, "exited", t, { reason: exit.name }), this.endEntry(x, t));
     if (tr) tr(x, t, "holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""})`);
     if (!x.entered) {
       const id = entryId(x, c.id);
@@ -301,8 +301,11 @@ function channelStopped(events: readonly EventRecord[], channel: string, t: numb
   return false;
 }
 
-/** The name of the first exit event after entry, up to `t`, or null. */
-function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enteredAt: number, t: number, env: EvalEnv): string | null {
+/**
+ * The first exit event in `(enteredAt, t]` (the entry's own instant excluded, the decision's
+ * included: an exit at the very instant a step is due ends the entry), or null.
+ */
+function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enteredAt: number, t: number, env: EvalEnv): EventRecord | null {
   const exits = exitOf(p, rule);
   if (exits.length === 0) return null;
   for (let i = lowerBound(events, enteredAt); i < events.length; i++) {
@@ -310,8 +313,10 @@ function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enter
     if (e.ts > t) break;
     for (const x of exits) {
       if (x.event !== e.name) continue;
-      if (x.where && !p.exprs.test(x.where, { ...env, now: e.ts, trigger: e })) continue;
-      return e.name;
+      // The rule's trigger stays in scope (W may read its props); segments are memoized per instant.
+      const w = exitTest(x);
+      if (w && !p.exprs.test(w, { ...env, now: e.ts, segments: {} })) continue;
+      return e;
     }
   }
   return null;

@@ -29,7 +29,7 @@ describe("explain", () => {
   it("says why a rule had no candidate", () => {
     const text = explainIn("05-cadence.yaml", "b", "2026-11-21T12:00:00Z");
     expect(text).toMatch(/rule winback .*\n  no candidate in the window: trigger did not fire; last ping_w: never/);
-    expect(text).toMatch(/exit\s+order_placed after entry/);
+    expect(text).toMatch(/exit\s+order_placed at 2026-11-20T20:00:00Z, after entry/);
     expect(text).toMatch(/status\s+exited \(order_placed\)/);
   });
   it("is deterministic", () => {
