@@ -25,6 +25,7 @@ import type { CustomerState, Pending } from "./state.ts";
 import { nextSendTime } from "./timezone.ts";
 import { firings, lowerBound, type TriggerContext } from "./triggers.ts";
 import { formatWait } from "./wait.ts";
+import { nameRecord } from "./records.ts";
 
 /** One customer as the loop sees them. */
 export interface CustomerInput {
@@ -86,7 +87,7 @@ class Advance {
   /** The evaluation environment at an instant (also the trigger context's `envAt`). */
   at(now: number, trigger?: EventRecord, previous?: EvalEnv["previous"]): EvalEnv {
     const { c } = this;
-    const env: EvalEnv = { now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous, inCadence: this.state.activeCadence !== null, segments: {} };
+    const env: EvalEnv = { now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous, inCadence: this.state.activeCadence !== null, segments: nameRecord<boolean>() };
     if (c.base) env.base = c.base;
     return env;
   }
@@ -94,7 +95,7 @@ class Advance {
   run(from: number): TimedDecision[] {
     const { p, c, state, to, opts } = this;
     // New entries from triggers in the window.
-    const segmentsOut: Record<string, boolean> = {};
+    const segmentsOut = nameRecord<boolean>();
     for (const rule of p.rules) {
       if (opts.onlyEvent && rule.on.kind !== "event") continue;
       for (const f of firings(rule, this.trigger, from, to, segmentsOut)) {
@@ -315,7 +316,7 @@ function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enter
       if (x.event !== e.name) continue;
       // The rule's trigger stays in scope (W may read its props); segments are memoized per instant.
       const w = exitTest(x);
-      if (w && !p.exprs.test(w, { ...env, now: e.ts, segments: {} })) continue;
+      if (w && !p.exprs.test(w, { ...env, now: e.ts, segments: nameRecord<boolean>() })) continue;
       return e;
     }
   }

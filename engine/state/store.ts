@@ -19,7 +19,7 @@
  * (earlier versions) is read as it is and loses the index on its next save.
  */
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import type { CustomerState } from "../runtime/state.ts";
+import { reviveState, type CustomerState } from "../runtime/state.ts";
 import { appendColumn } from "../runtime/columns.ts";
 
 /** The stored state of a workspace's runs. */
@@ -59,7 +59,7 @@ export async function loadState(path: string): Promise<StoredState> {
       const [ids, docs]: [unknown[], unknown[]] = [[], []];
       appendColumn(chunk.getColumnVector(0), chunk.rowCount, ids);
       appendColumn(chunk.getColumnVector(1), chunk.rowCount, docs);
-      for (let r = 0; r < chunk.rowCount; r++) states.set(String(ids[r]), JSON.parse(String(docs[r])) as CustomerState);
+      for (let r = 0; r < chunk.rowCount; r++) states.set(String(ids[r]), reviveState(JSON.parse(String(docs[r])) as CustomerState));
     }
     const last = meta.get("last_at");
     return { lastAt: last ? Date.parse(last) : null, states };
