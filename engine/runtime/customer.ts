@@ -16,7 +16,7 @@ import type { Expr, Rule, Step, Trigger } from "../../language/ast.ts";
 import { printExpr, printTrigger } from "../../language/printer.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { type Decision, type DecisionStatus } from "../decision.ts";
-import { isoSeconds } from "./iso.ts";
+import { isoInstant, isoSeconds } from "./iso.ts";
 import { capText, firstBlockingCap, nextFreeTime, type CapQuery } from "./caps.ts";
 import type { Cap } from "../../language/ast.ts";
 import { assign, holdoutBucket } from "./holdout.ts";
@@ -57,7 +57,8 @@ export interface AdvanceOptions {
   trace?: (x: Pending, at: number, check: string, detail: string) => void;
 }
 
-const FEEDBACK_STOP = new Set(["message_unsubscribed", "message_complained"]);
+/** Feedback that stops a channel for good, and the word the log's reason uses for it. */
+const FEEDBACK_STOP = new Map([["message_unsubscribed", "unsubscribed"], ["message_complained", "complained"]]);
 
 /** Decides everything due for one customer in `(from, to]`, updating `state` in place. */
 export function advance(p: Program, c: CustomerInput, state: CustomerState, from: number, to: number, opts: AdvanceOptions): TimedDecision[] {
@@ -127,19 +128,19 @@ class Advance {
     const { p, c } = this;
     const rule = p.ws.rules.get(x.rule)!;
     const step = rule.steps[x.step - 1]!;
-    this.opts.trace?.(x, at, "status", `${status}${extra.channel ? ` via ${extra.channel}` : ""}${extra.sendAt != null ? ` at ${isoSeconds(extra.sendAt)}` : ""}${extra.reason ? ` (${extra.reason})` : ""}`);
+    this.opts.trace?.(x, at, "status", `${status}${extra.channel ? ` via ${extra.channel}` : ""}${extra.sendAt != null ? ` at ${isoInstant(extra.sendAt)}` : ""}${extra.reason ? ` (${extra.reason})` : ""}`);
     this.out.push({
       at,
-      customer_id: c.id, rule: x.rule, step: x.step, entry_id: `${x.rule}:${c.id}:${isoSeconds(x.enteredAt)}`,
-      entered_at: isoSeconds(x.enteredAt), variant: x.variant, status, channel: extra.channel ?? null,
-      template: step.template?.name ?? null, topic: step.topic, send_at: extra.sendAt == null ? null : isoSeconds(extra.sendAt),
+      customer_id: c.id, rule: x.rule, step: x.step, entry_id: `${x.rule}:${c.id}:${isoInstant(x.enteredAt)}`,
+      entered_at: isoInstant(x.enteredAt), variant: x.variant, status, channel: extra.channel ?? null,
+      template: step.template?.name ?? null, topic: step.topic, send_at: extra.sendAt == null ? null : isoInstant(extra.sendAt),
       reason: extra.reason ?? null, playbook: p.hash,
     });
   }
 
   endEntry(x: Pending, at: number): void {
     const { state } = this;
-    if (state.activeCadence === entryId(x, this.c.id)) {
+    if (isEntry(state.activeCadence, x, this.c.id)) {
       state.activeCadence = null;
       // Entries blocked by this cadence may go now, if their queue time is not over.
       let moved = false;
@@ -183,29 +184,30 @@ class Advance {
     const env = this.at(t, x.trigger, previousOf(c.events, x, t));
     const tr = opts.trace;
     if (tr) {
-      tr?.(x, t, "candidate", `step ${x.step}, entered ${isoSeconds(x.enteredAt)}, due ${isoSeconds(x.planned)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
+      tr?.(x, t, "candidate", `step ${x.step}, entered ${isoInstant(x.enteredAt)}, due ${isoInstant(x.planned)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
       if (env.previous && x.step > 1) tr?.(x, t, "previous", `delivered ${env.previous.delivered}, opened ${env.previous.opened}, clicked ${env.previous.clicked}`);
     }
     // suppression → (trigger) → expires → who → unless → exit → (holdout, assigned at entry)
     if (p.ws.suppress && this.test("suppress", p.ws.suppress, env, x, t)) return (this.emit(x, "suppressed", t, { reason: "suppress" }), this.endEntry(x, t));
     const capDeadline = x.planned + rule.queue;
     const hoursDeadline = x.planned + Math.max(expiresOf(p, rule), rule.queue);
-    if (tr) tr(x, t, "expires", `latest ${isoSeconds(hoursDeadline)} (queue until ${isoSeconds(capDeadline)})`);
+    if (tr) tr(x, t, "expires", `latest ${isoInstant(hoursDeadline)} (queue until ${isoInstant(capDeadline)})`);
     if (t > hoursDeadline) return (this.emit(x, "expired", t, { reason: "expires" }), this.nextStep(x, rule, t, null));
     if (!x.entered) {
       if (rule.who && !this.test("who", rule.who, env, x, t)) return;
       if (rule.unless && this.test("unless", rule.unless, env, x, t)) return;
     }
     const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
-    if (tr) tr(x, t, "exit", exit ? `${exit.name} at ${isoSeconds(exit.ts)}, after entry` : `no ${exitOf(p, rule).map((e) => (e.where ? `${e.event} where ${printExpr(e.where)}` : e.event)).join(" / ") || "exit event (none)"} after entry`);
+    if (tr) tr(x, t, "exit", exit ? `${exit.name} at ${isoInstant(exit.ts)}, after entry` : `no ${exitOf(p, rule).map((e) => (e.where ? `${e.event} where ${printExpr(e.where)}` : e.event)).join(" / ") || "exit event (none)"} after entry`);
     if (exit) return (this.emit(x, "exited", t, { reason: exit.name }), this.endEntry(x, t));
     if (tr) tr(x, t, "holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""})`);
     if (!x.entered) {
       const id = entryId(x, c.id);
-      if (tr && rule.isCadence && rule.exclusive) tr(x, t, "exclusive", state.activeCadence && state.activeCadence !== id ? `in cadence ${state.activeCadence}` : "free");
-      if (rule.isCadence && rule.exclusive && state.activeCadence !== null && state.activeCadence !== id) {
+      const busy = state.activeCadence !== null && !isEntry(state.activeCadence, x, c.id);
+      if (tr && rule.isCadence && rule.exclusive) tr(x, t, "exclusive", busy ? `in cadence ${state.activeCadence}` : "free");
+      if (rule.isCadence && rule.exclusive && busy) {
         if (t < capDeadline) return void this.enqueue({ ...x, due: capDeadline, waiting: "blocked", queued: true });
-        return void this.emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence.split(":")[0]}` });
+        return void this.emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence!.split(":")[0]}` });
       }
       x.entered = true;
       if (rule.isCadence && rule.exclusive) state.activeCadence = id;
@@ -216,12 +218,13 @@ class Advance {
     let chosen: string | null = null;
     let reachable = false;
     const stopped: { cap: Cap; q: CapQuery }[] = [];
-    const unsubscribed: string[] = [];
+    const feedbackStops: [kind: string, channel: string][] = [];
     for (const ch of step.channels) {
       const def = p.ws.channels.get(ch.name);
       if (def?.requires && !this.test(`channel ${ch.name} requires`, def.requires, env, x, t)) continue;
       reachable = true;
-      if (channelStopped(c.events, ch.name, t)) { unsubscribed.push(ch.name); tr?.(x, t, `channel ${ch.name}`, "stopped by unsubscribe/complaint/hard bounce"); continue; }
+      const stop = channelStopped(c.events, ch.name, t);
+      if (stop) { feedbackStops.push([stop.kind, ch.name]); tr?.(x, t, `channel ${ch.name}`, `stopped: ${stop.kind} at ${isoInstant(stop.ts)}`); continue; }
       const q = { t, channel: ch.name, topic: step.topic, rule: rule.id };
       const cap = firstBlockingCap(p.caps.byChannel.get(ch.name) ?? [], state.history, c.events, q);
       if (tr) tr(x, t, `channel ${ch.name} caps`, cap ? `stopped by ${capText(cap)}` : "within caps");
@@ -231,7 +234,7 @@ class Advance {
     }
     if (!reachable) return (this.emit(x, "no_channel", t), this.nextStep(x, rule, t, null));
     if (chosen === null && stopped.length === 0) {
-      return (this.emit(x, "suppressed", t, { reason: `unsubscribed: ${unsubscribed.join(", ")}` }), this.nextStep(x, rule, t, null));
+      return (this.emit(x, "suppressed", t, { reason: feedbackReason(feedbackStops) }), this.nextStep(x, rule, t, null));
     }
     if (chosen !== null) {
       const q = { t, channel: chosen, topic: step.topic, rule: rule.id };
@@ -246,7 +249,7 @@ class Advance {
     }
     const ch = chosen!;
     const at = nextSendTime(t, c.tz, p.sendHours);
-    if (tr) tr(x, t, "send hours", at === t ? `inside (zone ${c.tz})` : `outside (zone ${c.tz}); next allowed ${isoSeconds(at)}`);
+    if (tr) tr(x, t, "send hours", at === t ? `inside (zone ${c.tz})` : `outside (zone ${c.tz}); next allowed ${isoInstant(at)}`);
     if (at > t) {
       if (at <= hoursDeadline) return void this.enqueue({ ...x, due: at, waiting: "hours" });
       return (this.emit(x, "expired", t, { channel: ch, reason: "send hours" }), this.nextStep(x, rule, t, null));
@@ -270,7 +273,16 @@ function isTrigger(e: Expr | Trigger): e is Trigger {
 }
 
 function entryId(x: Pending, cid: string): string {
-  return `${x.rule}:${cid}:${isoSeconds(x.enteredAt)}`;
+  return `${x.rule}:${cid}:${isoInstant(x.enteredAt)}`;
+}
+
+/**
+ * Whether `active` (the state's cadence in progress) is this entry. A state file written before
+ * ids kept milliseconds holds the id at second precision: it is still this entry, or the cadence
+ * would never end.
+ */
+function isEntry(active: string | null, x: Pending, cid: string): boolean {
+  return active !== null && (active === entryId(x, cid) || (x.enteredAt % 1000 !== 0 && active === `${x.rule}:${cid}:${isoSeconds(x.enteredAt)}`));
 }
 
 function cmpPending(p: Program, a: Pending, b: Pending): number {
@@ -292,14 +304,25 @@ function previousOf(events: readonly EventRecord[], x: Pending, t: number): Eval
   return prev;
 }
 
-/** True when an unsubscribe, complaint or hard bounce on `channel` happened at or before `t`. */
-function channelStopped(events: readonly EventRecord[], channel: string, t: number): boolean {
+/**
+ * The first unsubscribe, complaint or hard bounce on `channel` at or before `t` (the one that
+ * stopped it: later ones change nothing), as the word the log uses, or null.
+ */
+function channelStopped(events: readonly EventRecord[], channel: string, t: number): { kind: string; ts: number } | null {
   for (const e of events) {
     if (e.ts > t) break;
     if (e.props.channel !== channel) continue;
-    if (FEEDBACK_STOP.has(e.name) || (e.name === "message_bounced" && e.props.hard === true)) return true;
+    const kind = FEEDBACK_STOP.get(e.name) ?? (e.name === "message_bounced" && e.props.hard === true ? "bounced" : undefined);
+    if (kind) return { kind, ts: e.ts };
   }
-  return false;
+  return null;
+}
+
+/** `unsubscribed: email`, `complained: email, push`, `unsubscribed: email; bounced: sms`: channels grouped by what stopped them, in channel order. */
+function feedbackReason(stops: [kind: string, channel: string][]): string {
+  const by = new Map<string, string[]>();
+  for (const [kind, ch] of stops) by.set(kind, [...(by.get(kind) ?? []), ch]);
+  return [...by].map(([kind, chs]) => `${kind}: ${chs.join(", ")}`).join("; ");
 }
 
 /**

@@ -9,7 +9,7 @@
  * candidates shown are those decided in the day ending at `--at`, which is
  * what `run --at` without a state file decides.
  */
-import { isoSeconds } from "../decision.ts";
+import { isoInstant, isoSeconds } from "../decision.ts";
 import { advance, sourceOf, type CustomerInput, type TimedDecision } from "./customer.ts";
 import { localTime, hhmm } from "./timezone.ts";
 import type { Program } from "./program.ts";
@@ -43,7 +43,7 @@ export function explainCustomer(p: Program, c: CustomerInput, o: ExplainOptions)
     if (at <= from) return;
     const key = `${x.rule}|${x.enteredAt}|${x.step}|${at}`;
     let g = groups.get(key);
-    if (!g) groups.set(key, (g = { key, rule: x.rule, lines: [`at ${isoSeconds(at)}:`] }));
+    if (!g) groups.set(key, (g = { key, rule: x.rule, lines: [`at ${isoInstant(at)}:`] }));
     g.lines.push(`    ${check.padEnd(24)} ${detail}`);
   };
   const state = emptyState();
