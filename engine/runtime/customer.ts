@@ -184,7 +184,7 @@ class Advance {
     const env = this.at(t, x.trigger, previousOf(c.events, x, t));
     const tr = opts.trace;
     if (tr) {
-      tr?.(x, t, "candidate", `step ${x.step}, entered ${isoInstant(x.enteredAt)}, due ${isoInstant(x.planned)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
+      tr(x, t, "candidate", `step ${x.step}, entered ${isoInstant(x.enteredAt)}, due ${isoInstant(x.planned)}${dueFrom(x, step)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
       if (env.previous && x.step > 1) tr?.(x, t, "previous", `delivered ${env.previous.delivered}, opened ${env.previous.opened}, clicked ${env.previous.clicked}`);
     }
     // suppression → (trigger) → expires → who → unless → exit → (holdout, assigned at entry)
@@ -206,7 +206,10 @@ class Advance {
       const busy = state.activeCadence !== null && !isEntry(state.activeCadence, x, c.id);
       if (tr && rule.isCadence && rule.exclusive) tr(x, t, "exclusive", busy ? `in cadence ${state.activeCadence}` : "free");
       if (rule.isCadence && rule.exclusive && busy) {
-        if (t < capDeadline) return void this.enqueue({ ...x, due: capDeadline, waiting: "blocked", queued: true });
+        if (t < capDeadline) {
+          tr?.(x, t, "waits", `blocked: tried again when that cadence ends, until ${isoInstant(capDeadline)} (queue)`);
+          return void this.enqueue({ ...x, due: capDeadline, waiting: "blocked", queued: true });
+        }
         return void this.emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence!.split(":")[0]}` });
       }
       x.entered = true;
@@ -244,7 +247,10 @@ class Advance {
     }
     if (stopped.length > 0 && (chosen === null || stopped[0]!.q.channel === chosen)) {
       const retry = Math.min(...stopped.map((s) => nextFreeTime(s.cap, state.history, c.events, s.q)));
-      if (retry <= capDeadline) return void this.enqueue({ ...x, due: retry, waiting: "queue", queued: true });
+      if (retry <= capDeadline) {
+        tr?.(x, t, "waits", `queued: next try ${isoInstant(retry)}, when the cap frees (queue until ${isoInstant(capDeadline)})`);
+        return void this.enqueue({ ...x, due: retry, waiting: "queue", queued: true });
+      }
       return (this.emit(x, "capped", t, { channel: stopped[0]!.q.channel, reason: capText(stopped[0]!.cap) }), this.nextStep(x, rule, t, null));
     }
     const ch = chosen!;
@@ -261,6 +267,17 @@ class Advance {
     this.emit(x, x.variant === "holdout" ? "ghost" : "send", t, { channel: ch, sendAt: t, reason: x.queued && t > x.planned ? `queued ${formatWait(t - x.planned)}` : null });
     this.nextStep(x, rule, t, t);
   }
+}
+
+/**
+ * Where a candidate's due time comes from, for explain: the trigger for step 1, the instant the
+ * previous step was decided for the others (its send time when send hours or the queue moved
+ * it; docs/language.md, "Semantics notes").
+ */
+function dueFrom(x: Pending, step: Step): string {
+  const after = step.after;
+  if (!after || after.ms === 0) return x.step === 1 ? " (at the trigger)" : ` (when step ${x.step - 1} was decided)`;
+  return x.step === 1 ? ` (${after.raw} after the trigger)` : ` (${after.raw} after step ${x.step - 1} was decided, at ${isoInstant(x.planned - after.ms)})`;
 }
 
 /** An expression or trigger in canonical text (language/printer.ts), for traces. */
