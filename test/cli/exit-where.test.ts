@@ -116,4 +116,18 @@ describe.skipIf(!HAS_FRONT_END)("exit: EVENT where … ends the cadence only for
     feed("c2", 99.99);
     expect(got).toEqual(["c1#1 send", "c1#2 exited order_placed", "c2#1 send", "c2#2 send", "c2#3 send"]);
   });
+  it("check types the where clause like any other (the names are the exit event's props)", async () => {
+    const bad = join(root, "bad");
+    mkdirSync(bad);
+    const { readFileSync } = await import("node:fs");
+    const text = readFileSync(join(WS, "a.yaml"), "utf8");
+    writeFileSync(join(bad, "a.yaml"), text.replace("amount >= 100", 'amount >= "100"'));
+    const io = memoryIO(ROOT);
+    expect(await main(["check", bad], io)).toBe(1);
+    expect(io.out + io.err).toContain('error PB201: cannot compare a number with a string: "amount" is a number');
+    writeFileSync(join(bad, "a.yaml"), text.replace("amount >= 100", "amout >= 100"));
+    const io2 = memoryIO(ROOT);
+    expect(await main(["check", bad], io2)).toBe(1);
+    expect(io2.out + io2.err).toMatch(/error PB101: unknown name "amout"[\s\S]*did you mean "amount"\?/);
+  });
 });
