@@ -19,6 +19,7 @@ import { emptyState, type CustomerState } from "./state.ts";
 import { stageTimer } from "./timing.ts";
 import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type CustomersTable, type RowCounts } from "./read.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { nameRecord } from "./records.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -110,7 +111,8 @@ export async function decideFromFiles(
     shipping.catch(() => undefined);
     const { ids, columns } = await customerColumns(con, need, presence);
     const attrsOf = (ci: number): Record<string, Value> => {
-      const a: Record<string, Value> = { customer_id: ids[ci]! };
+      const a = nameRecord<Value>();
+      a.customer_id = ids[ci]!;
       for (let k = 0; k < need.length; k++) a[need[k]!] = (columns[k]![ci] ?? null) as Value;
       return a;
     };
@@ -125,7 +127,7 @@ export async function decideFromFiles(
     const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
     const none = { n: 0, sum: 0, last: -Infinity };
     const bounds = cfg ? fitRfmOnTable(cfg, table, ids.length, to) : null;
-    const base = { cutoffs: Object.fromEntries(cutoffs), values: {} as Record<string, Value> };
+    const base = { cutoffs: nameRecord(Object.fromEntries(cutoffs)), values: nameRecord<Value>() };
     const scratch = { n: 0, sum: 0, last: -Infinity };
     o.onProgress?.("deciding", 0, ids.length);
     const decide = (ci: number, events: EventRecord[]) => {
@@ -189,7 +191,8 @@ async function explainInputs(
     await (await openStream(con, p.ws, v, to, null)).consume((_, evs) => void events.push(...evs));
   }
   const { columns } = await customerColumns(con, loaded.attrs, new Set(), { ids: false, only: ci });
-  const attrs: Record<string, Value> = { customer_id: only.id };
+  const attrs = nameRecord<Value>();
+  attrs.customer_id = only.id;
   loaded.attrs.forEach((a, k) => (attrs[a] = (columns[k]![0] ?? null) as Value));
   const slot = (i: number) => (table ? table.slotOf[i]! : -1);
   const input = { n: 0, sum: 0, last: -Infinity };

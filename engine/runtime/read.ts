@@ -32,6 +32,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Type, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import { appendColumn, Column } from "./columns.ts";
+import { nameRecord } from "./records.ts";
 import { checkJsonLines, csvFields, csvRejects, lineNumbers, orderBadRows, rawLines, rejectsTable } from "./rows.ts";
 
 /** A row that does not fit, as contract.md prints it. */
@@ -356,7 +357,8 @@ export async function readCustomers(con: DuckDBConnection, ws: Workspace, path: 
   const { ids, columns } = await customerColumns(con, attrs);
   const out = new Map<string, Record<string, Value>>();
   for (let r = 0; r < ids.length; r++) {
-    const a: Record<string, Value> = { customer_id: ids[r]! };
+    const a = nameRecord<Value>();
+    a.customer_id = ids[r]!;
     for (let i = 0; i < attrs.length; i++) a[attrs[i]!] = (columns[i]![r] ?? null) as Value;
     out.set(ids[r]!, a);
   }
@@ -710,7 +712,7 @@ export async function openStream(
   const first = res.fetchChunk();
   first.catch(() => undefined); // awaited in consume; avoid an unhandled rejection meanwhile
   const defs = names.map((n) => ws.schema.events.get(n)!);
-  const keepProp = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && p in FEEDBACK_PROPS)));
+  const keepProp = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && Object.hasOwn(FEEDBACK_PROPS, p))));
   return {
     async consume(onCustomer) {
       let cur = -1;
@@ -735,7 +737,7 @@ export async function openStream(
             group = [];
           }
           const e = ec.get(r) as number;
-          const p: Record<string, Value> = {};
+          const p = nameRecord<Value>();
           const k = keepProp[e]!;
           for (let i = 0; i < props.length; i++) {
             if (!k[i]) continue;
@@ -753,7 +755,7 @@ export async function openStream(
 /** Whether a prop of the view belongs to event `def` (feedback props belong to the built-in message events). */
 export function propBelongs(ws: Workspace, event: string, prop: string): boolean {
   const d = ws.schema.events.get(event);
-  return !!d && (d.props.has(prop) || (d.builtin && prop in FEEDBACK_PROPS));
+  return !!d && (d.props.has(prop) || (d.builtin && Object.hasOwn(FEEDBACK_PROPS, prop)));
 }
 
 /** A data folder that cannot be read at all (missing file or column). */
