@@ -3,7 +3,7 @@
  * one. Everything else in language/ is private to it.
  */
 import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
 import { didYouMean } from "./fuzzy.ts";
 import type { Expr, SourceFile, Workspace } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
@@ -71,7 +71,8 @@ export async function loadWorkspace(dir: string, opts: LoadOptions = {}): Promis
     }
     const buf = await readFile(p);
     const text = new TextDecoder("utf-8", { fatal: false }).decode(buf);
-    files.push({ path: st.isDirectory() ? rel(p) : (shown ?? rel(p)), text });
+    const name = st.isDirectory() ? relative(dir, p).split(sep).join("/") : basename(p);
+    files.push({ path: st.isDirectory() ? rel(p) : (shown ?? rel(p)), text, name });
   }
   if (files.length === 0 && diagnostics.length === 0)
     diagnostics.push({ code: "PB000", name: "empty-workspace", severity: "error", message: `no .yaml or .yml files in ${shown ?? rel(dir)}`, hint: "give the folder that holds the playbook's YAML files" });

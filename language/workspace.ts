@@ -52,7 +52,7 @@ export function buildWorkspace(root: string, files: SourceFile[]): { workspace: 
   for (const src of sorted) {
     let text = src.text;
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    ws.files.push({ path: src.path, text });
+    ws.files.push(src.name === undefined ? { path: src.path, text } : { path: src.path, text, name: src.name });
     if (text.includes("\u0000") || text.includes("\uFFFD")) {
       const at = Math.max(text.indexOf("\u0000"), text.indexOf("\uFFFD"));
       const f = new YamlFile(src.path, "", diags);

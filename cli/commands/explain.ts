@@ -52,7 +52,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (values.format !== "text" && values.format !== "json") throw new UsageError(`--format must be text or json, not "${values.format}"`);
   const at = timeFlag("at", values.at);
   try {
-    const { program } = await loadProgram(resolve(io.cwd, dir));
+    const { program } = await loadProgram(resolve(io.cwd, dir), dir);
     if (values.rule && !program.ws.rules.has(values.rule)) {
       io.stderr(`playbook explain: no rule "${values.rule}" (rules: ${[...program.ws.rules.keys()].join(", ")})\n`);
       return EXIT.usage;

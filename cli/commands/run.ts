@@ -68,7 +68,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { dir, values } = parseDataArgs(args, { at: { type: "string" }, state: { type: "string" }, out: { type: "string" }, rejects: { type: "string" } });
   const at = timeFlag("at", values.at);
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, dir));
+    const { program, warnings } = await loadProgram(resolve(io.cwd, dir), dir);
     const statePath = values.state ? resolve(io.cwd, values.state) : null;
     let states = new Map<string, CustomerState>();
     let from = at - DAY;

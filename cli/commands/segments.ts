@@ -104,7 +104,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.usage;
   }
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, wsDir));
+    const { program, warnings } = await loadProgram(resolve(io.cwd, wsDir), wsDir);
     let r: SegmentsResult;
     try {
       // Membership (customer ids in JS) only when it is printed or written.

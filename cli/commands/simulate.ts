@@ -43,7 +43,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const to = timeFlag("to", values.to);
   if (to <= from) throw new UsageError("--to must be later than --from");
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, dir));
+    const { program, warnings } = await loadProgram(resolve(io.cwd, dir), dir);
     const bar = progressBar(io, "playbook simulate");
     const r = await decideFromFiles(program, dataSource(io, values), new Map(), from, to, true, undefined, { onProgress: stagedProgress(bar, "customers") }).finally(() => bar.end());
     if (r.bad.length && !values.rejects) {

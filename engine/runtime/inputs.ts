@@ -28,9 +28,13 @@ export class InputError extends Error {
   }
 }
 
-/** Loads, checks and compiles a workspace; errors come back as rendered diagnostics (exit 1). */
-export async function loadProgram(dir: string): Promise<{ program: Program; warnings: string }> {
-  const { workspace, errors, warnings } = await loadCheckedWorkspace(dir);
+/**
+ * Loads, checks and compiles a workspace; errors come back as rendered
+ * diagnostics (exit 1), their paths under `shownAs` (the folder as the user
+ * typed it) when given.
+ */
+export async function loadProgram(dir: string, shownAs?: string): Promise<{ program: Program; warnings: string }> {
+  const { workspace, errors, warnings } = await loadCheckedWorkspace(dir, shownAs === undefined ? {} : { shownAs });
   if (errors) throw new InputError(errors, 1);
   return { program: buildProgram(workspace, (e: Expr) => compileExpr(e, workspace)), warnings };
 }

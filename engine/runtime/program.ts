@@ -40,11 +40,16 @@ export function buildProgram(ws: Workspace, compile: CompileFn): Program {
   };
 }
 
-/** The `playbook` field of the log: sha256 over every file's path and text, in path order. */
+/**
+ * The `playbook` field of the log: sha256 over every file's path inside the
+ * workspace folder and text, in that path's order. The path inside the folder,
+ * not the path as shown, so the same workspace hashes alike from any folder.
+ */
 export function workspaceHash(ws: Workspace): string {
   const h = createHash("sha256");
-  for (const f of [...ws.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    h.update(f.path).update("\0").update(f.text).update("\0");
+  const named = ws.files.map((f) => ({ name: f.name ?? f.path, text: f.text }));
+  for (const f of named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    h.update(f.name).update("\0").update(f.text).update("\0");
   }
   return h.digest("hex");
 }
