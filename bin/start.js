@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: demo shop → simulation → report → terminal UI (see cli/start.ts).
-import { setFlagsFromString } from "node:v8";
-import { register } from "tsx/esm/api";
+// Runs the bundle when it is there and up to date, else the sources through
+// tsx (bin/launch.js).
+import { loadEntry } from "./launch.js";
 
-setFlagsFromString("--max-semi-space-size=64"); // as bin/playbook.js
-register();
-const { start } = await import("../cli/start.ts");
+const { start } = await loadEntry("start");
 process.exitCode = await start(process.argv.slice(2));

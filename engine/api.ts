@@ -16,7 +16,8 @@ import type { CompileFn } from "./runtime/expr.ts";
 import { compileExpr } from "./compile/closure.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./runtime/customers.ts";
 import { buildProgram } from "./runtime/program.ts";
-import { emptyState, type CustomerState } from "./runtime/state.ts";
+import { emptyState, reviveState, type CustomerState } from "./runtime/state.ts";
+import { nameRecord } from "./runtime/records.ts";
 import { sortDecisions, stripTime } from "./runtime/order.ts";
 
 /** Options of `createEngine`. */
@@ -66,7 +67,7 @@ export function createEngine(ws: Workspace, options: EngineOptions = {}): Engine
   const slot = (id: string): Slot => {
     let s = slots.get(id);
     if (!s) {
-      const attrs = { customer_id: id, ...(initial.get(id) ?? {}) };
+      const attrs = Object.assign(nameRecord<Value>(), initial.get(id), { customer_id: id });
       const events = [...(options.events?.get(id) ?? [])].sort((a, b) => a.ts - b.ts);
       s = { attrs, events, tz: resolveTimezone(attrs, program.defaultTz, stats), state: emptyState(), last: null };
       slots.set(id, s);
@@ -80,7 +81,7 @@ export function createEngine(ws: Workspace, options: EngineOptions = {}): Engine
     timezoneStats: stats,
     upsertCustomer(id, attrs) {
       const s = slot(id);
-      s.attrs = { customer_id: id, ...attrs };
+      s.attrs = Object.assign(nameRecord<Value>(), attrs, { customer_id: id });
       s.tz = resolveTimezone(s.attrs, program.defaultTz);
     },
     decide(id, event, now) {
@@ -99,7 +100,7 @@ export function createEngine(ws: Workspace, options: EngineOptions = {}): Engine
     pending(id, now) {
       const s = slots.get(id);
       if (!s) return [];
-      const copy = structuredClone(s.state);
+      const copy = reviveState(structuredClone(s.state));
       return sortDecisions(advance(program, input(id, s, now), copy, now, now, { reportDeferred: true })).map(stripTime);
     },
     state: (id) => slots.get(id)?.state,

@@ -63,3 +63,14 @@ export function decisionToJson(d: Decision): string {
 export function isoSeconds(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
+
+/**
+ * ISO 8601 UTC as the log writes instants (`entered_at`, `send_at`, the time
+ * in `entry_id`): whole seconds as `2026-11-20T10:00:00Z`, and milliseconds
+ * only when there are some (`2026-11-20T10:00:00.500Z`), so two entries of a
+ * rule in one second have two ids while every id at a whole second stays as
+ * it was (docs/language.md, "Semantics notes").
+ */
+export function isoInstant(ms: number): string {
+  return ms % 1000 === 0 ? isoSeconds(ms) : new Date(ms).toISOString();
+}

@@ -8,7 +8,7 @@ export { decisionToJson, isoSeconds, DECISION_STATUSES, type Decision, type Deci
 export { buildProgram, workspaceHash, type Program } from "./runtime/program.ts";
 export { decideWindow, type BatchData, type BatchResult } from "./runtime/batch.ts";
 export { advance, type CustomerInput, type TimedDecision } from "./runtime/customer.ts";
-export { explainCustomer, type ExplainOptions } from "./runtime/explain.ts";
+export { explainCustomer, explanationOf, renderExplanation, type Explanation, type ExplainedCandidate, type ExplainedRule, type ExplainOptions } from "./runtime/explain.ts";
 export { assign, growthbookHash, holdoutBucket, GLOBAL_SALT, type Assignment } from "./runtime/holdout.ts";
 export { isValidTimezone, localTime, localToUtc, nextSendTime, type SendHours } from "./runtime/timezone.ts";
 export { resolveTimezone, timezoneStats, type TimezoneStats } from "./runtime/customers.ts";

@@ -13,6 +13,7 @@ import { fitRfmBounds, rfmInput, scoreRfm, type RfmInput } from "./rfm.ts";
 import { customerColumns, loadCustomers, openReader, readCustomers, streamEvents, type BadRow, type RowCounts } from "./runtime/read.ts";
 import { stageTimer } from "./runtime/timing.ts";
 import { featurePlan, fitRfmOnTable, scanFeatures, type FeatureTable } from "./features/index.ts";
+import { nameRecord } from "./runtime/records.ts";
 
 /** One cell of the R×F grid: customers and their goal-event value in the window. */
 export interface RfCell {
@@ -55,7 +56,7 @@ function attributesRead(ws: Workspace): string[] {
 
 /** The segments one customer is in at `now` (the library's in-memory entry point). */
 export function segmentsOf(customer: Record<string, Value>, events: readonly EventRecord[], now: number, ws: Workspace, rfm: RfmScores | null = null): string[] {
-  const env: EvalEnv = { now, customer, events, rfm, segments: {} };
+  const env: EvalEnv = { now, customer, events, rfm, segments: nameRecord<boolean>() };
   return predicates(ws).filter(([, p]) => p(env)).map(([n]) => n);
 }
 
@@ -118,9 +119,9 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
       const slot = (i: number) => (table ? table.slotOf[i]! : -1);
       const none = { n: 0, sum: 0, last: -Infinity };
       const bounds = cfg ? fitRfmOnTable(cfg, table, total, o.now) : null;
-      const features: Record<string, Value> = {};
-      const customer: Record<string, Value> = {};
-      const env: EvalEnv = { now: o.now, customer, events: [], rfm: null, segments: {}, features };
+      const features = nameRecord<Value>();
+      const customer = nameRecord<Value>();
+      const env: EvalEnv = { now: o.now, customer, events: [], rfm: null, segments: nameRecord<boolean>(), features };
       const scratch: RfmInput = { n: 0, sum: 0, last: -Infinity };
       const scores: RfmScores = { r: 0, f: 0, m: 0, cell: "" };
       for (let i = 0; i < total; i++) {
@@ -133,7 +134,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
         customer.customer_id = id;
         for (let k = 0; k < need.length; k++) customer[need[k]!] = (columns[k]![i] ?? null) as Value;
         env.rfm = rfm;
-        env.segments = {};
+        env.segments = nameRecord<boolean>();
         tally(id, env, rfm, input?.sum ?? 0);
       }
       lap("segments evaluated");
@@ -150,7 +151,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
       }
       const bounds = cfg ? fitRfmBounds(cfg, inputs, o.now) : null;
       const seen = new Set<string>();
-      const env: EvalEnv = { now: o.now, customer: {}, events: [], rfm: null, segments: {} };
+      const env: EvalEnv = { now: o.now, customer: nameRecord<Value>(), events: [], rfm: null, segments: nameRecord<boolean>() };
       const visit = (id: string, events: EventRecord[]) => {
         const attrs = customers.get(id);
         if (!attrs || seen.has(id)) return;
@@ -160,7 +161,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
         env.customer = attrs;
         env.events = events;
         env.rfm = rfm;
-        env.segments = {};
+        env.segments = nameRecord<boolean>();
         tally(id, env, rfm, input?.sum ?? 0);
       };
       if (o.eventsFile) await streamEvents(con, ws, o.eventsFile, customers, o.now, bad, counts, visit);

@@ -299,7 +299,17 @@ export interface Alerts {
 }
 
 /** One YAML file of the workspace, kept for formatting and diagnostics. */
-export interface SourceFile { path: string; text: string }
+export interface SourceFile {
+  /** The path diagnostics show (as typed, or relative to the working folder). */
+  path: string;
+  text: string;
+  /**
+   * The path inside the workspace folder, `/`-separated (`lifecycle.yaml`,
+   * `shop/policy.yaml`): what the log's `playbook` hash covers, so the hash is
+   * the same from whichever folder a command is run. Absent for in-memory files.
+   */
+  name?: string;
+}
 
 /** A whole workspace: all files form one program. */
 export interface Workspace {

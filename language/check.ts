@@ -14,7 +14,8 @@ import { lintNullableFields } from "./lints/nullable-fields.ts";
 import { lintNeverHolds } from "./lints/intervals.ts";
 import { lintCadenceCaps } from "./lints/cadence-caps.ts";
 import { lintPolicy } from "./lints/policy.ts";
-import { loadWorkspace } from "./index.ts";
+import { lintSilent } from "./lints/silent.ts";
+import { loadWorkspace, type LoadOptions } from "./index.ts";
 import { renderDiagnostics } from "./render.ts";
 
 /**
@@ -22,8 +23,8 @@ import { renderDiagnostics } from "./render.ts";
  * need it: names and types are checked only when it parses. Errors and
  * warnings come back rendered (plain text, no color); "" when there are none.
  */
-export async function loadCheckedWorkspace(dir: string): Promise<{ workspace: Workspace; errors: string; warnings: string }> {
-  const { workspace, diagnostics } = await loadWorkspace(dir);
+export async function loadCheckedWorkspace(dir: string, opts: LoadOptions = {}): Promise<{ workspace: Workspace; errors: string; warnings: string }> {
+  const { workspace, diagnostics } = await loadWorkspace(dir, opts);
   const all = diagnostics.some((d) => d.severity === "error") ? diagnostics : [...diagnostics, ...checkWorkspace(workspace)];
   const text = (ds: Diagnostic[]) => (ds.length === 0 ? "" : renderDiagnostics(ds, workspace.files, { color: false }));
   return { workspace, errors: text(all.filter((d) => d.severity === "error")), warnings: text(all.filter((d) => d.severity !== "error")) };
@@ -40,6 +41,7 @@ export function checkWorkspace(ws: Workspace): Diagnostic[] {
   const hasErrors = out.some((d) => d.severity === "error");
   lintUnused(ws, out);
   lintPolicy(ws, out);
+  lintSilent(ws, out);
   lintCadenceCaps(ws, (s) => sourceText(ws, s), out);
   // Reasoning over bounds and nullness needs resolved, well-typed expressions;
   // after an error it would only add noise.

@@ -8,6 +8,7 @@ import type { IToken } from "chevrotain";
 import { lexer } from "./lexer.ts";
 import { ExprParser, type SpanMap } from "./expr-parser.ts";
 import { computeLineStarts, posOf } from "./spans.ts";
+import { charHint, describeChar } from "./unicode.ts";
 
 const parser = new ExprParser();
 
@@ -39,14 +40,7 @@ export function parseWith<R>(grammar: Grammar, text: string, spanOf: SpanMap): {
     return { diagnostics };
   }
   const lex = lexer.tokenize(text);
-  for (const e of lex.errors) {
-    const ch = text.slice(e.offset, e.offset + e.length);
-    diagnostics.push({
-      code: "PB011", name: "unexpected-character", severity: "error",
-      message: `unexpected character ${JSON.stringify(ch.slice(0, 1))} in ${what(grammar)}`,
-      span: spanOf(e.offset, e.offset + Math.max(1, Math.min(e.length, 1))),
-    });
-  }
+  for (const e of lex.errors) diagnostics.push(lexError(text, e.offset, grammar, spanOf));
   if (lex.errors.length) return { diagnostics };
   const deep = tooDeepAt(lex.tokens);
   if (deep) {
@@ -71,20 +65,93 @@ export function parseWith<R>(grammar: Grammar, text: string, spanOf: SpanMap): {
     return { diagnostics };
   }
   if (parser.errors.length) {
-    const err = parser.errors[0]!;
-    const tok = err.token;
-    const atEnd = tok.tokenType.name === "EOF" || Number.isNaN(tok.startOffset);
-    const s = atEnd ? text.length : tok.startOffset;
-    const e = atEnd ? text.length + 1 : tok.startOffset + tok.image.length;
-    diagnostics.push({
-      code: "PB010", name: "syntax-error", severity: "error",
-      message: atEnd ? `unexpected end of ${what(grammar)}` : `unexpected ${JSON.stringify(tok.image)} in ${what(grammar)}`,
-      span: spanOf(s, e),
-      hint: hintFor(grammar, err.message),
-    });
+    diagnostics.push(parseError(text, lex.tokens, parser.errors[0]!.token, parser.errors[0]!.message, grammar, spanOf));
     return { diagnostics };
   }
   return { value, diagnostics };
+}
+
+/** Operators of other languages, with the playbook spelling (PB015). */
+const FOREIGN: [string, string][] = [
+  ["&&", 'use and / or (here "and")'],
+  ["||", 'use and / or (here "or")'],
+  ["&", 'use and / or (here "and")'],
+  ["|", 'use and / or (here "or")'],
+  ["=>", "use >= for greater or equal"],
+  ["=<", "use <= for less or equal"],
+  ["=", "use == to compare"],
+  ["!", 'use "not" to negate, != to compare'],
+];
+
+/** Words the grammar knows only in lower case. */
+const KEYWORDS = new Set(["and", "or", "not", "in", "between", "where", "within", "true", "false", "null"]);
+
+/**
+ * A character no token starts with. An operator from another language gets
+ * its playbook spelling (PB015); a non-ASCII character is named by its code
+ * point, with the character it is mistaken for (PB011).
+ */
+function lexError(text: string, at: number, grammar: Grammar, spanOf: SpanMap): Diagnostic {
+  const rest = text.slice(at);
+  const foreign = FOREIGN.find(([op]) => rest.startsWith(op));
+  if (foreign) {
+    const [op, hint] = foreign;
+    return { code: "PB015", name: "foreign-operator", severity: "error", message: `"${op}" is not an operator here: ${hint}`, span: spanOf(at, at + op.length) };
+  }
+  const ch = String.fromCodePoint(text.codePointAt(at)!);
+  const named = ch.codePointAt(0)! > 0x7f ? describeChar(ch) : JSON.stringify(ch);
+  return {
+    code: "PB011", name: "unexpected-character", severity: "error",
+    message: `unexpected character ${named} in ${what(grammar)}`,
+    span: spanOf(at, at + ch.length),
+    ...(ch.codePointAt(0)! > 0x7f ? { hint: charHint(ch) } : {}),
+  };
+}
+
+/**
+ * The first token the grammar could not take. An upper-case keyword is PB015;
+ * running out of input inside an open bracket points at that bracket, since
+ * the place to fix is where the group should have been closed, not the end.
+ */
+function parseError(text: string, tokens: IToken[], tok: IToken, message: string, grammar: Grammar, spanOf: SpanMap): Diagnostic {
+  const atEnd = tok.tokenType.name === "EOF" || Number.isNaN(tok.startOffset);
+  // `a AND b` fails at AND; `NOT a` parses NOT as a name and fails at the token after it.
+  const i = atEnd ? tokens.length : tokens.findIndex((t) => t.startOffset === tok.startOffset);
+  const upper = [tokens[i], tokens[i - 1]].find((t) => t && t.tokenType.name === "Identifier" && KEYWORDS.has(t.image.toLowerCase()) && t.image !== t.image.toLowerCase());
+  if (upper) {
+    const low = upper.image.toLowerCase();
+    return { code: "PB015", name: "foreign-operator", severity: "error", message: `keywords are lower case: write "${low}", not "${upper.image}"`, span: spanOf(upper.startOffset, upper.startOffset + upper.image.length) };
+  }
+  if (atEnd) {
+    const open = unclosedBracket(tokens);
+    if (open) {
+      const close = open.image === "(" ? ")" : "]";
+      return {
+        code: "PB010", name: "syntax-error", severity: "error",
+        message: `this "${open.image}" is never closed`,
+        span: spanOf(open.startOffset, open.startOffset + 1), hint: `add "${close}" where the group ends`,
+      };
+    }
+  }
+  const s = atEnd ? text.length : tok.startOffset;
+  const e = atEnd ? text.length + 1 : tok.startOffset + tok.image.length;
+  return {
+    code: "PB010", name: "syntax-error", severity: "error",
+    message: atEnd ? `unexpected end of ${what(grammar)}` : `unexpected ${JSON.stringify(tok.image)} in ${what(grammar)}`,
+    span: spanOf(s, e),
+    hint: hintFor(grammar, message),
+  };
+}
+
+/** The innermost bracket left open at the end of the input, if any. */
+function unclosedBracket(tokens: IToken[]): IToken | undefined {
+  const stack: IToken[] = [];
+  for (const t of tokens) {
+    const k = t.tokenType.name;
+    if (k === "LParen" || k === "LBracket") stack.push(t);
+    else if ((k === "RParen" || k === "RBracket") && stack.length) stack.pop();
+  }
+  return stack.at(-1);
 }
 
 /** Tokens after which `-` is a binary minus (they end an operand). */

@@ -6,7 +6,9 @@
  *          |                   ^~~~~~~~~~
  *       hint: add "first_name != null" to who …
  *
- * Paths are shown relative to `cwd`. Color is an option the CLI turns on only
+ * Paths are shown as the spans hold them (`playbook check` loads with
+ * `shownAs`, so they are the folder as typed), or relative to `cwd` when that
+ * option is given. Color is an option the CLI turns on only
  * for a terminal without NO_COLOR, so tests and pipes see plain text. The JSON
  * form has a fixed key order and one object per diagnostic.
  */

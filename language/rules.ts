@@ -5,7 +5,7 @@
 import { isMap, isScalar, type Node } from "yaml";
 import type { Named, Rule, Span, Step, Trigger, Workspace } from "./ast.ts";
 import { asBool, asList, asMap, asNumber, asText, checkKeys, entries, type YamlFile } from "./yaml-source.ts";
-import { durationAt, exprAt, firstDefinition, percentAt, readExit, type Seen } from "./sections.ts";
+import { checkName, durationAt, exprAt, firstDefinition, percentAt, readExit, type Seen } from "./sections.ts";
 import { parseTrigger } from "./parse.ts";
 
 export const RULE_KEYS = ["on", "who", "unless", "priority", "exclusive", "queue", "expires", "exit", "holdout", "salt", "send", "steps"] as const;
@@ -15,8 +15,9 @@ export const STEP_KEYS = ["after", "if", "unless", "channel", "template", "topic
 export function readRules(f: YamlFile, node: Node | null, ws: Workspace, seen: Seen, at: Span): void {
   const map = asMap(f, node, "rules", at);
   if (!map) return;
-  for (const e of entries(f, map)) {
+  for (const e of entries(f, map, true)) {
     const span = f.spanOf(e.keyNode);
+    checkName(f, e.key, "rule", span);
     const rule = readRule(f, e.key, span, e.value);
     if (rule && firstDefinition(f, seen, `rule:${e.key}`, `rule "${e.key}"`, span)) ws.rules.set(e.key, rule);
   }

@@ -6,9 +6,11 @@
 import { isMap, isScalar, type Node } from "yaml";
 import type { AttributeDef, BaseType, Cap, ExitEvent, Expr, Span, Type, Workspace } from "./ast.ts";
 import { importJsonLogic } from "./jsonlogic-import.ts";
-import { asList, asMap, asNumber, asText, checkKeys, entries, type YamlFile } from "./yaml-source.ts";
+import { asList, asMap, asNumber, asText, checkKeys, entries, lineCol, type YamlFile } from "./yaml-source.ts";
 import { parseCap, parseExpr, parseTrigger } from "./parse.ts";
 import { parseClock, parseDurationText, parsePercentText } from "./literals.ts";
+import { charHint, describeChar, firstNonAscii } from "./unicode.ts";
+import { suggestTimeZone, validTimeZone } from "./timezones.ts";
 
 /** Definitions seen so far across files, to report duplicates citing both places. */
 export type Seen = Map<string, Span>;
@@ -19,13 +21,32 @@ export function firstDefinition(f: YamlFile, seen: Seen, key: string, label: str
   if (prev) {
     f.diags.push({
       code: "PB006", name: "duplicate-definition", severity: "error",
-      message: `${label} is defined twice`, span,
+      message: `${label} is defined twice${prev.file === span.file ? ` (first at ${lineCol(prev)})` : ""}`, span,
       related: [{ message: "first defined here", span: prev }],
     });
     return false;
   }
   seen.set(key, span);
   return true;
+}
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * PB016 unless `name` is a name the expression grammar can spell: ASCII
+ * letters, digits and `_`, not starting with a digit. One rule for every
+ * defined name (also templates and rule ids, which no expression uses), so a
+ * name accepted where it is defined can always be written where it is used.
+ */
+export function checkName(f: YamlFile, name: string, kind: string, span: Span): void {
+  if (NAME_RE.test(name)) return;
+  const bad = firstNonAscii(name);
+  if (bad) {
+    f.error("PB016", "bad-name", `${kind} name "${name}" has ${describeChar(bad.ch)}; names are written with ASCII letters, digits and _`, span, charHint(bad.ch));
+    return;
+  }
+  const fixed = name.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^(\d)/, "_$1");
+  f.error("PB016", "bad-name", `${kind} name "${name}" can only have ASCII letters, digits and _, and cannot start with a digit`, span, `e.g. "${fixed}"`);
 }
 
 /** Parses an expression held by a YAML node. */
@@ -72,8 +93,9 @@ export function readSchema(f: YamlFile, node: Node | null, ws: Workspace, seen: 
   for (const e of es) {
     const sec = asMap(f, e.value, `schema.${e.key}`, f.spanOf(e.keyNode));
     if (!sec) continue;
-    for (const a of entries(f, sec)) {
+    for (const a of entries(f, sec, true)) {
       const span = f.spanOf(a.keyNode);
+      if (e.key === "customer" || e.key === "events") checkName(f, a.key, e.key === "customer" ? "attribute" : "event", span);
       if (e.key === "customer") {
         const t = typeAt(f, a.value, `attribute "${a.key}"`, span);
         if (t && firstDefinition(f, seen, `name:${a.key}`, `"${a.key}"`, span)) ws.schema.customer.set(a.key, { name: a.key, type: t, span });
@@ -82,6 +104,7 @@ export function readSchema(f: YamlFile, node: Node | null, ws: Workspace, seen: 
         const pm = a.value && isScalar(a.value) && a.value.value === null ? null : asMap(f, a.value, `event "${a.key}"`, span);
         if (pm)
           for (const p of entries(f, pm)) {
+            checkName(f, p.key, "prop", f.spanOf(p.keyNode));
             const t = typeAt(f, p.value, `prop "${a.key}.${p.key}"`, f.spanOf(p.keyNode));
             if (t) props.set(p.key, { name: p.key, type: t, span: f.spanOf(p.keyNode) });
           }
@@ -107,17 +130,39 @@ export function readExit(f: YamlFile, node: Node | null, at: Span): ExitEvent[] 
   return out;
 }
 
+const UNIT_WORDS: Record<string, string> = { s: "s", sec: "s", second: "s", m: "m", min: "m", minute: "m", h: "h", hr: "h", hour: "h", d: "d", day: "d", w: "w", week: "w" };
+
+/** `2 days`, `3 d`, `1hour` → `2d`, `3d`, `1h`: the spelling a duration takes, or undefined. */
+export function durationFix(text: string): string | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+?)s?$/i.exec(text.trim());
+  const unit = m ? UNIT_WORDS[m[2]!.toLowerCase()] : undefined;
+  return unit ? `${m![1]}${unit}` : undefined;
+}
+
+/** A duration like `3d`; a number with a unit spelt out gets the short form as its hint. */
 export function durationAt(f: YamlFile, node: Node | null, what: string, at: Span): number | null {
   const text = node && isScalar(node) ? String(node.value) : null;
   const ms = text === null ? null : parseDurationText(text);
-  if (ms === null) f.error("PB004", "bad-value", `${what} must be a duration like 15m, 12h, 3d or 2w`, node ? f.spanOf(node) : at);
+  if (ms === null) {
+    const fix = text === null ? undefined : durationFix(text);
+    f.error("PB004", "bad-value", `${what} must be a duration like 15m, 12h, 3d or 2w`, node ? f.spanOf(node) : at, fix && fix !== text ? `write ${fix}` : undefined);
+  }
   return ms;
 }
 
+/**
+ * A percentage like `10%`. A bare number is the usual slip (`0.1` meaning
+ * 10%, or `10` forgetting the sign): the hint says which percentage it would be.
+ */
 export function percentAt(f: YamlFile, node: Node | null, what: string, at: Span): number | null {
   const text = node && isScalar(node) ? String(node.value) : null;
   const p = text === null ? null : parsePercentText(text);
-  if (p === null) f.error("PB004", "bad-value", `${what} must be a percentage like 10%`, node ? f.spanOf(node) : at);
+  if (p === null) {
+    const v = node && isScalar(node) ? node.value : undefined;
+    const spaced = typeof v === "string" && /^\d+(?:\.\d+)?\s+%$/.test(v.trim()) ? `write ${v.replace(/\s+/g, "")}` : undefined;
+    const hint = typeof v === "number" && v >= 0 && v <= 100 ? `did you mean ${+(v < 1 ? v * 100 : v).toPrecision(12)}%?` : spaced;
+    f.error("PB004", "bad-value", `${what} must be a percentage like 10%`, node ? f.spanOf(node) : at, hint);
+  }
   return p;
 }
 
@@ -135,16 +180,29 @@ export function readDefaults(f: YamlFile, node: Node | null, ws: Workspace, at: 
       case "timezone": {
         const tz = asText(f, e.value, "timezone", ks);
         if (tz === null) break;
-        if (!validTimeZone(tz)) f.error("PB004", "bad-value", `unknown time zone "${tz}"`, f.spanOf(e.value), "use an IANA name like Europe/Moscow or UTC");
+        if (!validTimeZone(tz)) {
+          const s = suggestTimeZone(tz);
+          f.error("PB004", "bad-value", `unknown time zone "${tz}"`, f.spanOf(e.value), s ? `did you mean "${s}"?` : "use an IANA name like Europe/Moscow or UTC");
+        }
         else d.timezone = tz;
         break;
       }
       case "send_hours": {
         const t = asText(f, e.value, "send_hours", ks);
-        const m = t === null ? null : /^(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})$/.exec(t);
+        if (t === null) break;
+        const m = /^(\d{1,2}:\d{2})\s*(-|\u2013|\u2014|\u2212)\s*(\d{1,2}:\d{2})$/.exec(t);
         const from = m ? parseClock(m[1]!) : null;
-        const to = m ? parseClock(m[2]!) : null;
-        if (from === null || to === null || from === to) f.error("PB004", "bad-value", "send_hours must look like 09:00-21:00", f.spanOf(e.value));
+        const to = m ? parseClock(m[3]!) : null;
+        if (m && m[2] !== "-" && from !== null && to !== null) {
+          const dash = m[2]!;
+          f.error("PB004", "bad-value", `send_hours uses ${describeChar(dash)} between the times; use a hyphen`, f.spanOf(e.value), `write ${t.replace(dash, "-").replace(/\s+/g, "")}`);
+        } else if (from === null || to === null || from === to) {
+          // `9-21`, `9:00-21:00`: hours without minutes or a leading zero.
+          const hm = /^(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?$/.exec(t);
+          const pad = (h: string, mi?: string) => `${h.padStart(2, "0")}:${mi ?? "00"}`;
+          const fix = hm && Number(hm[1]) <= 24 && Number(hm[3]) <= 24 ? `${pad(hm[1]!, hm[2])}-${pad(hm[3]!, hm[4])}` : undefined;
+          f.error("PB004", "bad-value", "send_hours must look like 09:00-21:00", f.spanOf(e.value), fix && fix !== t && hm![1] !== hm![3] ? `write ${fix}` : undefined);
+        }
         else d.sendHours = { from, to };
         break;
       }
@@ -172,21 +230,13 @@ export function readDefaults(f: YamlFile, node: Node | null, ws: Workspace, at: 
   }
 }
 
-function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `channels:` */
 export function readChannels(f: YamlFile, node: Node | null, ws: Workspace, seen: Seen, at: Span): void {
   const map = asMap(f, node, "channels", at);
   if (!map) return;
-  for (const e of entries(f, map)) {
+  for (const e of entries(f, map, true)) {
     const span = f.spanOf(e.keyNode);
+    checkName(f, e.key, "channel", span);
     const cm = asMap(f, e.value, `channel "${e.key}"`, span);
     const ch = { name: e.key, span, cost: 0 } as Workspace["channels"] extends Map<string, infer C> ? C : never;
     if (cm) {
@@ -269,8 +319,9 @@ export function readRfm(f: YamlFile, node: Node | null, ws: Workspace, at: Span)
 export function readTemplates(f: YamlFile, node: Node | null, ws: Workspace, seen: Seen, at: Span): void {
   const map = asMap(f, node, "templates", at);
   if (!map) return;
-  for (const e of entries(f, map)) {
+  for (const e of entries(f, map, true)) {
     const span = f.spanOf(e.keyNode);
+    checkName(f, e.key, "template", span);
     const tm = asMap(f, e.value, `template "${e.key}"`, span);
     const fields: { name: string; span: Span }[] = [];
     if (tm) {
@@ -291,8 +342,9 @@ export function readTemplates(f: YamlFile, node: Node | null, ws: Workspace, see
 export function readSegments(f: YamlFile, node: Node | null, ws: Workspace, seen: Seen, at: Span): void {
   const map = asMap(f, node, "segments", at);
   if (!map) return;
-  for (const e of entries(f, map)) {
+  for (const e of entries(f, map, true)) {
     const span = f.spanOf(e.keyNode);
+    checkName(f, e.key, "segment", span);
     let expr: Expr | undefined;
     let jsonlogic: unknown;
     if (e.value && isMap(e.value)) {

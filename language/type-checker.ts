@@ -32,6 +32,8 @@ export const ERROR: Type = t("error");
 export const FUNCTIONS = ["days_since", "hours_since", "lower", "delivered", "opened", "clicked", "in_cadence", "count", "sum", "avg", "min", "max", "first", "last"];
 
 /** Resolves and types expressions of one workspace, appending diagnostics. */
+const KEYWORDS = new Set(["true", "false", "null", "not"]);
+
 export class TypeChecker {
   constructor(
     readonly ws: Workspace,
@@ -103,6 +105,7 @@ export class TypeChecker {
   }
 
   private name(e: Extract<Expr, { kind: "name" }>, sc: Scope): Type {
+    // (TRUE, NULL: an upper-case keyword where a value goes parses as a name.)
     const n = e.name;
     for (let i = sc.where.length - 1; i >= 0; i--) {
       const ev = sc.where[i]!;
@@ -140,7 +143,7 @@ export class TypeChecker {
     }
     const props = propNamesOf(sc);
     const candidates = [...this.ns.attributes.keys(), ...this.ns.segments, ...this.ns.events.keys(), ...props, "rfm"];
-    let hint = suggest(n, candidates);
+    let hint = KEYWORDS.has(n.toLowerCase()) ? `keywords are lower case: write ${n.toLowerCase()}` : suggest(n, candidates);
     if (!hint) {
       const owner = [...this.ns.events.values()].find((ev) => ev.props.has(n));
       if (owner) hint = `"${n}" is a prop of ${owner.name}; it is in scope only inside "${owner.name} where …" or in rules triggered by ${owner.name}`;

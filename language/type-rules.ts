@@ -58,6 +58,7 @@ export function typeExprRest(tc: TypeChecker, e: Expr, sc: Scope): Type {
     case "in": {
       const l = tc.type(e.left, sc);
       const r = tc.type(e.right, sc);
+      if (e.right.kind === "list") for (const item of e.right.items) meantString(tc, item, item.type ?? ERROR, l);
       if (r.base === "error" || l.base === "error") return t("bool");
       if (r.base !== "list") {
         tc.out.push(diag("PB201", `"in" needs a list on the right, but ${tc.what(e.right, r)}`, e.right.span, `write e.g. ${tc.text(e.left)} in ["a", "b"]`));
@@ -82,6 +83,17 @@ export function typeExprRest(tc: TypeChecker, e: Expr, sc: Scope): Type {
   }
 }
 
+/**
+ * `city == Moscow`: an unknown bare name compared with a string is almost
+ * always the string itself without its quotes. The PB101 already reported
+ * for it gets that as its hint (replacing a did-you-mean to some other name).
+ */
+function meantString(tc: TypeChecker, e: Expr, ty: Type, other: Type): void {
+  if (e.kind !== "name" || e.ref || ty.base !== "error" || other.base !== "string") return;
+  const d = tc.out.find((x) => x.code === "PB101" && x.span?.start === e.span.start && x.span?.file === e.span.file);
+  if (d) d.hint = `did you mean the string "${e.name}"? write it in quotes: "${e.name}"`;
+}
+
 function binary(tc: TypeChecker, e: Extract<Expr, { kind: "binary" }>, sc: Scope): Type {
   const op = e.op;
   if (op === "and" || op === "or") {
@@ -91,6 +103,10 @@ function binary(tc: TypeChecker, e: Extract<Expr, { kind: "binary" }>, sc: Scope
   }
   const l = tc.type(e.left, sc);
   const r = tc.type(e.right, sc);
+  if (op === "==" || op === "!=") {
+    meantString(tc, e.right, r, l);
+    meantString(tc, e.left, l, r);
+  }
   if (l.base === "error" || r.base === "error") return op === "??" || "+-*/".includes(op) ? ERROR : t("bool");
   const nullable = l.nullable || r.nullable;
   const mismatch = (verb: string): Type => {

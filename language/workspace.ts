@@ -52,22 +52,39 @@ export function buildWorkspace(root: string, files: SourceFile[]): { workspace: 
   for (const src of sorted) {
     let text = src.text;
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    ws.files.push({ path: src.path, text });
+    ws.files.push(src.name === undefined ? { path: src.path, text } : { path: src.path, text, name: src.name });
     if (text.includes("\u0000") || text.includes("\uFFFD")) {
       const at = Math.max(text.indexOf("\u0000"), text.indexOf("\uFFFD"));
       const f = new YamlFile(src.path, "", diags);
       diags.push({ code: "PB008", name: "not-text", severity: "error", message: "this file is not UTF-8 text", span: { ...f.span(0, 0), start: at, end: at + 1 } });
       continue;
     }
-    readFile(new YamlFile(src.path, text, diags), ws, seen);
+    const before = diags.length;
+    const f = new YamlFile(src.path, text, diags);
+    readFile(f, ws, seen);
+    dropInsideAliases(f, diags, before);
   }
   return { workspace: ws, diagnostics: diags };
 }
 
+/**
+ * An alias is reported once (PB014); what the readers then said about the
+ * same place (not a map, not an expression) is the same cause again.
+ */
+function dropInsideAliases(f: YamlFile, diags: Diagnostic[], from: number): void {
+  if (!f.aliasRanges.length) return;
+  const inside = (d: Diagnostic) => d.code !== "PB014" && d.span?.file === f.path && f.aliasRanges.some(([s, e]) => d.span!.start >= s && d.span!.end <= e);
+  const kept = diags.slice(from).filter((d) => !inside(d));
+  diags.splice(from, diags.length - from, ...kept);
+}
+
 function readFile(f: YamlFile, ws: Workspace, seen: Seen): void {
   const root = f.doc?.contents;
-  if (!f.doc || root === null || root === undefined) return;
-  if (isScalar(root) && (root.value === null || root.value === "")) return;
+  if (!f.doc) return;
+  if (root === null || root === undefined || (isScalar(root) && (root.value === null || root.value === ""))) {
+    f.warn("PB017", "empty-file", "this file is empty", f.span(0, 0), "delete it, or add a section (schema, rules, …)");
+    return;
+  }
   if (!isMap(root)) {
     f.error("PB003", "bad-shape", "a playbook file is a map of sections (schema, rules, …)", f.spanOf(root));
     return;

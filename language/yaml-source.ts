@@ -7,7 +7,7 @@
  * only in whitespace, which the grammar skips), so token offsets map 1:1 onto
  * the file.
  */
-import { isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
+import { isMap, isPair, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Pair, type Scalar, type YAMLMap } from "yaml";
 import type { Span } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { didYouMean } from "./fuzzy.ts";
@@ -26,14 +26,16 @@ export class YamlFile {
     this.lineStarts = computeLineStarts(text);
     let doc: Document.Parsed | null = null;
     try {
-      doc = parseDocument(text, { prettyErrors: false });
+      // Duplicate keys are reported by `entries` (with the key's name and the first place), not by the YAML library.
+      doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
     } catch (e) {
       this.error("PB001", "yaml-syntax", `cannot read this file as YAML: ${(e as Error).message}`, this.span(0, Math.min(1, text.length)));
     }
+    if (doc && doc.errors.length && this.reportTabs()) doc = null;
     if (doc) {
       for (const e of doc.errors) {
         const [s, en] = e.pos;
-        this.error(e.code === "DUPLICATE_KEY" ? "PB006" : "PB001", e.code === "DUPLICATE_KEY" ? "duplicate-definition" : "yaml-syntax", yamlMessage(e.message), this.span(s, Math.max(en, s + 1)));
+        this.error("PB001", "yaml-syntax", yamlMessage(e.message), this.span(s, Math.max(en, s + 1)));
       }
       for (const w of doc.warnings) {
         const [s, en] = w.pos;
@@ -41,7 +43,48 @@ export class YamlFile {
       }
       if (doc.errors.length) doc = null;
     }
+    if (doc) this.reportAliases(doc);
     this.doc = doc;
+  }
+
+  /**
+   * Ranges of aliases already reported (PB014): a reader that then finds no
+   * map or expression there would report the same cause again, so the
+   * loader drops its diagnostics inside these ranges.
+   */
+  readonly aliasRanges: [number, number][] = [];
+
+  /**
+   * A tab in a line's indentation makes the YAML library report several
+   * errors, the first often lines away. When the file fails to parse and
+   * some line is indented with a tab, that is the cause: one PB013 per such
+   * line replaces the library's errors. True when any was found.
+   */
+  private reportTabs(): boolean {
+    let found = false;
+    const re = /^([ ]*)\t[ \t]*(?=\S)/gm;
+    for (let m = re.exec(this.text); m; m = re.exec(this.text)) {
+      const at = m.index + m[1]!.length;
+      this.error("PB013", "tab-indent", "indent with spaces, not a tab", this.span(at, at + 1), "YAML allows only spaces in indentation; replace the tab with spaces (2 per level)");
+      found = true;
+    }
+    return found;
+  }
+
+  /** PB014 for every alias (`*name`) outside a `jsonlogic:` value, where the importer expands a few. */
+  private reportAliases(doc: Document.Parsed): void {
+    visit(doc, {
+      Alias: (_key, node, path) => {
+        const keys = path.filter(isPair).map((p) => (isScalar(p.key) ? String(p.key.value) : ""));
+        if (keys.includes("jsonlogic")) return;
+        const last = keys.at(-1);
+        const parent = path.at(-1);
+        const step = last === "send" || (last === "steps" && isSeq(parent));
+        const r = node.range ?? [0, 0];
+        this.error("PB014", "yaml-alias", `YAML aliases are not supported here: write the ${step ? "step" : "value"} out`, this.span(r[0], Math.max(r[1], r[0] + 1)), `*${node.source} repeats the value anchored as &${node.source}; a playbook spells every value where it applies, so a reviewer sees it`);
+        this.aliasRanges.push([r[0], Math.max(r[1], r[0] + 1)]);
+      },
+    });
   }
 
   /** A span of [start, end) offsets of this file. */
@@ -100,9 +143,20 @@ function yamlMessage(m: string): string {
   return m.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
 }
 
-/** A YAML map's entries as [key text, key node, value node], reporting non-string keys. */
-export function entries(f: YamlFile, map: YAMLMap): { key: string; keyNode: Node; value: Node | null; pair: Pair }[] {
+/** `31:3`, a span's place within its own file, for messages that cite an earlier one. */
+export function lineCol(span: Span): string {
+  return `${span.line}:${span.col}`;
+}
+
+/**
+ * A YAML map's entries as [key text, key node, value node], reporting
+ * non-string keys. A key given twice is reported here (PB006, citing the
+ * first) and only its first entry is kept, unless `names` says the caller
+ * reports duplicate definitions itself (segments, rules, … across files).
+ */
+export function entries(f: YamlFile, map: YAMLMap, names = false): { key: string; keyNode: Node; value: Node | null; pair: Pair }[] {
   const out: { key: string; keyNode: Node; value: Node | null; pair: Pair }[] = [];
+  const first = new Map<string, Node>();
   for (const pair of map.items) {
     if (!isPair(pair)) continue;
     const k = pair.key as Node | null;
@@ -110,7 +164,19 @@ export function entries(f: YamlFile, map: YAMLMap): { key: string; keyNode: Node
       f.error("PB003", "bad-shape", "keys must be plain names", f.spanOf(k ?? (pair.value as Node)));
       continue;
     }
-    out.push({ key: String(k.value), keyNode: k, value: (pair.value as Node | null) ?? null, pair });
+    const key = String(k.value);
+    const prev = first.get(key);
+    if (prev && !names) {
+      const ps = f.spanOf(prev);
+      f.diags.push({
+        code: "PB006", name: "duplicate-definition", severity: "error",
+        message: `"${key}" is given twice in this map (first at ${lineCol(ps)})`, span: f.spanOf(k),
+        hint: "keep one of them", related: [{ message: "first given here", span: ps }],
+      });
+      continue;
+    }
+    if (!prev) first.set(key, k);
+    out.push({ key, keyNode: k, value: (pair.value as Node | null) ?? null, pair });
   }
   return out;
 }
@@ -138,17 +204,25 @@ export function asText(f: YamlFile, node: Node | null, what: string, at: Span): 
   return null;
 }
 
+/** A quoted scalar whose text would be a number or a boolean unquoted: the hint to drop the quotes. */
+function quotedHint(node: Node | null, want: "number" | "bool"): string | undefined {
+  if (!node || !isScalar(node) || (node.type !== "QUOTE_DOUBLE" && node.type !== "QUOTE_SINGLE") || typeof node.value !== "string") return undefined;
+  const v = node.value.trim();
+  const ok = want === "number" ? v !== "" && Number.isFinite(Number(v)) : v === "true" || v === "false";
+  return ok ? `remove the quotes: write ${v}` : undefined;
+}
+
 /** A number, or a PB004. */
 export function asNumber(f: YamlFile, node: Node | null, what: string, at: Span): number | null {
   if (node && isScalar(node) && typeof node.value === "number" && Number.isFinite(node.value)) return node.value;
-  f.error("PB004", "bad-value", `${what} must be a number`, node ? f.spanOf(node) : at);
+  f.error("PB004", "bad-value", `${what} must be a number`, node ? f.spanOf(node) : at, quotedHint(node, "number"));
   return null;
 }
 
 /** A boolean, or a PB004. */
 export function asBool(f: YamlFile, node: Node | null, what: string, at: Span): boolean | null {
   if (node && isScalar(node) && typeof node.value === "boolean") return node.value;
-  f.error("PB004", "bad-value", `${what} must be true or false`, node ? f.spanOf(node) : at);
+  f.error("PB004", "bad-value", `${what} must be true or false`, node ? f.spanOf(node) : at, quotedHint(node, "bool"));
   return null;
 }
 

@@ -27,6 +27,9 @@ Reads every *.yaml/*.yml file of each workspace folder (default: the current
 folder), resolves names, checks types and runs the lints. Codes are listed in
 docs/diagnostics.md.
 
+Paths in the report are the folder as you typed it plus the file inside it.
+A folder that does not exist or holds no YAML file is error PB000.
+
 Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O trouble.
 
 Options:
@@ -50,12 +53,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   if (values.format !== "text" && values.format !== "json") throw new UsageError(`--format must be text or json, not "${values.format}"`);
   const dirs = positionals.length ? positionals : ["."];
   for (const d of dirs) {
+    // A missing folder is a PB000 error from the loader (exit 1, with a did-you-mean), like an empty one.
     const info = await stat(resolve(io.cwd, d)).catch(() => null);
-    if (!info) {
-      io.stderr(`playbook check: no such folder: ${d}\n`);
-      return EXIT.usage;
-    }
-    if (!info.isDirectory()) {
+    if (info && !info.isDirectory()) {
       io.stderr(`playbook check: not a folder: ${d} (give the workspace folder that holds the YAML files)\n`);
       return EXIT.usage;
     }
@@ -65,7 +65,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   for (const d of dirs) {
     const dir = resolve(io.cwd, d);
     try {
-      const { workspace, diagnostics } = await loadWorkspace(dir);
+      // Paths are shown as typed (`../x/playbooks/…`, `/abs/…`), not re-relativised to the current folder.
+      const { workspace, diagnostics } = await loadWorkspace(dir, { shownAs: d });
       files.push(...workspace.files);
       diags.push(...diagnostics);
       // Semantic checks on a workspace whose reading failed would mostly echo the syntax errors.
@@ -81,10 +82,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
   }
   diags.sort(compareDiagnostics);
-  if (values.format === "json") io.stdout(renderDiagnosticsJson(diags, { cwd: io.cwd }));
+  if (values.format === "json") io.stdout(renderDiagnosticsJson(diags));
   else {
     const color = io.isTTY && !io.env.NO_COLOR;
-    const text = renderDiagnostics(diags, files, { cwd: io.cwd, color });
+    const text = renderDiagnostics(diags, files, { color });
     io.stdout(text + summaryLine(diags) + "\n");
   }
   return diags.some((x) => x.severity === "error") ? EXIT.failed : EXIT.ok;

@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
+import { progressBar } from "../progress.ts";
 import { DEMO_SIZE, loadPipeline, runWorld, writeDemo } from "../../experiments/demo/index.ts";
 import { configFromWorkspace } from "../../experiments/config.ts";
 import { reportFromFiles } from "../../experiments/pipeline.ts";
@@ -55,11 +56,14 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.failed;
   }
   const out = resolve(io.cwd, values.out!);
-  const demo = runWorld(p, { customers, days, seed: values.seed! });
+  const bar = progressBar(io, "playbook demo");
+  bar.stage("simulating");
+  const demo = runWorld(p, { customers, days, seed: values.seed!, onProgress: (done, total) => bar.update(done, total, "customers") });
+  bar.stage("writing the files and the report");
   writeDemo(demo, out);
   const cfg = configFromWorkspace(p.ws);
   const events = join(out, "data/events.csv");
-  const { report, bad } = await reportFromFiles(cfg, join(out, "decisions.jsonl"), events, (onRow) => readEventsSimple(events, onRow));
+  const { report, bad } = await reportFromFiles(cfg, join(out, "decisions.jsonl"), events, (onRow) => readEventsSimple(events, onRow)).finally(() => bar.end());
   if (!report) {
     io.stderr(`playbook demo: the simulated data has ${bad.length} bad rows (a bug): ${bad[0]?.file}:${bad[0]?.line}: ${bad[0]?.reason}\n`);
     return 70;

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
-import { GitError, renderJson, renderMarkdown, renderText, runDiff } from "../diff/index.ts";
+import { GitError, NoWorkspaceError, renderJson, renderMarkdown, renderText, runDiffs } from "../diff/index.ts";
 import { rowsSummary } from "../../engine/runtime/read.ts";
 
 /** One line for `playbook --help`. */
@@ -25,8 +25,9 @@ witness customer on whom the old and new forms disagree.
   BASE HEAD       BASE → HEAD
 
 Options:
-  --dir PATH      the workspace folder (default: the current folder when it
-                  holds YAML files, else ./playbooks)
+  --dir PATH      the workspace folder (default: every folder under the
+                  current one holding playbook YAML that the change touches;
+                  exit 2 when there is none)
   --data D        data folder (customers and events): witnesses come from real
                   customers, and with --at the audience impact is computed
   --at TIME       ISO instant for the audience impact (e.g. 2026-11-20T00:00:00Z)
@@ -54,18 +55,21 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (!Number.isFinite(at)) throw new UsageError(`--at ${values.at} is not an ISO date or datetime`);
   }
   if (at !== undefined && !values.data) throw new UsageError("--at needs --data D");
-  let result;
-  let rows = "";
+  let results;
+  const rows: string[] = [];
   try {
-    result = await runDiff({ cwd: io.cwd, revisions: positionals, dir: values.dir, data: values.data, at, onRows: (c) => (rows = rowsSummary(c)) });
+    results = await runDiffs({ cwd: io.cwd, revisions: positionals, dir: values.dir, data: values.data, at, onRows: (c) => void rows.push(rowsSummary(c)) });
   } catch (e) {
-    if (e instanceof GitError) {
+    if (e instanceof GitError || e instanceof NoWorkspaceError) {
       io.stderr(`playbook diff: ${e.message}\n`);
       return EXIT.usage;
     }
     throw e;
   }
-  io.stdout(format === "json" ? renderJson(result) : format === "markdown" ? renderMarkdown(result) : renderText(result));
-  if (rows) io.stderr(rows);
+  // One workspace: one result (JSON: one object, as before); several: one after another (JSON: an array).
+  if (format === "json") io.stdout(results.length === 1 ? renderJson(results[0]!) : JSON.stringify(results, null, 2) + "\n");
+  else io.stdout(results.map((r) => (format === "markdown" ? renderMarkdown(r) : renderText(r))).join("\n"));
+  // The same data read for every workspace: one rows line.
+  if (rows.length) io.stderr(rows[0]!);
   return EXIT.ok;
 }

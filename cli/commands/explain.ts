@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { parseDataArgs } from "../data-args.ts";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
-import { explainCustomer } from "../../engine/runtime/explain.ts";
+import { explanationOf, renderExplanation } from "../../engine/runtime/explain.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { formatBadRows, rowsSummary } from "../../engine/runtime/read.ts";
 import { dataSource, timeFlag } from "./run.ts";
@@ -17,12 +17,23 @@ import { dataSource, timeFlag } from "./run.ts";
 export const summary = "why each rule did or did not reach a customer, step by step";
 
 /** `playbook explain --help`. */
-export const usage = `Usage: playbook explain DIR --data D --customer ID --at TIME [--rule ID]
+export const usage = `Usage: playbook explain DIR --data D --customer ID --at TIME [--rule ID] [--format text|json]
 
 For one customer, replays the last 30 days up to TIME through the engine and
 prints, for every rule (or just --rule), each check of each candidate in the
 day ending at TIME in the order of a decision, with the values it saw, the cap
-or condition that stopped it, and what would have been sent.
+or condition that stopped it, and what would have been sent. A candidate
+still waiting at TIME (queue, send hours, another cadence) is shown as the log
+has it: deferred, with its next try, nothing decided yet.
+
+--format json prints the same as one JSON object: customer, at, zone,
+local_time, window {from, to}, history_from, events_up_to_at,
+messages_last_7d [{rule, step, channel, at}], and rules in arbitration order
+[{rule, priority, cadence_steps (null for one message), on, candidates [{at,
+step, entered_at, checks [{check, detail}], status (null when put back),
+waiting (null, or {send_at, reason} when still waiting at TIME)}],
+no_candidate (null, or why), sends [{step, template, channel, send_at,
+status}]}]. Times are ISO 8601 UTC as in the decision log.
 
 Options:
   --data D            data folder with customers.* and events.*
@@ -31,15 +42,17 @@ Options:
   --customer ID       the customer
   --at TIME           ISO 8601 (no offset means UTC)
   --rule ID           only this rule
+  --format F          text (default) or json
 `;
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { dir, values } = parseDataArgs(args, { customer: { type: "string" }, at: { type: "string" }, rule: { type: "string" } });
+  const { dir, values } = parseDataArgs(args, { customer: { type: "string" }, at: { type: "string" }, rule: { type: "string" }, format: { type: "string", default: "text" } });
   if (!values.customer) throw new UsageError("--customer ID is required");
+  if (values.format !== "text" && values.format !== "json") throw new UsageError(`--format must be text or json, not "${values.format}"`);
   const at = timeFlag("at", values.at);
   try {
-    const { program } = await loadProgram(resolve(io.cwd, dir));
+    const { program } = await loadProgram(resolve(io.cwd, dir), dir);
     if (values.rule && !program.ws.rules.has(values.rule)) {
       io.stderr(`playbook explain: no rule "${values.rule}" (rules: ${[...program.ws.rules.keys()].join(", ")})\n`);
       return EXIT.usage;
@@ -57,7 +70,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       io.stderr(`playbook explain: no customer "${id}" in the data\n`);
       return EXIT.failed;
     }
-    io.stdout(explainCustomer(program, { id, attrs: f.attrs, events: f.events, tz: f.tz, rfm: f.rfm }, { at, ...(values.rule ? { rule: values.rule } : {}) }));
+    const x = explanationOf(program, { id, attrs: f.attrs, events: f.events, tz: f.tz, rfm: f.rfm }, { at, ...(values.rule ? { rule: values.rule } : {}) });
+    io.stdout(values.format === "json" ? `${JSON.stringify(x)}\n` : renderExplanation(x));
     return EXIT.ok;
   } catch (e) {
     if (e instanceof InputError) return (io.stderr(e.message), e.exitCode);

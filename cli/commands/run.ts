@@ -11,6 +11,8 @@
 import { resolve } from "node:path";
 import { parseDataArgs } from "../data-args.ts";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
+import { progressBar, stagedProgress } from "../progress.ts";
+import { warningsLine } from "../warnings.ts";
 import { isoSeconds } from "../../engine/decision.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { decisionSummary, logText, writeLog } from "../../engine/runtime/log-file.ts";
@@ -66,8 +68,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { dir, values } = parseDataArgs(args, { at: { type: "string" }, state: { type: "string" }, out: { type: "string" }, rejects: { type: "string" } });
   const at = timeFlag("at", values.at);
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, dir));
-    if (warnings) io.stderr(warnings);
+    const { program, warnings } = await loadProgram(resolve(io.cwd, dir), dir);
     const statePath = values.state ? resolve(io.cwd, values.state) : null;
     let states = new Map<string, CustomerState>();
     let from = at - DAY;
@@ -80,7 +81,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       states = stored.states;
       if (stored.lastAt !== null) from = stored.lastAt;
     }
-    const r = await decideFromFiles(program, dataSource(io, values), states, from, at, true, undefined, { keepStates: statePath !== null });
+    const bar = progressBar(io, "playbook run");
+    const r = await decideFromFiles(program, dataSource(io, values), states, from, at, true, undefined, { keepStates: statePath !== null, onProgress: stagedProgress(bar, "customers") }).finally(() => bar.end());
     if (r.bad.length && !values.rejects) {
       io.stderr(formatBadRows(r.bad));
       io.stderr(rowsSummary(r.counts));
@@ -90,8 +92,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const ds = r.decisions.map(stripTime);
     if (values.out) await writeLog(resolve(io.cwd, values.out), ds);
     else io.stdout(logText(ds));
-    // Committed only after the log is out: a run killed before this line leaves the state as it was.
+    // Committed only after the log is out: a run killed before this line leaves the state as it was,
+    // and a reader that went away before reading it all ends the process in flush (cli/io.ts).
+    if (!values.out) await io.flush?.();
     if (statePath) await saveState(statePath, at, states, at - longestWindow(program));
+    // The warnings as one line, with the summaries of a run that worked (cli/warnings.ts).
+    io.stderr(warningsLine(warnings, dir));
     io.stderr(rowsSummary(r.counts));
     io.stderr(decisionSummary(ds, r.timezones));
     return EXIT.ok;
@@ -111,7 +117,7 @@ export function dataSource(io: CliIO, v: { data?: string; customers?: string; ev
   };
 }
 
-async function writeLog_(path: string, text: string): Promise<void> {
+async function writeLog_(path: string, text: string | Buffer): Promise<void> {
   const { writeFile } = await import("node:fs/promises");
   await writeFile(path, text);
 }

@@ -6,6 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseDataArgs } from "../data-args.ts";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
+import { warningsLine } from "../warnings.ts";
 import { InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { findDataFile, formatBadRows, rowsSummary, rejectsText } from "../../engine/runtime/read.ts";
 import { isoSeconds } from "../../engine/decision.ts";
@@ -103,8 +104,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.usage;
   }
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, wsDir));
-    if (warnings && values.format === "table") io.stderr(warnings);
+    const { program, warnings } = await loadProgram(resolve(io.cwd, wsDir), wsDir);
     let r: SegmentsResult;
     try {
       // Membership (customer ids in JS) only when it is printed or written.
@@ -123,6 +123,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     if (values.rejects) await writeFile(resolve(io.cwd, values.rejects), await rejectsText(r.bad));
     if (values.out) await writeFile(resolve(io.cwd, values.out), membershipCsv(r));
     io.stdout(values.format === "json" ? segmentsJson(r) : values.format === "csv" ? membershipCsv(r) : segmentsTable(r));
+    if (values.format === "table") io.stderr(warningsLine(warnings, wsDir)); // one line, not the diagnostics (cli/warnings.ts)
     io.stderr(rowsSummary(r.counts));
     return EXIT.ok;
   } catch (e) {

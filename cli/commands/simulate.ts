@@ -8,6 +8,8 @@
 import { resolve } from "node:path";
 import { parseDataArgs } from "../data-args.ts";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
+import { progressBar, stagedProgress } from "../progress.ts";
+import { warningsLine } from "../warnings.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
 import { decisionSummary, logText, writeLog } from "../../engine/runtime/log-file.ts";
 import { stripTime } from "../../engine/runtime/order.ts";
@@ -41,9 +43,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const to = timeFlag("to", values.to);
   if (to <= from) throw new UsageError("--to must be later than --from");
   try {
-    const { program, warnings } = await loadProgram(resolve(io.cwd, dir));
-    if (warnings) io.stderr(warnings);
-    const r = await decideFromFiles(program, dataSource(io, values), new Map(), from, to, true);
+    const { program, warnings } = await loadProgram(resolve(io.cwd, dir), dir);
+    const bar = progressBar(io, "playbook simulate");
+    const r = await decideFromFiles(program, dataSource(io, values), new Map(), from, to, true, undefined, { onProgress: stagedProgress(bar, "customers") }).finally(() => bar.end());
     if (r.bad.length && !values.rejects) {
       io.stderr(formatBadRows(r.bad));
       io.stderr(rowsSummary(r.counts));
@@ -56,6 +58,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     const ds = r.decisions.map(stripTime);
     if (values.out) await writeLog(resolve(io.cwd, values.out), ds);
     else io.stdout(logText(ds));
+    // The warnings as one line, with the summaries of a run that worked (cli/warnings.ts).
+    io.stderr(warningsLine(warnings, dir));
     io.stderr(rowsSummary(r.counts));
     io.stderr(decisionSummary(ds, r.timezones));
     return EXIT.ok;

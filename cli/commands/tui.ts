@@ -4,7 +4,6 @@
  * the report table, so scripts never get escape codes.
  */
 import { parseArgs } from "node:util";
-import { relative, resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadRfm, reportFromJson, reportFromWorkspace } from "../tui/load.ts";
 import { colorEnabled } from "../tui/theme.ts";
@@ -51,6 +50,9 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       "report-json": { type: "string" },
       // Hidden: open the TUI even when stdout is not a terminal (tmux tests pipe nothing, but be explicit).
       "force-tty": { type: "boolean", default: false },
+      // Hidden: keep a timer of N ms pending while the TUI runs, a stand-in for work still
+      // running when the user quits (the tmux quit test shows quit does not wait for it).
+      "test-pending-ms": { type: "string" },
     },
   });
   let loaded;
@@ -86,6 +88,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
   const { openTui } = await import("../tui/open.tsx");
-  await openTui({ report, rfm: rfm.grid, rfmNote: rfm.note, color: colorEnabled(io.env), title: dir ? `Playbook · ${relative(io.cwd, resolve(io.cwd, dir)) || "."}` : "Playbook" });
-  return EXIT.ok;
+  if (values["test-pending-ms"]) setTimeout(() => {}, Number(values["test-pending-ms"]));
+  // openTui ends the process when the user quits.
+  return openTui({ report, rfm: rfm.grid, rfmNote: rfm.note, color: colorEnabled(io.env), title: tuiTitle(dir) });
+}
+
+/**
+ * The title's workspace: the path as the user typed it, so it reads the same
+ * as their command line (not made relative to the current folder, which
+ * turned an absolute path into `../../…`).
+ */
+export function tuiTitle(dir: string | undefined): string {
+  return dir ? `Playbook · ${dir}` : "Playbook";
 }

@@ -39,6 +39,47 @@ function fieldChanges(a: Map<string, FieldValue>, b: Map<string, FieldValue>): F
   return out;
 }
 
+/**
+ * What a cap line limits, and the rest of the line: `email: max 3 per 7d` →
+ * ["email", "max 3 per 7d"], `max 2 per 1d` → ["all channels", …],
+ * `gap 1h between messages` → ["gap", …], `pause 2d after E` → ["pause after E", …].
+ */
+export function capScope(text: string): { scope: string; rest: string; window: string | null } {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*):\s*(.*)$/.exec(text);
+  const [scope, rest] = m ? [m[1]!, m[2]!] : /^gap\b/.test(text) ? ["gap", text] : /^pause\b/.test(text) ? [`pause after ${/after\s+(\S+)/.exec(text)?.[1] ?? ""}`.trim(), text] : ["all channels", text];
+  return { scope, rest, window: /\bper\s+(\S+)/.exec(rest)?.[1] ?? null };
+}
+
+/**
+ * Caps have no names, so an edited cap first compares as one removed line and
+ * one added line. Pair them into one "changed" entry named by what the cap
+ * limits: first a removed and an added cap of the same scope and window (the
+ * count changed), then the one removed and one added left in a scope (the
+ * window changed). Anything else stays added or removed.
+ */
+function pairCaps(changes: Change[]): Change[] {
+  const removed = changes.filter((c) => c.kind === "cap" && c.change === "removed");
+  const added = changes.filter((c) => c.kind === "cap" && c.change === "added");
+  const used = new Set<Change>();
+  const out: Change[] = [];
+  const pair = (a: Change, b: Change) => {
+    used.add(a).add(b);
+    const x = capScope(a.name), y = capScope(b.name);
+    out.push({ kind: "cap", name: y.scope, change: "changed", file: b.file, fields: [{ field: "cap", before: x.rest, after: y.rest, expr: false }] });
+  };
+  for (const a of removed) {
+    const x = capScope(a.name);
+    const b = added.find((c) => !used.has(c) && capScope(c.name).scope === x.scope && capScope(c.name).window === x.window);
+    if (b) pair(a, b);
+  }
+  const scopes = new Set(removed.filter((c) => !used.has(c)).map((c) => capScope(c.name).scope));
+  for (const sc of scopes) {
+    const rs = removed.filter((c) => !used.has(c) && capScope(c.name).scope === sc), as = added.filter((c) => !used.has(c) && capScope(c.name).scope === sc);
+    if (rs.length === 1 && as.length === 1) pair(rs[0]!, as[0]!);
+  }
+  return [...changes.filter((c) => !used.has(c)), ...out];
+}
+
 /** Every difference between `base` and `head`. */
 export function compareViews(base: View, head: View): Change[] {
   const keys = [...new Set([...base.keys(), ...head.keys()])];
@@ -53,5 +94,5 @@ export function compareViews(base: View, head: View): Change[] {
       if (fields.length) out.push({ kind: e.kind, name: e.name, change: "changed", file: b.file, fields });
     }
   }
-  return out.sort((x, y) => KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  return pairCaps(out).sort((x, y) => KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind) || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
 }

@@ -10,6 +10,7 @@
 import type { Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import { findDataFile, openReader, propsUsed, readCustomers, streamEvents, type BadRow, type RowCounts } from "../../engine/runtime/read.ts";
+import { orderBadRows } from "../../engine/runtime/rows.ts";
 
 /** Every customer with their attributes and time-sorted events. */
 export interface Population {
@@ -51,7 +52,8 @@ export async function loadPopulation(dir: string, ws: Workspace | null, other: W
     close();
   }
   const customers = [...byId].map(([id, attrs]) => ({ id, attrs })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const sorted = [...bad].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  // Root causes first: the first row named is one to fix, not an event of a customer rejected elsewhere.
+  const sorted = orderBadRows(bad);
   const problem = bad.length ? `${bad.length} data row${bad.length === 1 ? "" : "s"} did not fit and ${bad.length === 1 ? "was" : "were"} left out, first: ${sorted[0]!.file}:${sorted[0]!.line}: ${sorted[0]!.reason}` : null;
   return { population: { customers, events }, problem, counts };
 }

@@ -5,10 +5,11 @@
  * TIME under each side, with how often each cap stops one (a cap that starts
  * stopping messages "starts to bite").
  *
- * A rule's audience is the customers for whom `suppress` is false, `who` true
- * and `unless` false at TIME, evaluated without a trigger event; a rule whose
- * conditions read the trigger event is reported as not estimated. RFM scores
- * come from each side's own `rfm:` section.
+ * A rule's audience: for a rule started by an event, the customers it fired
+ * for in the REPLAY_DAYS before TIME (trigger `where`, `suppress`, `who` and
+ * `unless` at the instant it fires, with the event as the trigger); for any
+ * other rule, those for whom `suppress` is false, `who` true and `unless`
+ * false at TIME. RFM scores come from each side's own `rfm:` section.
  */
 import { rfmScorer } from "../../engine/rfm.ts";
 import type { Expr, Workspace } from "../../language/ast.ts";
@@ -80,9 +81,58 @@ export function readsRef(e: unknown, test: (r: Ref) => boolean): boolean {
 /** The trigger event (itself or its props): an audience count has no value for it. */
 const TRIGGER = (r: Ref) => r.kind === "trigger_event" || (r.kind === "prop" && r.scope === "trigger");
 
+/** Is the rule started by an event (`on: E [where]`, `D after E [where]`)? Its audience is then who was triggered. */
+function eventTriggered(ws: Workspace, id: string): boolean {
+  const k = ws.rules.get(id)?.on.kind;
+  return k === "event" || k === "after";
+}
+
+/**
+ * The customers a rule would take at TIME: for a rule started by an event,
+ * those with at least one trigger event in the REPLAY_DAYS before TIME on
+ * which the trigger's `where`, `suppress`, `who` and `unless` agree (each
+ * evaluated at the instant the rule fires, with that event as the trigger);
+ * for any other rule, those for whom `suppress` is false, `who` true and
+ * `unless` false at TIME.
+ */
 function ruleAudience(ev: Evaluate, ws: Workspace, id: string, pop: Population, at: number, rfm: RfmOf | null): { set: Set<string>; errors: number } | null {
   const r = ws.rules.get(id);
   if (!r) return null;
+  const on = r.on;
+  if (on.kind === "event" || on.kind === "after") {
+    const delay = on.kind === "after" ? on.delay.ms : 0;
+    const from = at - REPLAY_DAYS * 86_400_000;
+    const set = new Set<string>();
+    let errors = 0;
+    for (const c of pop.customers) {
+      const evs = pop.events.get(c.id) ?? [];
+      for (let i = 0; i < evs.length; i++) {
+        const t = evs[i]!;
+        const fire = t.ts + delay;
+        if (t.name !== on.event || fire <= from || fire > at) continue;
+        const seen = evs.filter((e) => e.ts <= fire);
+        const scores = rfm ? rfm(c.id, seen, fire) : null;
+        const test = (e: Expr | undefined, dflt: boolean): Truth => {
+          if (!e) return dflt;
+          try {
+            return ev(e, { now: fire, customer: c.attrs, events: seen, rfm: scores, segments: {}, trigger: t }, ws) === true;
+          } catch {
+            return "error";
+          }
+        };
+        const parts = [test(on.where, true), test(ws.suppress, false), test(r.who, true), test(r.unless, false)];
+        if (parts.includes("error")) {
+          errors++;
+          break;
+        }
+        if (parts[0] && !parts[1] && parts[2] && !parts[3]) {
+          set.add(c.id);
+          break;
+        }
+      }
+    }
+    return { set, errors };
+  }
   return membership(pop, at, (attrs, events) => {
     const sup = truthOf(ev, ws.suppress, false, ws, attrs, events, at, rfm);
     const who = truthOf(ev, r.who, true, ws, attrs, events, at, rfm);
@@ -133,17 +183,19 @@ export async function audienceImpact(base: Workspace, head: Workspace, ev: Evalu
   }
   const rules = [...new Set([...base.rules.keys(), ...head.rules.keys()])].sort();
   for (const id of rules) {
-    const uses = (ws: Workspace) => [ws.rules.get(id)?.who, ws.rules.get(id)?.unless].some((e) => readsRef(e, TRIGGER));
+    // Without a trigger event to read, conditions on the trigger have no value: only event-started rules have one.
+    const uses = (ws: Workspace) => !eventTriggered(ws, id) && [ws.rules.get(id)?.who, ws.rules.get(id)?.unless].some((e) => readsRef(e, TRIGGER));
     if (uses(base) || uses(head)) {
       missing.push(`rule ${id}: its conditions read the trigger event, which an audience count has no value for; audience not estimated`);
       continue;
     }
     const a = ruleAudience(ev, base, id, pop, at, rfmA), b = ruleAudience(ev, head, id, pop, at, rfmB);
     if ((a?.errors ?? 0) > 0 || (b?.errors ?? 0) > 0) {
-      missing.push(`rule ${id}: its conditions read the trigger event or could not be evaluated for some customers; audience not estimated`);
+      missing.push(`rule ${id}: its conditions could not be evaluated for ${Math.max(a?.errors ?? 0, b?.errors ?? 0)} customers; audience not estimated`);
       continue;
     }
-    audiences.push(delta("rule", id, a?.set ?? null, b?.set ?? null));
+    const d = delta("rule", id, a?.set ?? null, b?.set ?? null);
+    audiences.push(eventTriggered(head.rules.has(id) ? head : base, id) ? { ...d, basis: "triggered" } : d);
   }
   let messages: MessageProjection | null = null;
   try {

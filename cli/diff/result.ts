@@ -15,7 +15,11 @@ export interface Witness {
   customer_id: string | null;
   /** The attributes the expressions read (others omitted), and synthesized events as `name@ago`. */
   customer: Record<string, unknown>;
-  events: { event: string; ago: string; props: Record<string, unknown> }[];
+  events: { event: string; ago: string; ts: string; props: Record<string, unknown> }[];
+  /** The RFM scores the witness has, when the expressions read them (null: not scored). */
+  rfm?: { r: number; f: number; m: number; cell: string } | null;
+  /** `in_cadence` and the previous step's `delivered`/`opened`/`clicked`, when the expressions read them. */
+  flags?: Record<string, boolean>;
   /** For a changed trigger condition: the trigger event the customer got. */
   trigger?: { event: string; ts: string; props: Record<string, unknown> };
   before: unknown;
@@ -33,6 +37,8 @@ export interface AudienceDelta {
   after: number | null;
   entering: number;
   leaving: number;
+  /** For a rule started by an event: "triggered" (who it fired for in the days replayed), not who qualifies at the instant. */
+  basis?: "triggered";
   /** A few ids of each, for spot checks. */
   entering_sample: string[];
   leaving_sample: string[];

@@ -4,7 +4,7 @@
  * size, re-laid on resize. It takes a `Report` (and optionally an RFM grid)
  * and nothing else, so tests render it with a fixture and no files.
  */
-import React, { useEffect, useReducer, useState } from "react";
+import React, { useEffect, useRef, useState } from "react";
 import { Box, Text, useApp, useInput, useStdout } from "ink";
 import type { Report } from "../../experiments/report-types.ts";
 import { SORT_KEYS, scrollTop, visibleRules, type RfmGrid, type SortKey } from "./model.ts";
@@ -27,6 +27,11 @@ export interface AppProps {
   height?: number;
   /** Title line: the workspace and data the report came from. */
   title?: string;
+  /**
+   * Called from the key handler the moment a key quits, before any render (the
+   * real terminal ends the process there); without it the app exits through ink.
+   */
+  onQuit?: () => void;
 }
 
 /** The terminal's size, updated when it is resized. */
@@ -49,9 +54,18 @@ export function App(props: AppProps): React.ReactElement {
   const { exit } = useApp();
   const { width, height } = useTerminalSize(props);
   const rowsHeight = Math.max(1, height - 5);
-  const [st, dispatch] = useReducer(reduceKey, INITIAL);
+  // The state lives in a ref as well, updated by the pure reducer inside the key handler:
+  // the handler sees the latest state even when ink hands it keys before React re-renders,
+  // and it knows at once when a key quits, without waiting for a render.
+  const stRef = useRef(INITIAL);
+  const [st, setSt] = useState(INITIAL);
+  const { onQuit } = props;
   useInput((input, key) => {
-    for (const k of splitBurst(input, key)) dispatch({ ...k, report, rowsHeight });
+    let s = stRef.current;
+    for (const k of splitBurst(input, key)) s = reduceKey(s, { ...k, report, rowsHeight });
+    stRef.current = s;
+    if (s.quit && onQuit) return onQuit();
+    setSt(s);
   });
   useEffect(() => {
     if (st.quit) exit();
@@ -77,7 +91,12 @@ export function App(props: AppProps): React.ReactElement {
     <Box flexDirection="column" width={width} height={height}>
       <Text bold wrap="truncate" {...tint("cyan", color)}>{fit(title, width - 1)}</Text>
       <Box flexDirection="column" flexGrow={1}>{body}</Box>
-      <Text wrap="truncate" inverse={color}>{footerText(footerScreen, `${sortKey}${st.reversed ? "↑" : ""}`, st.filter, width).padEnd(width - 1)}</Text>
+      {st.status ? (
+        // The last key did nothing: say so where the key hints are, until the next key.
+        <Text wrap="truncate" bold {...tint("yellow", color)}>{fit(st.status, width - 1).padEnd(width - 1)}</Text>
+      ) : (
+        <Text wrap="truncate" inverse={color}>{footerText(footerScreen, `${sortKey}${st.reversed ? "↑" : ""}`, st.filter, width).padEnd(width - 1)}</Text>
+      )}
     </Box>
   );
 }

@@ -8,9 +8,9 @@ import React from "react";
 import { Box, Text } from "ink";
 import type { Report, RuleReport } from "../../experiments/report-types.ts";
 import { pp, pval } from "../../experiments/format/numbers.ts";
-import { barScale, liftBar, liftInterval } from "./charts.ts";
+import { barScale, liftBar, liftInterval, scaleLabel } from "./bar.ts";
 import { cellText, fit, layoutColumns, padCell, romiCell } from "./cells.ts";
-import { VERDICT_LABEL, verdictOf } from "./model.ts";
+import { VERDICT_LABEL, verdictOf, verdictSide } from "./model.ts";
 import { tint, verdictTint } from "./theme.ts";
 
 /** Props of the overview. */
@@ -33,7 +33,7 @@ function RuleRow(p: { r: RuleReport; selected: boolean; scale: number; width: nu
       {p.selected ? "▶ " : "  "}
       {cols.map((c, i) => {
         const sep = i === 0 ? "" : " ";
-        if (c.key === "bar") return <Text key={c.key}>{sep}{liftBar(liftInterval(p.r), p.scale, c.width)}</Text>;
+        if (c.key === "bar") return <Text key={c.key}>{sep}{liftBar(liftInterval(p.r), p.scale, c.width, verdictSide(v))}</Text>;
         const text = padCell(cellText(c.key, p.r, p.alpha, VERDICT_LABEL[v]), c);
         const style = c.key === "verdict" || c.key === "lift" ? verdictTint(v, p.color) : c.key === "alerts" ? tint("yellow", p.color) : {};
         return <Text key={c.key} {...style}>{sep}{text}</Text>;
@@ -42,10 +42,13 @@ function RuleRow(p: { r: RuleReport; selected: boolean; scale: number; width: nu
   );
 }
 
-/** The header line of the rule table. */
-export function ColumnHeader({ width }: { width: number }): React.ReactElement {
+/** The header line of the rule table; the bar's title carries the axis's half-width. */
+export function ColumnHeader({ width, scale }: { width: number; scale: number }): React.ReactElement {
   const cols = layoutColumns(width);
-  return <Text bold wrap="truncate">{"  " + cols.map((c) => padCell(c.title, c)).join(" ")}</Text>;
+  // "CI ±6pp" when it fits, so the axis's half-width is on screen; else the plain title.
+  const barTitle = (w: number) => (`CI ${scaleLabel(scale)}`.length <= w ? `CI ${scaleLabel(scale)}` : "CI vs 0");
+  const title = (c: (typeof cols)[number]) => (c.key === "bar" ? barTitle(c.width) : c.title);
+  return <Text bold wrap="truncate">{"  " + cols.map((c) => padCell(title(c), c)).join(" ")}</Text>;
 }
 
 /** One line about the selected rule, in words. */
@@ -59,14 +62,13 @@ export function detailLine(r: RuleReport | undefined, alpha: number): string {
 
 /** The overview screen. */
 export function Overview(p: OverviewProps): React.ReactElement {
-  const all = [...p.report.rules, ...(p.report.global_holdout ? [p.report.global_holdout] : [])];
-  // One scale for every row, so bars compare across rules.
-  const scale = barScale(all.map(liftInterval));
+  // One axis for every rule (filtered or not), so bars compare across rules and keep still while filtering.
+  const scale = barScale(p.report.rules.map(liftInterval));
   const shown = p.rows.slice(p.top, p.top + p.rowsHeight);
   const g = p.report.global_holdout;
   return (
     <Box flexDirection="column">
-      <ColumnHeader width={p.width} />
+      <ColumnHeader width={p.width} scale={scale} />
       {shown.map((r, i) => (
         <RuleRow key={r.rule} r={r} selected={p.top + i === p.selected} scale={scale} width={p.width} alpha={p.report.alpha} color={p.color} />
       ))}

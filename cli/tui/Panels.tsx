@@ -53,8 +53,10 @@ export const HELP_LINES = [
   "verdicts: works = q < alpha and lift > 0 · HARMS = q < alpha and lift < 0",
   "  low pwr = not significant and MDE > 15% of the holdout's rate",
   "  unclear = not significant though the test could see 15% · SRM! = split off",
-  "bar: the lift's interval (├─┤) and estimate (●) against zero (│), one",
-  "  relative scale for all rules; an interval clear of │ is significant.",
+  "  no holdout = nobody held out: no test, and waiting will not make one",
+  "bar: the pp interval (├─┤) and estimate (●) against zero (│) on one axis for",
+  "  all rules (±N pp in its header; ◀ ▶ run off it). Solid and clear of │ only",
+  "  for works / HARMS; dotted ┊┄○┄┊ = clear of │ but q ≥ alpha (many tests).",
 ];
 
 /** The help screen. */

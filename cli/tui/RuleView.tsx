@@ -8,6 +8,7 @@ import { Box, Text } from "ink";
 import type { MetricComparison, Report, RuleReport } from "../../experiments/report-types.ts";
 import { int, money, pct, pp, pval, signedMoney, signedPct } from "../../experiments/format/numbers.ts";
 import { dailyChart } from "./charts.ts";
+import { clipToPossible } from "./bar.ts";
 import { fit, romiCell } from "./cells.ts";
 import { VERDICT_LABEL, verdictOf } from "./model.ts";
 import { tint, verdictTint } from "./theme.ts";
@@ -33,12 +34,26 @@ function ci(m: MetricComparison, rate: boolean): string {
   return `${f(m.lift_abs)}${rate ? " pp" : ""}${iv}`;
 }
 
+/**
+ * The conversion comparison with its intervals clipped to what a rate allows,
+ * as the overview's bar draws them: the treated rate is in [0, 1], so the lift
+ * is at least −(holdout rate), i.e. −100% relative, and at most 1 − holdout rate.
+ */
+export function possibleConversion(c: MetricComparison): MetricComparison {
+  const h = c.holdout;
+  if (!Number.isFinite(h)) return c;
+  const abs = clipToPossible({ point: c.lift_abs, low: c.ci_low, high: c.ci_high }, h);
+  const relMax = h > 0 ? (1 - h) / h : Infinity;
+  const rel = (x: number | null | undefined) => (x === null || x === undefined ? x : Math.max(-1, Math.min(relMax, x)));
+  return { ...c, ci_low: abs.low, ci_high: abs.high, ci_rel_low: rel(c.ci_rel_low), ci_rel_high: rel(c.ci_rel_high) };
+}
+
 /** The metrics section as lines of text. */
 export function metricLines(r: RuleReport, alpha: number): string[] {
   const level = `${Math.round((1 - alpha) * 1000) / 10}%`;
   const row = (a: string, b: string, c: string, d: string, e: string) => `${a.padEnd(13)}${b.padStart(9)}${c.padStart(10)}  ${d.padEnd(30)}${e.padStart(7)}`;
   const sig = (m: MetricComparison) => pval(m.q) + (m.q !== null && m.q < alpha ? "*" : "");
-  const c = r.conversion, v = r.revenue_per_customer;
+  const c = possibleConversion(r.conversion), v = r.revenue_per_customer;
   const lines = [
     row("", "treated", "held out", `lift [${level} CI]`, "q"),
     row("entries", int(r.entries.treatment), int(r.entries.holdout), `holdout share ${pct(r.holdout_share ?? null)}`, ""),
@@ -78,7 +93,7 @@ export function RuleView(p: RuleViewProps): React.ReactElement {
   const lines =
     section === "metrics" ? metricLines(p.rule, p.report.alpha)
     : section === "funnel" ? funnelLines(p.rule)
-    : ["daily cumulative lift, conversion (pp), with its interval:", ...dailyChart(p.rule.daily ?? [], p.width - 2, body - 2)];
+    : ["cumulative conversion lift per day (pp): interval │, estimate ●, ┬ Mondays", ...dailyChart(p.rule.daily ?? [], p.width - 2, body - 1)];
   return (
     <Box flexDirection="column">
       <Text wrap="truncate">

@@ -59,10 +59,11 @@ const COLUMNS: Column[] = [
   { key: "entries", title: "entries", width: 9, align: "right", priority: 4 },
   { key: "conv", title: "conv% T/H", width: 9, align: "right", priority: 7 },
   { key: "lift", title: "lift", width: 5, align: "right", priority: 8 },
-  { key: "bar", title: "CI vs 0", width: 10, align: "left", priority: 9 },
+  { key: "bar", title: "CI vs 0", width: 8, align: "left", priority: 9 },
   { key: "q", title: "q", width: 6, align: "right", priority: 6 },
   { key: "romi", title: "ROMI", width: 5, align: "right", priority: 3 },
-  { key: "verdict", title: "verdict", width: 8, align: "left", priority: 5 },
+  // "no holdout" is the longest verdict.
+  { key: "verdict", title: "verdict", width: 10, align: "left", priority: 5 },
   { key: "alerts", title: "⚠", width: 2, align: "right", priority: 2 },
 ];
 

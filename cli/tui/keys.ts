@@ -23,11 +23,13 @@ export interface UiState {
   top: number;
   section: number;
   quit: boolean;
+  /** A sentence for the footer about the last key when it did nothing (unknown key, no next rule); "" otherwise. */
+  status: string;
 }
 
 /** The state the TUI opens in. */
 export const INITIAL: UiState = {
-  screen: "overview", help: false, sortIdx: 0, reversed: false, filter: "", typing: false, selected: 0, top: 0, section: 0, quit: false,
+  screen: "overview", help: false, sortIdx: 0, reversed: false, filter: "", typing: false, selected: 0, top: 0, section: 0, quit: false, status: "",
 };
 
 /** One key press, with what the reducer needs to know of the screen. */
@@ -51,9 +53,38 @@ function moveTo(s: UiState, to: number, a: KeyAction): UiState {
 
 const resetRows = (s: UiState): UiState => ({ ...s, selected: 0, top: 0 });
 
-/** The state after one key. */
-export function reduceKey(s: UiState, a: KeyAction): UiState {
+/** A key as the status line names it: "x", "Tab", "→". */
+export function keyName(input: string, key: Partial<Key>): string {
+  const named: [keyof Key, string][] = [["upArrow", "↑"], ["downArrow", "↓"], ["leftArrow", "←"], ["rightArrow", "→"], ["pageUp", "PgUp"], ["pageDown", "PgDn"], ["home", "Home"], ["end", "End"], ["tab", "Tab"], ["return", "Enter"], ["escape", "Esc"], ["backspace", "Backspace"], ["delete", "Delete"]];
+  const n = named.find(([k]) => key[k]);
+  if (n) return n[1];
+  if (key.ctrl && input) return `Ctrl-${input.toUpperCase()}`;
+  return input && !/[\x00-\x1f]/.test(input) ? `"${input}"` : "that key";
+}
+
+/** Moves to the next/previous rule in the rule view, or says why it cannot. */
+function stepRule(s: UiState, a: KeyAction, by: 1 | -1): UiState {
+  const n = rowCount(s, a.report);
+  const of = s.filter ? `${n} rules match /${s.filter}` : `${n} rules`;
+  if (by > 0 && s.selected >= n - 1) return { ...s, status: `this is the last rule (${of}): p goes back` };
+  if (by < 0 && s.selected <= 0) return { ...s, status: `this is the first rule (${of}): n goes on` };
+  return moveTo(s, s.selected + by, a);
+}
+
+/** The state after one key; a key that does nothing says so in `status`. */
+export function reduceKey(prev: UiState, a: KeyAction): UiState {
+  const s = prev.status ? { ...prev, status: "" } : prev;
+  const next = applyKey(s, a);
+  if (next !== s) return next;
+  // Unchanged: the key meant nothing here (or was swallowed while typing a filter, which is fine).
+  if (s.typing) return s;
+  return { ...s, status: `${keyName(a.input, a.key)} does nothing here: ? lists the keys` };
+}
+
+function applyKey(s: UiState, a: KeyAction): UiState {
   const { input, key } = a;
+  // Ctrl-C quits from anywhere, even while typing a filter or reading the help.
+  if (key.ctrl && input === "c") return { ...s, quit: true };
   if (s.help) return { ...s, help: false };
   if (s.typing) {
     if (key.return) return { ...s, typing: false };
@@ -62,7 +93,7 @@ export function reduceKey(s: UiState, a: KeyAction): UiState {
     if (input && !key.ctrl && !key.meta && !/[\x00-\x1f]/.test(input)) return resetRows({ ...s, filter: s.filter + input });
     return s;
   }
-  if (input === "q" || (key.ctrl && input === "c")) return { ...s, quit: true };
+  if (input === "q") return { ...s, quit: true };
   if (input === "?") return { ...s, help: true };
   if (s.screen === "overview") {
     if (key.upArrow || input === "k") return moveTo(s, s.selected - 1, a);
@@ -83,8 +114,8 @@ export function reduceKey(s: UiState, a: KeyAction): UiState {
   if (s.screen === "rule") {
     if (key.tab) return { ...s, section: (s.section + (key.shift ? SECTION_COUNT - 1 : 1)) % SECTION_COUNT };
     if (input >= "1" && input <= String(SECTION_COUNT) && input.length === 1) return { ...s, section: Number(input) - 1 };
-    if (input === "n" || key.downArrow) return moveTo(s, s.selected + 1, a);
-    if (input === "p" || key.upArrow) return moveTo(s, s.selected - 1, a);
+    if (input === "n" || key.downArrow) return stepRule(s, a, 1);
+    if (input === "p" || key.upArrow) return stepRule(s, a, -1);
   }
   return s;
 }

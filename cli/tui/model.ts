@@ -4,9 +4,10 @@
  * so it is tested without rendering and the components stay layout only.
  */
 import type { Report, RuleReport } from "../../experiments/report-types.ts";
+import { significantSide, type Side } from "./bar.ts";
 
 /** What an analyst should take away from a rule at a glance. */
-export type Verdict = "works" | "harms" | "unclear" | "underpowered" | "srm";
+export type Verdict = "works" | "harms" | "unclear" | "underpowered" | "srm" | "noholdout";
 
 /**
  * A relative MDE above this share of the holdout's conversion means the test
@@ -16,18 +17,32 @@ export const UNDERPOWERED_REL_MDE = 0.15;
 
 /**
  * The verdict of one rule. SRM comes first: with a broken split the lift
- * cannot be trusted whatever its q. Then significance (q < alpha) and the sign
- * of the conversion lift; a non-significant rule is "underpowered" when its
- * minimum detectable effect is large, else "unclear".
+ * cannot be trusted whatever its q (and a rule meant to hold some out that
+ * held none out is a broken split). Then a rule with nobody held out: no
+ * amount of waiting measures it. Then significance, read as the bar draws it
+ * (`significantSide`: q < alpha and the interval clear of zero on that side);
+ * a non-significant rule is "underpowered" when its minimum detectable effect
+ * is large, else "unclear".
  */
 export function verdictOf(r: RuleReport, alpha: number): Verdict {
   if (r.srm_flag) return "srm";
+  if (r.entries.holdout === 0 || r.holdout_share === 0) return "noholdout";
   const c = r.conversion;
-  if (c.q !== null && c.q < alpha && c.lift_abs !== null) return c.lift_abs > 0 ? "works" : "harms";
+  const side = significantSide(r, alpha);
+  if (side !== 0) return side > 0 ? "works" : "harms";
   const mde = c.mde ?? null;
   if (mde !== null && c.holdout > 0 && mde / c.holdout > UNDERPOWERED_REL_MDE) return "underpowered";
   if (mde === null && r.entries.holdout < 100) return "underpowered";
   return "unclear";
+}
+
+/**
+ * The side of zero a verdict stands for, as the overview's bar draws it: only
+ * works and HARMS draw a solid interval clear of zero; every other verdict
+ * (SRM included: its lift is not to be trusted) draws such an interval dotted.
+ */
+export function verdictSide(v: Verdict): Side {
+  return v === "works" ? 1 : v === "harms" ? -1 : 0;
 }
 
 /** Short labels; written words, not colours alone, so NO_COLOR loses nothing. */
@@ -37,6 +52,7 @@ export const VERDICT_LABEL: Record<Verdict, string> = {
   unclear: "unclear",
   underpowered: "low pwr",
   srm: "SRM!",
+  noholdout: "no holdout",
 };
 
 /** Sort keys of the overview, in the order `s` cycles through them. */

@@ -14,6 +14,7 @@ const VERDICT_TINT: Record<Verdict, Tint | undefined> = {
   unclear: undefined,
   underpowered: "yellow",
   srm: "magenta",
+  noholdout: "gray",
 };
 
 /** The colour props for a verdict, or none without colour. */

@@ -36,6 +36,24 @@ class Fn {
   }
 }
 
+/**
+ * `o[k]` in generated code. A name that `Object.prototype` also has
+ * (`constructor`, `toString`, `__proto__`, …) is read only as an own
+ * property, so a missing attribute, prop, segment memo or feature reads
+ * `undefined` and not the prototype's function: such names work like any
+ * other (issue 14). Other names read directly (no cost).
+ */
+function at(o: string, k: string): string {
+  const key = JSON.stringify(k);
+  return k in Object.prototype ? `(Object.hasOwn(${o}, ${key}) ? ${o}[${key}] : undefined)` : `${o}[${key}]`;
+}
+
+/** `o[k] = v` in generated code; `__proto__` as a data property (assigning it would set the prototype). */
+function put(o: string, k: string, v: string): string {
+  const key = JSON.stringify(k);
+  return k === "__proto__" ? `Object.defineProperty(${o}, ${key}, { value: ${v}, writable: true, enumerable: true, configurable: true })` : `${o}[${key}] = ${v}`;
+}
+
 const COMPARE = new Set(["==", "!=", "<", "<=", ">", ">="]);
 const ARITH = new Set(["+", "-", "*", "/"]);
 const LITERAL = new Set(["number", "percent", "string", "bool", "duration", "date", "datetime"]);
@@ -142,7 +160,7 @@ export class CodeGen {
       case "member": {
         if (this.mode.kind === "row" && e.object.kind === "name" && e.object.ref?.kind === "rfm") {
           // Rows hold RFM scores as columns: `rfm.r` → columnOf("rfm.r") ?? "rfm_r".
-          return `(row[${JSON.stringify(this.mode.columnOf(`rfm.${e.prop}`) ?? `rfm_${e.prop}`)}] ?? null)`;
+          return `(${at("row", this.mode.columnOf(`rfm.${e.prop}`) ?? `rfm_${e.prop}`)} ?? null)`;
         }
         const t = f.temp();
         const o = this.expr(e.object, f, w);
@@ -151,7 +169,7 @@ export class CodeGen {
         const obj = e.object;
         if (obj.kind === "name" && obj.ref?.kind === "rfm") return `((${t} = ${o}) === null ? null : ${t}[${p}] ?? null)`;
         if (obj.kind === "agg" || (obj.kind === "name" && obj.ref?.kind === "trigger_event")) {
-          return `((${t} = ${o}) === null ? null : ${e.prop === "ts" ? `${t}.ts` : `${t}.props[${p}] ?? null`})`;
+          return `((${t} = ${o}) === null ? null : ${e.prop === "ts" ? `${t}.ts` : `${at(`${t}.props`, e.prop)} ?? null`})`;
         }
         return `((${t} = ${o}) === null ? null : memberOf(${t}, ${p}))`;
       }
@@ -178,11 +196,11 @@ export class CodeGen {
 
   private name(ref: NameRef | undefined, name: string, f: Fn, w: WhereVar[]): string {
     if (!ref) throw new Error(`compile: unresolved name "${name}" (run the checker first)`);
-    const key = JSON.stringify(ref.kind === "prop" ? ref.prop : name);
+    const key = ref.kind === "prop" ? ref.prop : name;
     switch (ref.kind) {
       case "attribute":
-        if (this.mode.kind === "row") return `(row[${JSON.stringify(this.mode.columnOf(name) ?? name)}] ?? null)`;
-        return `(env.customer[${key}] ?? null)`;
+        if (this.mode.kind === "row") return `(${at("row", this.mode.columnOf(name) ?? name)} ?? null)`;
+        return `(${at("env.customer", key)} ?? null)`;
       case "segment":
         return this.segment(name, f, w);
       case "event":
@@ -190,9 +208,9 @@ export class CodeGen {
       case "prop": {
         if (ref.scope === "trigger") {
           this.needEnv(name);
-          return `(env.trigger === undefined ? null : env.trigger.props[${key}] ?? null)`;
+          return `(env.trigger === undefined ? null : ${at("env.trigger.props", key)} ?? null)`;
         }
-        for (let i = w.length - 1; i >= 0; i--) if (w[i]!.event === ref.event) return `(${w[i]!.v}.props[${key}] ?? null)`;
+        for (let i = w.length - 1; i >= 0; i--) if (w[i]!.event === ref.event) return `(${at(`${w[i]!.v}.props`, key)} ?? null)`;
         return "null";
       }
       case "trigger_event":
@@ -226,9 +244,8 @@ export class CodeGen {
       fn = `seg${this.segFns.size}`;
       this.segFns.set(name, fn);
       const sf = new Fn();
-      const k = JSON.stringify(name);
       const body = this.cond(seg.expr, sf, []);
-      this.decls.push(`function ${fn}(env) {\n${sf.decl()}const m = env.segments;\nif (m !== undefined && m[${k}] !== undefined) return m[${k}];\nconst v = ${body};\nif (m !== undefined) m[${k}] = v;\nreturn v;\n}`);
+      this.decls.push(`function ${fn}(env) {\n${sf.decl()}const m = env.segments;\nlet c;\nif (m !== undefined && (c = ${at("m", name)}) !== undefined) return c;\nconst v = ${body};\nif (m !== undefined) ${put("m", name, "v")};\nreturn v;\n}`);
     }
     return `${fn}(env)`;
   }
@@ -319,7 +336,7 @@ export class CodeGen {
     if (this.mode.kind === "row") {
       const col = this.mode.columnOf(key);
       if (col === undefined) throw new Error(`compile: no column for feature "${key}" in a row predicate`);
-      return `(row[${JSON.stringify(col)}] ?? ${e.kind === "exists" ? "false" : e.fn === "count" || e.fn === "sum" ? "0" : "null"})`;
+      return `(${at("row", col)} ?? ${e.kind === "exists" ? "false" : e.fn === "count" || e.fn === "sum" ? "0" : "null"})`;
     }
     const perDecision = w.length > 0 || (e.where !== undefined && readsTrigger(e.where));
     // Top-level all-time aggregates may start from a partial state (`env.base`) and scan only later events.
@@ -331,7 +348,7 @@ export class CodeGen {
     if (perDecision) return call;
     const t = `fk${this.featureCount++}`;
     this.decls.push(`let ${t};`);
-    return `(env.features !== undefined && (${t} = env.features[${JSON.stringify(key)}]) !== undefined ? ${t} : ${call})`;
+    return `(env.features !== undefined && (${t} = ${at("env.features", key)}) !== undefined ? ${t} : ${call})`;
   }
 
   /**
@@ -364,11 +381,11 @@ export class CodeGen {
         [init, body, ret] = ["let l = null;", `l = ${v};`, "l"];
         break;
       default: {
-        const p = JSON.stringify((e as AggExpr).prop);
+        const prop = (e as AggExpr).prop!;
         const start = fnName === "min" || fnName === "max" ? "x" : "0";
         const step = fnName === "sum" || fnName === "avg" ? "acc += x;" : fnName === "min" ? "acc = x < acc ? x : acc;" : "acc = x > acc ? x : acc;";
         init = "let n = 0, acc = 0, x;";
-        body = `x = ${v}.props[${p}];\nif (x === null || x === undefined) continue;\nif (n === 0) acc = ${start};\n${step}\nn++;`;
+        body = `x = ${at(`${v}.props`, prop)};\nif (x === null || x === undefined) continue;\nif (n === 0) acc = ${start};\n${step}\nn++;`;
         ret = fnName === "sum" ? "acc" : fnName === "avg" ? "n === 0 ? null : acc / n" : "n === 0 ? null : acc";
       }
     }
@@ -377,7 +394,6 @@ export class CodeGen {
     let skip = "";
     if (baseKey !== null) {
       // Resume from the partial state: same accumulators, seeded (see EvalEnv.base).
-      const k = JSON.stringify(baseKey);
       const seed: Record<string, string> = {
         exists: "if (b === true) return true;",
         count: "n = b;",
@@ -388,7 +404,7 @@ export class CodeGen {
         min: "if (b !== null) { acc = b; n = 1; }",
         max: "if (b !== null) { acc = b; n = 1; }",
       };
-      start = `let cut = -Infinity;\nconst base = env.base;\nif (base !== undefined) {\ncut = base.cutoffs[${JSON.stringify(e.event)}] ?? -Infinity;\nconst b = base.values[${k}];\nif (b !== undefined) {\n${seed[fnName]}\n}\n}\n`;
+      start = `let cut = -Infinity;\nconst base = env.base;\nif (base !== undefined) {\ncut = ${at("base.cutoffs", e.event)} ?? -Infinity;\nconst b = ${at("base.values", baseKey)};\nif (b !== undefined) {\n${seed[fnName]}\n}\n}\n`;
       skip = ` || ${v}.ts <= cut`;
     }
     this.decls.push(

@@ -12,7 +12,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { RfmConfig, Workspace } from "../../language/ast.ts";
 import type { Value } from "../../language/values.ts";
 import { fitRfmBoundsBy, type RfmBounds, type RfmInput } from "../rfm.ts";
-import { defineEvents, defineFeatureRows, isColumnar, listBadEvents, prepareCount, propBelongs, type BadRow, type RowCounts } from "../runtime/read.ts";
+import { defineEvents, defineFeatureRows, isColumnar, listBadEvents, prepareCount, propBelongs, skippedRows, type BadRow, type RowCounts } from "../runtime/read.ts";
 import { Column } from "../runtime/columns.ts";
 import { duckdb } from "./dialect.ts";
 import { recordProps, whereProps, type Feature, type FeaturePlan } from "./plan.ts";
@@ -197,9 +197,11 @@ export async function scanFeatures(
   let checked: Promise<void>;
   if (check) checked = check.start();
   else {
-    // A text file's counts come from its feature query's groups (a group without a customer: all its rows are bad).
-    setEventCounts(counts, read, rejected);
-    checked = rejected > 0 ? listBad(con, ws, eventsPath, bad) : Promise.resolve();
+    // A text file's counts come from its feature query's groups (a group without a customer: all its rows are bad),
+    // and the rows DuckDB skipped as unreadable (CSV), which no group holds.
+    const skipped = await skippedRows(con, eventsPath);
+    setEventCounts(counts, read + skipped, rejected + skipped);
+    checked = rejected + skipped > 0 ? listBad(con, ws, eventsPath, bad) : Promise.resolve();
     await checked;
   }
   return { ...table(customer, slotOf, columns, data), checked };

@@ -9,6 +9,7 @@ import type { Workspace } from "../../language/ast.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { compileExpr, type CompiledExpr } from "../compile/closure.ts";
 import type { FeaturePlan } from "./plan.ts";
+import { nameRecord } from "../runtime/records.ts";
 
 /** Computes the plan's precomputable features for one customer at `now`. */
 export type FeatureFn = (customer: Record<string, Value>, events: readonly EventRecord[], now: number, rfm?: RfmScores | null) => Record<string, Value>;
@@ -17,8 +18,8 @@ export type FeatureFn = (customer: Record<string, Value>, events: readonly Event
 export function memoryFeatures(plan: FeaturePlan, ws: Workspace): FeatureFn {
   const fns: [string, CompiledExpr][] = plan.scan.map((f) => [f.key, compileExpr(f.node, ws)]);
   return (customer, events, now, rfm = null) => {
-    const env: EvalEnv = { now, customer, events, rfm, segments: {} };
-    const out: Record<string, Value> = {};
+    const env: EvalEnv = { now, customer, events, rfm, segments: nameRecord<boolean>() };
+    const out = nameRecord<Value>();
     for (const [key, fn] of fns) out[key] = fn(env);
     return out;
   };

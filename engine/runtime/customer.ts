@@ -16,15 +16,16 @@ import type { Expr, Rule, Step, Trigger } from "../../language/ast.ts";
 import { printExpr, printTrigger } from "../../language/printer.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { type Decision, type DecisionStatus } from "../decision.ts";
-import { isoSeconds } from "./iso.ts";
+import { isoInstant, isoSeconds } from "./iso.ts";
 import { capText, firstBlockingCap, nextFreeTime, type CapQuery } from "./caps.ts";
 import type { Cap } from "../../language/ast.ts";
 import { assign, holdoutBucket } from "./holdout.ts";
-import { exitOf, expiresOf, type Program } from "./program.ts";
+import { exitOf, exitTest, expiresOf, type Program } from "./program.ts";
 import type { CustomerState, Pending } from "./state.ts";
 import { nextSendTime } from "./timezone.ts";
 import { firings, lowerBound, type TriggerContext } from "./triggers.ts";
 import { formatWait } from "./wait.ts";
+import { nameRecord } from "./records.ts";
 
 /** One customer as the loop sees them. */
 export interface CustomerInput {
@@ -56,7 +57,8 @@ export interface AdvanceOptions {
   trace?: (x: Pending, at: number, check: string, detail: string) => void;
 }
 
-const FEEDBACK_STOP = new Set(["message_unsubscribed", "message_complained"]);
+/** Feedback that stops a channel for good, and the word the log's reason uses for it. */
+const FEEDBACK_STOP = new Map([["message_unsubscribed", "unsubscribed"], ["message_complained", "complained"]]);
 
 /** Decides everything due for one customer in `(from, to]`, updating `state` in place. */
 export function advance(p: Program, c: CustomerInput, state: CustomerState, from: number, to: number, opts: AdvanceOptions): TimedDecision[] {
@@ -86,7 +88,7 @@ class Advance {
   /** The evaluation environment at an instant (also the trigger context's `envAt`). */
   at(now: number, trigger?: EventRecord, previous?: EvalEnv["previous"]): EvalEnv {
     const { c } = this;
-    const env: EvalEnv = { now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous, inCadence: this.state.activeCadence !== null, segments: {} };
+    const env: EvalEnv = { now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous, inCadence: this.state.activeCadence !== null, segments: nameRecord<boolean>() };
     if (c.base) env.base = c.base;
     return env;
   }
@@ -94,7 +96,7 @@ class Advance {
   run(from: number): TimedDecision[] {
     const { p, c, state, to, opts } = this;
     // New entries from triggers in the window.
-    const segmentsOut: Record<string, boolean> = {};
+    const segmentsOut = nameRecord<boolean>();
     for (const rule of p.rules) {
       if (opts.onlyEvent && rule.on.kind !== "event") continue;
       for (const f of firings(rule, this.trigger, from, to, segmentsOut)) {
@@ -126,19 +128,19 @@ class Advance {
     const { p, c } = this;
     const rule = p.ws.rules.get(x.rule)!;
     const step = rule.steps[x.step - 1]!;
-    this.opts.trace?.(x, at, "status", `${status}${extra.channel ? ` via ${extra.channel}` : ""}${extra.sendAt != null ? ` at ${isoSeconds(extra.sendAt)}` : ""}${extra.reason ? ` (${extra.reason})` : ""}`);
+    this.opts.trace?.(x, at, "status", `${status}${extra.channel ? ` via ${extra.channel}` : ""}${extra.sendAt != null ? ` at ${isoInstant(extra.sendAt)}` : ""}${extra.reason ? ` (${extra.reason})` : ""}`);
     this.out.push({
       at,
-      customer_id: c.id, rule: x.rule, step: x.step, entry_id: `${x.rule}:${c.id}:${isoSeconds(x.enteredAt)}`,
-      entered_at: isoSeconds(x.enteredAt), variant: x.variant, status, channel: extra.channel ?? null,
-      template: step.template?.name ?? null, topic: step.topic, send_at: extra.sendAt == null ? null : isoSeconds(extra.sendAt),
+      customer_id: c.id, rule: x.rule, step: x.step, entry_id: `${x.rule}:${c.id}:${isoInstant(x.enteredAt)}`,
+      entered_at: isoInstant(x.enteredAt), variant: x.variant, status, channel: extra.channel ?? null,
+      template: step.template?.name ?? null, topic: step.topic, send_at: extra.sendAt == null ? null : isoInstant(extra.sendAt),
       reason: extra.reason ?? null, playbook: p.hash,
     });
   }
 
   endEntry(x: Pending, at: number): void {
     const { state } = this;
-    if (state.activeCadence === entryId(x, this.c.id)) {
+    if (isEntry(state.activeCadence, x, this.c.id)) {
       state.activeCadence = null;
       // Entries blocked by this cadence may go now, if their queue time is not over.
       let moved = false;
@@ -182,29 +184,33 @@ class Advance {
     const env = this.at(t, x.trigger, previousOf(c.events, x, t));
     const tr = opts.trace;
     if (tr) {
-      tr?.(x, t, "candidate", `step ${x.step}, entered ${isoSeconds(x.enteredAt)}, due ${isoSeconds(x.planned)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
+      tr(x, t, "candidate", `step ${x.step}, entered ${isoInstant(x.enteredAt)}, due ${isoInstant(x.planned)}${dueFrom(x, step)}${x.waiting ? `, waited (${x.waiting})` : ""}`);
       if (env.previous && x.step > 1) tr?.(x, t, "previous", `delivered ${env.previous.delivered}, opened ${env.previous.opened}, clicked ${env.previous.clicked}`);
     }
     // suppression → (trigger) → expires → who → unless → exit → (holdout, assigned at entry)
     if (p.ws.suppress && this.test("suppress", p.ws.suppress, env, x, t)) return (this.emit(x, "suppressed", t, { reason: "suppress" }), this.endEntry(x, t));
     const capDeadline = x.planned + rule.queue;
     const hoursDeadline = x.planned + Math.max(expiresOf(p, rule), rule.queue);
-    if (tr) tr(x, t, "expires", `latest ${isoSeconds(hoursDeadline)} (queue until ${isoSeconds(capDeadline)})`);
+    if (tr) tr(x, t, "expires", `latest ${isoInstant(hoursDeadline)} (queue until ${isoInstant(capDeadline)})`);
     if (t > hoursDeadline) return (this.emit(x, "expired", t, { reason: "expires" }), this.nextStep(x, rule, t, null));
     if (!x.entered) {
       if (rule.who && !this.test("who", rule.who, env, x, t)) return;
       if (rule.unless && this.test("unless", rule.unless, env, x, t)) return;
     }
     const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
-    if (tr) tr(x, t, "exit", exit ? `${exit} after entry` : `no ${exitOf(p, rule).map((e) => e.event).join("/") || "exit event (none)"} after entry`);
-    if (exit) return (this.emit(x, "exited", t, { reason: exit }), this.endEntry(x, t));
+    if (tr) tr(x, t, "exit", exit ? `${exit.name} at ${isoInstant(exit.ts)}, after entry` : `no ${exitOf(p, rule).map((e) => (e.where ? `${e.event} where ${printExpr(e.where)}` : e.event)).join(" / ") || "exit event (none)"} after entry`);
+    if (exit) return (this.emit(x, "exited", t, { reason: exit.name }), this.endEntry(x, t));
     if (tr) tr(x, t, "holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""})`);
     if (!x.entered) {
       const id = entryId(x, c.id);
-      if (tr && rule.isCadence && rule.exclusive) tr(x, t, "exclusive", state.activeCadence && state.activeCadence !== id ? `in cadence ${state.activeCadence}` : "free");
-      if (rule.isCadence && rule.exclusive && state.activeCadence !== null && state.activeCadence !== id) {
-        if (t < capDeadline) return void this.enqueue({ ...x, due: capDeadline, waiting: "blocked", queued: true });
-        return void this.emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence.split(":")[0]}` });
+      const busy = state.activeCadence !== null && !isEntry(state.activeCadence, x, c.id);
+      if (tr && rule.isCadence && rule.exclusive) tr(x, t, "exclusive", busy ? `in cadence ${state.activeCadence}` : "free");
+      if (rule.isCadence && rule.exclusive && busy) {
+        if (t < capDeadline) {
+          tr?.(x, t, "waits", `blocked: tried again when that cadence ends, until ${isoInstant(capDeadline)} (queue)`);
+          return void this.enqueue({ ...x, due: capDeadline, waiting: "blocked", queued: true });
+        }
+        return void this.emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence!.split(":")[0]}` });
       }
       x.entered = true;
       if (rule.isCadence && rule.exclusive) state.activeCadence = id;
@@ -215,12 +221,13 @@ class Advance {
     let chosen: string | null = null;
     let reachable = false;
     const stopped: { cap: Cap; q: CapQuery }[] = [];
-    const unsubscribed: string[] = [];
+    const feedbackStops: [kind: string, channel: string][] = [];
     for (const ch of step.channels) {
       const def = p.ws.channels.get(ch.name);
       if (def?.requires && !this.test(`channel ${ch.name} requires`, def.requires, env, x, t)) continue;
       reachable = true;
-      if (channelStopped(c.events, ch.name, t)) { unsubscribed.push(ch.name); tr?.(x, t, `channel ${ch.name}`, "stopped by unsubscribe/complaint/hard bounce"); continue; }
+      const stop = channelStopped(c.events, ch.name, t);
+      if (stop) { feedbackStops.push([stop.kind, ch.name]); tr?.(x, t, `channel ${ch.name}`, `stopped: ${stop.kind} at ${isoInstant(stop.ts)}`); continue; }
       const q = { t, channel: ch.name, topic: step.topic, rule: rule.id };
       const cap = firstBlockingCap(p.caps.byChannel.get(ch.name) ?? [], state.history, c.events, q);
       if (tr) tr(x, t, `channel ${ch.name} caps`, cap ? `stopped by ${capText(cap)}` : "within caps");
@@ -230,7 +237,7 @@ class Advance {
     }
     if (!reachable) return (this.emit(x, "no_channel", t), this.nextStep(x, rule, t, null));
     if (chosen === null && stopped.length === 0) {
-      return (this.emit(x, "suppressed", t, { reason: `unsubscribed: ${unsubscribed.join(", ")}` }), this.nextStep(x, rule, t, null));
+      return (this.emit(x, "suppressed", t, { reason: feedbackReason(feedbackStops) }), this.nextStep(x, rule, t, null));
     }
     if (chosen !== null) {
       const q = { t, channel: chosen, topic: step.topic, rule: rule.id };
@@ -240,12 +247,15 @@ class Advance {
     }
     if (stopped.length > 0 && (chosen === null || stopped[0]!.q.channel === chosen)) {
       const retry = Math.min(...stopped.map((s) => nextFreeTime(s.cap, state.history, c.events, s.q)));
-      if (retry <= capDeadline) return void this.enqueue({ ...x, due: retry, waiting: "queue", queued: true });
+      if (retry <= capDeadline) {
+        tr?.(x, t, "waits", `queued: next try ${isoInstant(retry)}, when the cap frees (queue until ${isoInstant(capDeadline)})`);
+        return void this.enqueue({ ...x, due: retry, waiting: "queue", queued: true });
+      }
       return (this.emit(x, "capped", t, { channel: stopped[0]!.q.channel, reason: capText(stopped[0]!.cap) }), this.nextStep(x, rule, t, null));
     }
     const ch = chosen!;
     const at = nextSendTime(t, c.tz, p.sendHours);
-    if (tr) tr(x, t, "send hours", at === t ? `inside (zone ${c.tz})` : `outside (zone ${c.tz}); next allowed ${isoSeconds(at)}`);
+    if (tr) tr(x, t, "send hours", at === t ? `inside (zone ${c.tz})` : `outside (zone ${c.tz}); next allowed ${isoInstant(at)}`);
     if (at > t) {
       if (at <= hoursDeadline) return void this.enqueue({ ...x, due: at, waiting: "hours" });
       return (this.emit(x, "expired", t, { channel: ch, reason: "send hours" }), this.nextStep(x, rule, t, null));
@@ -259,6 +269,17 @@ class Advance {
   }
 }
 
+/**
+ * Where a candidate's due time comes from, for explain: the trigger for step 1, the instant the
+ * previous step was decided for the others (its send time when send hours or the queue moved
+ * it; docs/language.md, "Semantics notes").
+ */
+function dueFrom(x: Pending, step: Step): string {
+  const after = step.after;
+  if (!after || after.ms === 0) return x.step === 1 ? " (at the trigger)" : ` (when step ${x.step - 1} was decided)`;
+  return x.step === 1 ? ` (${after.raw} after the trigger)` : ` (${after.raw} after step ${x.step - 1} was decided, at ${isoInstant(x.planned - after.ms)})`;
+}
+
 /** An expression or trigger in canonical text (language/printer.ts), for traces. */
 export function sourceOf(_p: Program, e: Expr | Trigger): string {
   return isTrigger(e) ? printTrigger(e) : printExpr(e);
@@ -269,7 +290,16 @@ function isTrigger(e: Expr | Trigger): e is Trigger {
 }
 
 function entryId(x: Pending, cid: string): string {
-  return `${x.rule}:${cid}:${isoSeconds(x.enteredAt)}`;
+  return `${x.rule}:${cid}:${isoInstant(x.enteredAt)}`;
+}
+
+/**
+ * Whether `active` (the state's cadence in progress) is this entry. A state file written before
+ * ids kept milliseconds holds the id at second precision: it is still this entry, or the cadence
+ * would never end.
+ */
+function isEntry(active: string | null, x: Pending, cid: string): boolean {
+  return active !== null && (active === entryId(x, cid) || (x.enteredAt % 1000 !== 0 && active === `${x.rule}:${cid}:${isoSeconds(x.enteredAt)}`));
 }
 
 function cmpPending(p: Program, a: Pending, b: Pending): number {
@@ -291,18 +321,32 @@ function previousOf(events: readonly EventRecord[], x: Pending, t: number): Eval
   return prev;
 }
 
-/** True when an unsubscribe, complaint or hard bounce on `channel` happened at or before `t`. */
-function channelStopped(events: readonly EventRecord[], channel: string, t: number): boolean {
+/**
+ * The first unsubscribe, complaint or hard bounce on `channel` at or before `t` (the one that
+ * stopped it: later ones change nothing), as the word the log uses, or null.
+ */
+function channelStopped(events: readonly EventRecord[], channel: string, t: number): { kind: string; ts: number } | null {
   for (const e of events) {
     if (e.ts > t) break;
     if (e.props.channel !== channel) continue;
-    if (FEEDBACK_STOP.has(e.name) || (e.name === "message_bounced" && e.props.hard === true)) return true;
+    const kind = FEEDBACK_STOP.get(e.name) ?? (e.name === "message_bounced" && e.props.hard === true ? "bounced" : undefined);
+    if (kind) return { kind, ts: e.ts };
   }
-  return false;
+  return null;
 }
 
-/** The name of the first exit event after entry, up to `t`, or null. */
-function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enteredAt: number, t: number, env: EvalEnv): string | null {
+/** `unsubscribed: email`, `complained: email, push`, `unsubscribed: email; bounced: sms`: channels grouped by what stopped them, in channel order. */
+function feedbackReason(stops: [kind: string, channel: string][]): string {
+  const by = new Map<string, string[]>();
+  for (const [kind, ch] of stops) by.set(kind, [...(by.get(kind) ?? []), ch]);
+  return [...by].map(([kind, chs]) => `${kind}: ${chs.join(", ")}`).join("; ");
+}
+
+/**
+ * The first exit event in `(enteredAt, t]` (the entry's own instant excluded, the decision's
+ * included: an exit at the very instant a step is due ends the entry), or null.
+ */
+function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enteredAt: number, t: number, env: EvalEnv): EventRecord | null {
   const exits = exitOf(p, rule);
   if (exits.length === 0) return null;
   for (let i = lowerBound(events, enteredAt); i < events.length; i++) {
@@ -310,8 +354,10 @@ function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enter
     if (e.ts > t) break;
     for (const x of exits) {
       if (x.event !== e.name) continue;
-      if (x.where && !p.exprs.test(x.where, { ...env, now: e.ts, trigger: e })) continue;
-      return e.name;
+      // The rule's trigger stays in scope (W may read its props); segments are memoized per instant.
+      const w = exitTest(x);
+      if (w && !p.exprs.test(w, { ...env, now: e.ts, segments: nameRecord<boolean>() })) continue;
+      return e;
     }
   }
   return null;

@@ -24,7 +24,7 @@
  */
 import type { Expr, Workspace } from "../../language/ast.ts";
 import { childrenOf, workspaceExprs, type FeaturePlan } from "../features/plan.ts";
-import { expiresOf, type Program } from "./program.ts";
+import { exitTest, expiresOf, type Program } from "./program.ts";
 
 const ALL_HISTORY = ["message_unsubscribed", "message_complained", "message_bounced"];
 
@@ -67,6 +67,12 @@ export function eventCutoffs(p: Program, plan: FeaturePlan, from: number): Map<s
     for (const c of childrenOf(e)) nested(c);
   };
   for (const { expr } of workspaceExprs(ws)) nested(expr);
+  // An exit's where is evaluated inside an event set over the exit event (program.ts `exitTest`):
+  // its aggregates are nested, so they scan the shipped events and cannot resume from a partial state.
+  for (const x of [...ws.defaults.exit, ...p.rules.flatMap((r) => r.exit ?? [])]) {
+    const t = exitTest(x);
+    if (t) nested(t);
+  }
   for (const cap of ws.caps) if (cap.kind === "pause") need(cap.event, cap.duration.ms);
   for (const r of p.rules) {
     const on = r.on;

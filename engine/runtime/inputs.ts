@@ -19,6 +19,7 @@ import { emptyState, type CustomerState } from "./state.ts";
 import { stageTimer } from "./timing.ts";
 import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type CustomersTable, type RowCounts } from "./read.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { nameRecord } from "./records.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -27,12 +28,22 @@ export class InputError extends Error {
   }
 }
 
-/** Loads, checks and compiles a workspace; errors come back as rendered diagnostics (exit 1). */
-export async function loadProgram(dir: string): Promise<{ program: Program; warnings: string }> {
-  const { workspace, errors, warnings } = await loadCheckedWorkspace(dir);
+/**
+ * Loads, checks and compiles a workspace; errors come back as rendered
+ * diagnostics (exit 1), their paths under `shownAs` (the folder as the user
+ * typed it) when given.
+ */
+export async function loadProgram(dir: string, shownAs?: string): Promise<{ program: Program; warnings: string }> {
+  const { workspace, errors, warnings } = await loadCheckedWorkspace(dir, shownAs === undefined ? {} : { shownAs });
   if (errors) throw new InputError(errors, 1);
   return { program: buildProgram(workspace, (e: Expr) => compileExpr(e, workspace)), warnings };
 }
+
+/**
+ * Told how far `decideFromFiles` is: a stage (`reading the data`, then
+ * `deciding`) and how many of `total` customers are done (0 of 0 while reading).
+ */
+export type Progress = (stage: string, done: number, total: number) => void;
 
 /** Where the data is. */
 export interface DataSource {
@@ -61,7 +72,7 @@ export interface FileRunResult {
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
   only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
-  o: { shipAll?: boolean; keepStates?: boolean } = {},
+  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
   const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
@@ -73,6 +84,7 @@ export async function decideFromFiles(
   const { con, close, connect } = await openReader();
   // PLAYBOOK_TIMING=1 prints how long each stage took (stderr).
   const lap = stageTimer();
+  o.onProgress?.("reading the data", 0, 0);
   try {
     // Customers stay in DuckDB but for the attributes a decision reads (all of them to explain one).
     const loaded = await loadCustomers(con, p.ws, customersPath, bad, counts);
@@ -103,7 +115,8 @@ export async function decideFromFiles(
     shipping.catch(() => undefined);
     const { ids, columns } = await customerColumns(con, need, presence);
     const attrsOf = (ci: number): Record<string, Value> => {
-      const a: Record<string, Value> = { customer_id: ids[ci]! };
+      const a = nameRecord<Value>();
+      a.customer_id = ids[ci]!;
       for (let k = 0; k < need.length; k++) a[need[k]!] = (columns[k]![ci] ?? null) as Value;
       return a;
     };
@@ -118,9 +131,12 @@ export async function decideFromFiles(
     const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
     const none = { n: 0, sum: 0, last: -Infinity };
     const bounds = cfg ? fitRfmOnTable(cfg, table, ids.length, to) : null;
-    const base = { cutoffs: Object.fromEntries(cutoffs), values: {} as Record<string, Value> };
+    const base = { cutoffs: nameRecord(Object.fromEntries(cutoffs)), values: nameRecord<Value>() };
     const scratch = { n: 0, sum: 0, last: -Infinity };
+    o.onProgress?.("deciding", 0, ids.length);
     const decide = (ci: number, events: EventRecord[]) => {
+      // Every 1024 customers: cheap next to deciding them, often enough for a bar redrawn every 100 ms.
+      if (o.onProgress && (ci & 1023) === 0) o.onProgress("deciding", ci, ids.length);
       const id = ids[ci]!;
       const attrs = attrsOf(ci);
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
@@ -140,6 +156,7 @@ export async function decideFromFiles(
       });
     }
     while (next < ids.length) decide(next++, []);
+    o.onProgress?.("deciding", ids.length, ids.length);
     lap("events streamed and decided");
   } catch (e) {
     if (e instanceof DataError) throw new InputError(`playbook: ${e.message}\n`, 2);
@@ -178,7 +195,8 @@ async function explainInputs(
     await (await openStream(con, p.ws, v, to, null)).consume((_, evs) => void events.push(...evs));
   }
   const { columns } = await customerColumns(con, loaded.attrs, new Set(), { ids: false, only: ci });
-  const attrs: Record<string, Value> = { customer_id: only.id };
+  const attrs = nameRecord<Value>();
+  attrs.customer_id = only.id;
   loaded.attrs.forEach((a, k) => (attrs[a] = (columns[k]![0] ?? null) as Value));
   const slot = (i: number) => (table ? table.slotOf[i]! : -1);
   const input = { n: 0, sum: 0, last: -Infinity };

@@ -5,7 +5,7 @@
  * time of day is written from integers. Equal to `isoSeconds` of
  * engine/decision.ts for every instant (test/engine/runtime-determinism.test.ts).
  */
-import { isoSeconds as format } from "../decision.ts";
+import { isoInstant as plainInstant, isoSeconds as format } from "../decision.ts";
 
 const DAY = 86_400_000;
 const days = new Map<number, string>();
@@ -24,4 +24,15 @@ export function isoSeconds(ms: number): string {
   }
   const s = Math.floor((ms - day * DAY) / 1000);
   return `${date}${two[Math.floor(s / 3600)]}:${two[Math.floor(s / 60) % 60]}:${two[s % 60]}Z`;
+}
+
+const three = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, "0"));
+
+/** `isoInstant` of engine/decision.ts (milliseconds shown only when non-zero), with the cached date part. */
+export function isoInstant(ms: number): string {
+  const frac = ms - Math.floor(ms / 1000) * 1000;
+  if (frac === 0) return isoSeconds(ms);
+  if (!Number.isInteger(frac)) return plainInstant(ms);
+  const s = isoSeconds(ms);
+  return s.length === 20 ? `${s.slice(0, 19)}.${three[frac]}Z` : plainInstant(ms);
 }

@@ -5,7 +5,7 @@
  * every decision line.
  */
 import { createHash } from "node:crypto";
-import type { ExitEvent, Rule, Workspace } from "../../language/ast.ts";
+import type { ExistsExpr, ExitEvent, Rule, Workspace } from "../../language/ast.ts";
 import { planCaps, type CapPlan } from "./caps.ts";
 import { exprRunner, type CompileFn, type ExprRunner } from "./expr.ts";
 import { isValidTimezone, type SendHours } from "./timezone.ts";
@@ -40,11 +40,16 @@ export function buildProgram(ws: Workspace, compile: CompileFn): Program {
   };
 }
 
-/** The `playbook` field of the log: sha256 over every file's path and text, in path order. */
+/**
+ * The `playbook` field of the log: sha256 over every file's path inside the
+ * workspace folder and text, in that path's order. The path inside the folder,
+ * not the path as shown, so the same workspace hashes alike from any folder.
+ */
 export function workspaceHash(ws: Workspace): string {
   const h = createHash("sha256");
-  for (const f of [...ws.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    h.update(f.path).update("\0").update(f.text).update("\0");
+  const named = ws.files.map((f) => ({ name: f.name ?? f.path, text: f.text }));
+  for (const f of named.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    h.update(f.name).update("\0").update(f.text).update("\0");
   }
   return h.digest("hex");
 }
@@ -57,4 +62,26 @@ export function expiresOf(p: Program, r: Rule): number {
 /** The rule's exit events, its own, `none` (empty) or the default. */
 export function exitOf(p: Program, r: Rule): ExitEvent[] {
   return r.exit ?? p.ws.defaults.exit;
+}
+
+const exitTests = new WeakMap<ExitEvent, ExistsExpr>();
+
+/**
+ * The condition that tells whether one exit event `x` (`EVENT where W`)
+ * matches: `exists(EVENT where W within 1ms)`, evaluated with `now` at the
+ * candidate event's instant, so the scan sees exactly the events of that
+ * name at that instant. The checker resolved W's bare names as props of the
+ * exit event (a where-scope, as in any event set), so W cannot be evaluated
+ * on its own: inside an event set every evaluator (reference, compiled, the
+ * scenario table's) binds them to the event under scan. Nested aggregates in
+ * W see the customer's history up to the exit event (engine/README.md).
+ */
+export function exitTest(x: ExitEvent): ExistsExpr | null {
+  if (!x.where) return null;
+  let e = exitTests.get(x);
+  if (!e) {
+    e = { kind: "exists", event: x.event, eventSpan: x.eventSpan, where: x.where, within: { kind: "duration", ms: 1, raw: "1ms", span: x.span }, span: x.span };
+    exitTests.set(x, e);
+  }
+  return e;
 }

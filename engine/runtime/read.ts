@@ -19,9 +19,12 @@
  *   used and rejected for the same reasons.
  *
  * Bad rows (missing or duplicate customer id, unknown customer, event not in
- * the schema, unparsable time or value) are collected as `file:line: reason`;
- * line numbers assume one record per physical line (CSV header = line 1;
- * JSONL line n; Parquet: the row number).
+ * the schema, unparsable time or value, a time outside 1900–2200, a number
+ * that is not finite, a NUL byte in text, and rows DuckDB cannot make: a CSV
+ * row of the wrong width or not UTF-8, a JSONL line that is not JSON) are
+ * collected as `file:line: reason` (rows.ts); line numbers are physical
+ * lines, assuming one record per line (CSV header = line 1; Parquet: the row
+ * number). runtime/README.md, "What a data row must be", has the decisions.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -29,12 +32,20 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Type, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
 import { appendColumn, Column } from "./columns.ts";
+import { nameRecord } from "./records.ts";
+import { checkJsonLines, csvFields, csvRejects, lineNumbers, orderBadRows, rawLines, rejectsTable } from "./rows.ts";
 
 /** A row that does not fit, as contract.md prints it. */
 export interface BadRow {
   file: string;
   line: number;
   reason: string;
+  /** A customers-file row: the id it had (its events then cite this row, rows.ts `orderBadRows`). */
+  id?: string;
+  /** An events-file row of an unknown customer: that id. */
+  customer?: string;
+  /** Set by rows.ts `orderBadRows` on an events row whose customer's own row was rejected. */
+  cause?: { file: string; line: number };
 }
 
 /** Counts for the rows summary line. */
@@ -54,8 +65,18 @@ export function findDataFile(dir: string, base: "customers" | "events"): string 
 
 function source(path: string): { sql: string; lineOffset: number; parquet: boolean } {
   const q = `'${path.replace(/'/g, "''")}'`;
-  if (path.endsWith(".csv")) return { sql: `read_csv(${q}, header = true, all_varchar = true)`, lineOffset: 1, parquet: false };
-  if (path.endsWith(".jsonl")) return { sql: `read_json(${q}, format = 'newline_delimited')`, lineOffset: 0, parquet: false };
+  // A row DuckDB cannot make (a CSV row of the wrong width or not UTF-8, a JSONL line that is not JSON)
+  // is one bad row, not a file that cannot be read: CSV skips it into a rejects table of the
+  // connection (rows.ts `csvRejects`), JSONL reads it as a row of NULLs (rows.ts `checkJsonLines`).
+  // The dialect is fixed (a ragged row would otherwise make the sniffer see one column).
+  if (path.endsWith(".csv")) {
+    const t = rejectsTable(path);
+    return {
+      sql: `read_csv(${q}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', ignore_errors = true, store_rejects = true, rejects_table = '${t.errors}', rejects_scan = '${t.scans}')`,
+      lineOffset: 1, parquet: false,
+    };
+  }
+  if (path.endsWith(".jsonl")) return { sql: `read_json(${q}, format = 'newline_delimited', ignore_errors = true)`, lineOffset: 0, parquet: false };
   return { sql: `read_parquet(${q})`, lineOffset: 0, parquet: true };
 }
 
@@ -128,25 +149,37 @@ const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const lit = (v: string) => `'${v.replace(/'/g, "''")}'`;
 
 const NUMERIC = /^(DOUBLE|FLOAT|REAL|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|DECIMAL.*)$/;
+const FLOATING = /^(DOUBLE|FLOAT|REAL)$/;
 const TIMESTAMP = /^(TIMESTAMP.*|DATE)$/;
+
+/** Times and dates outside these instants (years 1900 to 2200, UTC) are refused: a year 0000 or −0001 is a broken export, not a customer. */
+export const TIME_RANGE = { min: Date.UTC(1900, 0, 1), max: Date.UTC(2201, 0, 1) - 1 } as const;
+
+const inYears = (x: string) => `(CASE WHEN ${x} BETWEEN ${TIME_RANGE.min} AND ${TIME_RANGE.max} THEN ${x} END)`;
+const finite = (x: string) => `(CASE WHEN isfinite(${x}) THEN ${x} END)`;
+const noNul = (x: string) => `(CASE WHEN NOT contains(${x}, chr(0)) THEN ${x} END)`;
 
 /**
  * SQL turning a raw column of DuckDB type `src` into the language's value of
- * type `t` (NULL when it does not parse). Typed columns (Parquet, JSON
- * numbers) convert directly; text goes through parsing.
+ * type `t` (NULL when it does not parse, is not a finite number, is a time
+ * outside TIME_RANGE or is text with a NUL byte). Typed columns (Parquet,
+ * JSON numbers) convert directly; text goes through parsing. With
+ * `bounded: false`, the parse alone (for saying why a value was refused).
  */
-function castSql(col: string, t: Type, src = "VARCHAR"): string {
-  if (t.base === "number" && NUMERIC.test(src)) return `CAST(${col} AS DOUBLE)`;
+function castSql(col: string, t: Type, src = "VARCHAR", o: { bounded?: boolean } = {}): string {
+  const b = o.bounded ?? true;
+  const [years, fin, nul] = b ? [inYears, finite, noNul] : [(x: string) => x, (x: string) => x, (x: string) => x];
+  if (t.base === "number" && NUMERIC.test(src)) return FLOATING.test(src) ? fin(`CAST(${col} AS DOUBLE)`) : `CAST(${col} AS DOUBLE)`;
   if (t.base === "bool" && src === "BOOLEAN") return col;
-  if ((t.base === "datetime" || t.base === "date") && TIMESTAMP.test(src)) return `epoch_ms(CAST(${col} AS TIMESTAMP))::DOUBLE`;
-  if (t.base === "string" && src === "VARCHAR") return `NULLIF(${col}, '')`;
+  if ((t.base === "datetime" || t.base === "date") && TIMESTAMP.test(src)) return years(`epoch_ms(CAST(${col} AS TIMESTAMP))::DOUBLE`);
+  if (t.base === "string" && src === "VARCHAR") return nul(`NULLIF(${col}, '')`);
   const v = src === "VARCHAR" ? `NULLIF(${col}, '')` : `NULLIF(CAST(${col} AS VARCHAR), '')`;
   switch (t.base) {
-    case "number": return `TRY_CAST(${v} AS DOUBLE)`;
+    case "number": return fin(`TRY_CAST(${v} AS DOUBLE)`);
     case "bool": return `(CASE lower(${v}) WHEN 'true' THEN true WHEN '1' THEN true WHEN 'false' THEN false WHEN '0' THEN false END)`;
-    case "date": return `epoch_ms(CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP))::DOUBLE`;
-    case "datetime": return `epoch_ms(TRY_CAST(${v} AS TIMESTAMPTZ))::DOUBLE`;
-    default: return v;
+    case "date": return years(`epoch_ms(CAST(TRY_CAST(${v} AS DATE) AS TIMESTAMP))::DOUBLE`);
+    case "datetime": return years(`epoch_ms(TRY_CAST(${v} AS TIMESTAMPTZ))::DOUBLE`);
+    default: return nul(v);
   }
 }
 
@@ -155,6 +188,19 @@ function badSql(col: string, t: Type, src = "VARCHAR"): string {
   const cast = castSql(col, t, src);
   if (!cast.includes("TRY_CAST") && !cast.includes("CASE")) return "FALSE";
   return `(NULLIF(CAST(${col} AS VARCHAR), '') IS NOT NULL AND ${cast} IS NULL)`;
+}
+
+/**
+ * SQL for why a cell that `badSql` refuses was refused, as `name: …`: a NUL byte, a time outside the
+ * years 1900–2200, a number that is not finite, or else `plain` (SQL text, the parse failed).
+ */
+function whySql(col: string, t: Type, src: string, name: string, plain: string): string {
+  const text = `CAST(${col} AS VARCHAR)`;
+  const parsed = castSql(col, t, src, { bounded: false });
+  const shown = (what: string) => `${lit(`${name}: "`)} || ${text} || ${lit(`" ${what}`)}`;
+  const limit = t.base === "date" || t.base === "datetime" ? `WHEN ${parsed} IS NOT NULL THEN ${shown("is outside the years 1900–2200")}`
+    : t.base === "number" ? `WHEN ${parsed} IS NOT NULL THEN ${shown("is not a finite number")}` : "";
+  return `(CASE WHEN contains(${text}, chr(0)) THEN ${lit(`${name}: contains a NUL byte`)} ${limit} ELSE ${plain} END)`;
 }
 
 /** Column names and DuckDB types of a source. */
@@ -205,15 +251,29 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
     await con.run(`CREATE OR REPLACE TEMP VIEW __craw AS SELECT *, rowid AS __rn FROM __crawt`);
   }
   await con.run(`CREATE OR REPLACE TEMP TABLE __cdup AS SELECT __id, min(__rn) AS first FROM __craw WHERE NULLIF(__id, '') IS NOT NULL GROUP BY __id HAVING count(*) > 1`);
-  const badRes = await con.runAndReadAll(`SELECT r.__rn + 1, r.__id, NULLIF(r.__id, '') IS NULL AS noid, d.first IS NOT NULL AND r.__rn > d.first AS dup,
-      ${attrs.length ? `[${attrs.map((a, i) => `CASE WHEN ${badSql(`r.${q(a)}`, types[i]!, st(a))} THEN ${lit(a)} || ': cannot read "' || CAST(r.${q(a)} AS VARCHAR) || '" as ${types[i]!.base}' END`).join(", ")}]` : "[]"} AS why
+  const badRes = await con.runAndReadAll(`SELECT r.__rn + 1, r.__id, NULLIF(r.__id, '') IS NULL AS noid, contains(r.__id, chr(0)) AS nul, d.first IS NOT NULL AND r.__rn > d.first AS dup,
+      ${attrs.length ? `[${attrs.map((a, i) => `CASE WHEN ${badSql(`r.${q(a)}`, types[i]!, st(a))} THEN ${whySql(`r.${q(a)}`, types[i]!, st(a), a, `${lit(a)} || ': cannot read "' || CAST(r.${q(a)} AS VARCHAR) || '" as ${types[i]!.base}'`)} END`).join(", ")}]` : "[]"} AS why
     FROM __craw r LEFT JOIN __cdup d ON r.__id = d.__id
-    WHERE NULLIF(r.__id, '') IS NULL OR (d.first IS NOT NULL AND r.__rn > d.first) OR ${anyBad}`);
-  for (const [rn, id, noid, dup, why] of badRes.getRows()) {
-    const line = Number(rn) + src.lineOffset;
-    const reason = noid ? "missing customer_id" : dup ? `duplicate customer_id ${JSON.stringify(id)}` : String((why as { items: unknown[] }).items.find((x) => x != null));
-    bad.push({ file: path, line, reason });
+    WHERE NULLIF(r.__id, '') IS NULL OR contains(r.__id, chr(0)) OR (d.first IS NOT NULL AND r.__rn > d.first) OR ${anyBad}`);
+  // Rows DuckDB could not read at all (CSV: wrong number of fields, not UTF-8) are bad rows too; the id
+  // they had, when their customer_id field can be found, lets their events cite them.
+  const skipped = await csvRejects(con, path);
+  const found = badRes.getRows();
+  const lines = src.parquet ? null : await lineNumbers(path, found.map((r) => Number(r[0])), new Set(skipped.map((x) => x.line)));
+  const mine: BadRow[] = [];
+  for (const [rn, id, noid, nul, dup, why] of found) {
+    const line = lines?.get(Number(rn)) ?? Number(rn) + src.lineOffset;
+    const reason = noid ? "missing customer_id" : nul ? "customer_id: contains a NUL byte" : dup ? `duplicate customer_id ${JSON.stringify(id)}` : String((why as { items: unknown[] }).items.find((x) => x != null));
+    // A duplicate's id stays known (its first row is used); any other rejected id is gone.
+    mine.push({ file: path, line, reason, ...(noid || dup ? {} : { id: String(id) }) });
   }
+  const at = cols.indexOf("customer_id");
+  for (const x of skipped) {
+    const id = csvFields(x.text)[at];
+    mine.push({ file: path, line: x.line, reason: x.reason, ...(id ? { id } : {}) });
+  }
+  await checkJsonLines(path, mine);
+  bad.push(...mine);
   // The customers in file order: `ci` (their position) is the table's rowid.
   // A plain table (not TEMP): other connections of the run read it concurrently.
   // Without duplicate ids (the usual case) it is a scan and a filter, which keep insertion order
@@ -224,18 +284,18 @@ export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: 
   const cast = kept.map((a) => `${castSql(`r.${q(a)}`, types[attrs.indexOf(a)]!, st(a))} AS ${q(a)}`).join(", ") || "NULL AS __none";
   await con.run(dups === 0n
     ? `CREATE OR REPLACE TABLE __cust AS SELECT r.__id AS customer_id, ${cast}
-      FROM __craw r WHERE NULLIF(r.__id, '') IS NOT NULL AND NOT (${anyBad})`
+      FROM __craw r WHERE NULLIF(r.__id, '') IS NOT NULL AND NOT contains(r.__id, chr(0)) AND NOT (${anyBad})`
     : `CREATE OR REPLACE TABLE __cust AS SELECT r.__id AS customer_id, ${cast}
       FROM __craw r LEFT JOIN __cdup d ON r.__id = d.__id
-      WHERE NULLIF(r.__id, '') IS NOT NULL AND (d.first IS NULL OR r.__rn = d.first) AND NOT (${anyBad})
+      WHERE NULLIF(r.__id, '') IS NOT NULL AND NOT contains(r.__id, chr(0)) AND (d.first IS NULL OR r.__rn = d.first) AND NOT (${anyBad})
       ORDER BY r.__rn`);
   await con.run("DROP TABLE __cdup");
   const [[total, used]] = (await con.runAndReadAll("SELECT (SELECT count(*) FROM __craw), (SELECT count(*) FROM __cust)")).getRows() as [[bigint, bigint]];
   await con.run("DROP VIEW __craw");
   if (!src.parquet) await con.run("DROP TABLE __crawt");
-  counts.customers.read = Number(total);
+  counts.customers.read = Number(total) + skipped.length;
   counts.customers.used = Number(used);
-  counts.customers.rejected = Number(total) - Number(used);
+  counts.customers.rejected = Number(total) + skipped.length - Number(used);
   return { size: Number(used), attrs };
 }
 
@@ -297,7 +357,8 @@ export async function readCustomers(con: DuckDBConnection, ws: Workspace, path: 
   const { ids, columns } = await customerColumns(con, attrs);
   const out = new Map<string, Record<string, Value>>();
   for (let r = 0; r < ids.length; r++) {
-    const a: Record<string, Value> = { customer_id: ids[r]! };
+    const a = nameRecord<Value>();
+    a.customer_id = ids[r]!;
     for (let i = 0; i < attrs.length; i++) a[attrs[i]!] = (columns[i]![r] ?? null) as Value;
     out.set(ids[r]!, a);
   }
@@ -407,20 +468,27 @@ export async function goalCohorts(path: string, goal: string): Promise<{ cells: 
     const { src, cols } = await eventColumns(con, path);
     const ts = castSql("e.ts", { base: "datetime", nullable: false }, cols.types.get("ts") ?? "VARCHAR");
     await con.run(`CREATE TEMP VIEW __g AS SELECT e.__rn AS rn, NULLIF(CAST(e.customer_id AS VARCHAR), '') AS cid, NULLIF(CAST(e.event AS VARCHAR), '') AS ev,
-        CAST(e.ts AS VARCHAR) AS raw_ts, ${ts} AS t FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e`);
-    const badRows = await con.runAndReadAll(`SELECT rn, cid IS NULL, ev IS NULL, raw_ts FROM __g WHERE cid IS NULL OR ev IS NULL OR t IS NULL ORDER BY rn`);
-    const bad: BadRow[] = badRows.getRows().map(([rn, noId, noEv, raw]) => ({
-      file: path, line: Number(rn) + src.lineOffset,
-      reason: noId ? "missing customer_id" : noEv ? "missing event" : `ts: cannot read ${JSON.stringify(raw)} as a time`,
+        CAST(e.ts AS VARCHAR) AS raw_ts, ${ts} AS t,
+        ${castSql("e.ts", { base: "datetime", nullable: false }, cols.types.get("ts") ?? "VARCHAR", { bounded: false })} IS NOT NULL AS parsed FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e`);
+    const found = (await con.runAndReadAll(`SELECT rn, cid IS NULL, ev IS NULL, raw_ts, parsed FROM __g WHERE cid IS NULL OR ev IS NULL OR t IS NULL ORDER BY rn`)).getRows();
+    const skipped = await csvRejects(con, path);
+    const lines = src.parquet ? null : await lineNumbers(path, found.map((r) => Number(r[0])), new Set(skipped.map((x) => x.line)));
+    const bad: BadRow[] = found.map(([rn, noId, noEv, raw, parsed]) => ({
+      file: path, line: lines?.get(Number(rn)) ?? Number(rn) + src.lineOffset,
+      reason: noId ? "missing customer_id" : noEv ? "missing event" : parsed ? `ts: ${JSON.stringify(raw)} is outside the years 1900–2200` : `ts: cannot read ${JSON.stringify(raw)} as a time`,
     }));
-    const [[read]] = (await con.runAndReadAll("SELECT count(*) FROM __g")).getRows() as [[bigint]];
+    for (const x of skipped) bad.push({ file: path, line: x.line, reason: x.reason });
+    await checkJsonLines(path, bad);
+    // Over the columns the listing reads (DuckDB checks a CSV cell's bytes only in the columns a query reads).
+    const [[counted]] = (await con.runAndReadAll("SELECT count(cid IS NULL OR ev IS NULL OR t IS NULL) FROM __g")).getRows() as [[bigint]];
+    const read = Number(counted) + skipped.length;
     await con.run(`CREATE TEMP TABLE __gm AS SELECT DISTINCT cid, CAST(year(m) * 12 + month(m) - 1 AS INTEGER) AS month
       FROM (SELECT cid, make_timestamp(CAST(t * 1000 AS BIGINT)) AS m FROM __g WHERE cid IS NOT NULL AND t IS NOT NULL AND ev = ${lit(goal)})`);
     const cells = (await con.runAndReadAll(`WITH f AS (SELECT cid, min(month) AS cohort FROM __gm GROUP BY cid)
       SELECT f.cohort, g.month - f.cohort AS k, count(*) FROM __gm g JOIN f USING (cid) GROUP BY ALL ORDER BY 1, 2`)).getRows()
       .map(([c, k, n]) => ({ cohort: Number(c), k: Number(k), customers: Number(n) }));
     const [[last]] = (await con.runAndReadAll("SELECT max(month) FROM __gm")).getRows() as [[number | null]];
-    return { cells, last: last === null ? null : Number(last), bad, read: Number(read) };
+    return { cells, last: last === null ? null : Number(last), bad, read };
   } finally {
     close();
   }
@@ -517,12 +585,13 @@ export async function defineEvents(
   // Attributes missing from the customers file read as null.
   const custCols = new Set((await con.runAndReadAll("DESCRIBE __cust")).getRows().map((r) => String(r[0])));
   const attrs = (o.attrs ?? []).filter((a) => ws.schema.customer.has(a));
-  const propBad = props.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} THEN ${lit(p)} END`);
+  const propBad = props.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, propTypes.get(p)!, st(p))} THEN ${whySql(`e.${q(p)}`, propTypes.get(p)!, st(p), p, lit(`${p}: cannot read the value`))} END`);
   const raw = o.rowNumbers ? `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql})` : src.sql;
   const joined = attrs.map((a) => `, ${custCols.has(a) ? q(a) : "NULL"} AS ${q(`__a_${a}`)}`).join("");
   const from = `${raw} e LEFT JOIN (SELECT customer_id AS __id, CAST(rowid AS INTEGER) AS __ci${joined} FROM __cust) c ON CAST(e.customer_id AS VARCHAR) = c.__id`;
   const extra = o.rowNumbers
     ? `, e.__rn AS rn, CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts,
+      ${castSql("e.ts", { base: "datetime", nullable: false }, st("ts"), { bounded: false })} IS NOT NULL AS ts_parsed,
       ${props.length ? `[${propBad.join(", ")}]` : "[]::VARCHAR[]"} AS bad_props`
     : "";
   if (o.ship) {
@@ -558,16 +627,33 @@ export async function defineEvents(
   return { path, lineOffset: src.lineOffset, names, props, propTypes, attrs, ok: "ok" };
 }
 
-/** Lists the bad rows of the events file into `bad` (needs `__ev` defined with row numbers); returns how many. */
+/**
+ * Lists the bad rows of the events file into `bad` (needs `__ev` defined with row numbers, and the file
+ * read in full on this connection for the rows DuckDB skipped); returns how many, those skipped included.
+ */
 export async function listBadEvents(con: DuckDBConnection, v: EventsView, bad: BadRow[]): Promise<number> {
-  const badRows = await con.runAndReadAll(`SELECT rn, raw_id, raw_event, raw_ts, ci IS NULL, ev IS NULL, t IS NULL, list_filter(bad_props, x -> x IS NOT NULL)
-    FROM __ev WHERE NOT ok ORDER BY rn`);
-  for (const [rn, id, event, ts, noCust, noEv, noTs, badProps] of badRows.getRows()) {
-    const line = Number(rn) + v.lineOffset;
-    const reason = noCust ? `unknown customer ${JSON.stringify(id)}` : noEv ? `event ${JSON.stringify(event)} is not in the schema` : noTs ? `ts: cannot read ${JSON.stringify(ts)} as a time` : `${String((badProps as { items: unknown[] }).items[0])}: cannot read the value`;
-    bad.push({ file: v.path, line, reason });
+  const badRows = (await con.runAndReadAll(`SELECT rn, raw_id, raw_event, raw_ts, ci IS NULL, ev IS NULL, t IS NULL, ts_parsed, list_filter(bad_props, x -> x IS NOT NULL)
+    FROM __ev WHERE NOT ok ORDER BY rn`)).getRows();
+  const skipped = await csvRejects(con, v.path);
+  const parquet = isColumnar(v.path);
+  const lines = parquet ? null : await lineNumbers(v.path, badRows.map((r) => Number(r[0])), new Set(skipped.map((x) => x.line)));
+  const mine: BadRow[] = [];
+  for (const [rn, id, event, ts, noCust, noEv, noTs, tsParsed, badProps] of badRows) {
+    const line = lines?.get(Number(rn)) ?? Number(rn) + v.lineOffset;
+    const reason = noCust ? `unknown customer ${JSON.stringify(id)}` : noEv ? `event ${JSON.stringify(event)} is not in the schema`
+      : noTs ? (tsParsed ? `ts: ${JSON.stringify(ts)} is outside the years 1900–2200` : `ts: cannot read ${JSON.stringify(ts)} as a time`)
+      : String((badProps as { items: unknown[] }).items[0]);
+    mine.push({ file: v.path, line, reason, ...(noCust && id !== null ? { customer: String(id) } : {}) });
   }
-  return badRows.currentRowCount;
+  for (const x of skipped) mine.push({ file: v.path, line: x.line, reason: x.reason });
+  await checkJsonLines(v.path, mine);
+  bad.push(...mine);
+  return mine.length;
+}
+
+/** How many rows of a CSV file DuckDB skipped on this connection (see `listBadEvents`). */
+export async function skippedRows(con: DuckDBConnection, path: string): Promise<number> {
+  return (await csvRejects(con, path)).length;
 }
 
 /**
@@ -586,9 +672,11 @@ export async function streamEvents(
 ): Promise<void> {
   // `props`: more props to carry than the workspace's expressions read (the diff reads for two workspaces).
   const v = await defineEvents(con, ws, path, { rowNumbers: true, extraProps: o.props });
+  // Counted over `ok`, which reads every column the listing reads: DuckDB checks a CSV cell's bytes
+  // only in the columns a query reads, so a plain count(*) would count a row the listing skips.
+  const [[total]] = (await con.runAndReadAll("SELECT count(ok) FROM __ev")).getRows() as [[bigint]];
   const rejected = await listBadEvents(con, v, bad);
-  const [[total]] = (await con.runAndReadAll(`SELECT count(*) FROM ${source(path).sql}`)).getRows() as [[bigint]];
-  counts.events.read = Number(total);
+  counts.events.read = Number(total) + (await skippedRows(con, path));
   counts.events.rejected = rejected;
   counts.events.used = counts.events.read - counts.events.rejected;
   const ids = (await customerColumns(con, [])).ids;
@@ -624,7 +712,7 @@ export async function openStream(
   const first = res.fetchChunk();
   first.catch(() => undefined); // awaited in consume; avoid an unhandled rejection meanwhile
   const defs = names.map((n) => ws.schema.events.get(n)!);
-  const keepProp = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && p in FEEDBACK_PROPS)));
+  const keepProp = defs.map((d) => props.map((p) => d.props.has(p) || (d.builtin && Object.hasOwn(FEEDBACK_PROPS, p))));
   return {
     async consume(onCustomer) {
       let cur = -1;
@@ -649,7 +737,7 @@ export async function openStream(
             group = [];
           }
           const e = ec.get(r) as number;
-          const p: Record<string, Value> = {};
+          const p = nameRecord<Value>();
           const k = keepProp[e]!;
           for (let i = 0; i < props.length; i++) {
             if (!k[i]) continue;
@@ -667,7 +755,7 @@ export async function openStream(
 /** Whether a prop of the view belongs to event `def` (feedback props belong to the built-in message events). */
 export function propBelongs(ws: Workspace, event: string, prop: string): boolean {
   const d = ws.schema.events.get(event);
-  return !!d && (d.props.has(prop) || (d.builtin && prop in FEEDBACK_PROPS));
+  return !!d && (d.props.has(prop) || (d.builtin && Object.hasOwn(FEEDBACK_PROPS, prop)));
 }
 
 /** A data folder that cannot be read at all (missing file or column). */
@@ -681,39 +769,36 @@ export function rowsSummary<T extends { [K in keyof T]: RowCounts["events"] }>(c
   return `rows: ${Object.entries<RowCounts["events"]>(c).map(([name, x]) => `${name} ${x.read} read, ${x.used} used, ${x.rejected} rejected`).join("; ")}\n`;
 }
 
-/** Bad rows as contract.md lists them: the first 20, then a count. */
+/**
+ * Bad rows as contract.md lists them: the first 20, then a count. Root causes
+ * come first; the events of a customer whose row was rejected say so
+ * (rows.ts `orderBadRows`).
+ */
 export function formatBadRows(bad: BadRow[]): string {
-  const sorted = [...bad].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const sorted = orderBadRows(bad);
   const lines = sorted.slice(0, 20).map((b) => `${b.file}:${b.line}: ${b.reason}`);
-  if (sorted.length > 20) lines.push(`… and ${sorted.length - 20} more bad rows`);
+  if (sorted.length > 20) {
+    // Cascades come last, so those left out are counted apart: the number of rows to fix stays visible.
+    const cascades = sorted.slice(20).filter((b) => b.cause).length;
+    lines.push(`… and ${sorted.length - 20} more bad rows${cascades ? ` (${cascades} of them events of rejected customers)` : ""}`);
+  }
   return lines.join("\n") + "\n";
 }
 
 /**
  * The `--rejects` file (contract.md): every bad row, whole, with its reason —
  * `file:line: reason<TAB>the row as it stands in the file` (the same layout as
- * `playbook report --rejects`). Rows of Parquet files have no text form; their
- * line is the row number and the row is left empty.
+ * `playbook report --rejects`), in the order of `formatBadRows`. The row is
+ * copied byte for byte (a row that is not UTF-8 stays as it was). Rows of
+ * Parquet files have no text form; their line is the row number and the row
+ * is left empty.
  */
-export async function rejectsText(bad: BadRow[]): Promise<string> {
-  const { createReadStream } = await import("node:fs");
-  const { createInterface } = await import("node:readline");
-  const sorted = [...bad].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
-  const raw = new Map<string, Map<number, string>>();
+export async function rejectsText(bad: BadRow[]): Promise<Buffer> {
+  const sorted = orderBadRows(bad);
+  const raw = new Map<string, Map<number, Buffer>>();
   for (const file of new Set(sorted.map((b) => b.file))) {
-    const want = new Set(sorted.filter((b) => b.file === file).map((b) => b.line));
-    const got = new Map<number, string>();
-    raw.set(file, got);
     if (file.endsWith(".parquet")) continue;
-    let n = 0;
-    const max = Math.max(...want);
-    const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-    for await (const line of rl) {
-      n++;
-      if (want.has(n)) got.set(n, line);
-      if (n >= max) break;
-    }
-    rl.close();
+    raw.set(file, await rawLines(file, new Set(sorted.filter((b) => b.file === file).map((b) => b.line))));
   }
-  return sorted.map((b) => `${b.file}:${b.line}: ${b.reason}\t${raw.get(b.file)?.get(b.line) ?? ""}\n`).join("");
+  return Buffer.concat(sorted.flatMap((b) => [Buffer.from(`${b.file}:${b.line}: ${b.reason}\t`), raw.get(b.file)?.get(b.line) ?? Buffer.alloc(0), Buffer.from("\n")]));
 }

@@ -7,6 +7,7 @@
  */
 import type { EventRecord } from "../../language/values.ts";
 import type { ContactRecord } from "./caps.ts";
+import { nameRecord } from "./records.ts";
 
 /** A candidate message waiting to be decided. */
 export interface Pending {
@@ -43,7 +44,17 @@ export interface CustomerState {
 
 /** A customer who has never been seen. */
 export function emptyState(): CustomerState {
-  return { history: [], pending: [], segments: {}, activeCadence: null };
+  return { history: [], pending: [], segments: nameRecord(), activeCadence: null };
+}
+
+/**
+ * A state read back from JSON (the `--state` file, a copy): its name-keyed
+ * record becomes a name record again (records.ts), so a segment named
+ * `constructor` or `__proto__` is remembered like any other.
+ */
+export function reviveState(s: CustomerState): CustomerState {
+  s.segments = nameRecord(s.segments);
+  return s;
 }
 
 /** The state is "empty" when there is nothing worth storing. */

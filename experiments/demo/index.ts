@@ -66,6 +66,8 @@ export interface DemoOptions {
   effects?: Record<string, number>;
   /** First simulated day; default 2026-09-01. */
   start?: number;
+  /** Told how many customers are simulated so far, of how many (the CLI's progress bar). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** A finished simulation plus its truth. */
@@ -102,7 +104,7 @@ export function runWorld(p: Loaded, o: DemoOptions): DemoRun {
   const { customers, history, carry } = worldHistory(world);
   const engine = p.engine(p.ws, new Map(customers.map((c) => [c.id, c.attrs])), history, world.start);
   const effects = o.effects ?? DEFAULT_EFFECTS;
-  const sim = simulate(world, customers, history, engine, effects, p.ws.defaults.attribution, carry);
+  const sim = simulate(world, customers, history, engine, effects, p.ws.defaults.attribution, carry, o.onProgress);
   return { ws: p.ws, sim, truth: truthOf(sim.decisions, sim.orders, sim.draws, effects, p.ws.defaults.attribution), world };
 }
 

@@ -122,15 +122,19 @@ export function worldHistory(o: WorldOptions): { customers: WorldCustomer[]; his
  * Simulates `o.days` days for every customer through `engine` (already built
  * with the customers' attributes and `history`). `effects`: rule → δ.
  * `carry` (from `worldHistory`) saves drawing each history again; without it
- * the history is redrawn, with the same result.
+ * the history is redrawn, with the same result. `onProgress` is told before
+ * each customer how many are done (the CLI's bar).
  */
 export function simulate(
   o: WorldOptions, customers: WorldCustomer[], history: Map<string, EventRecord[]>, engine: DecideEngine,
   effects: Record<string, number>, attribution: number, carry?: Map<string, Carry>,
+  onProgress?: (done: number, total: number) => void,
 ): SimResult {
   const res: SimResult = { customers, events: [], decisions: [], draws: [], orders: [] };
   const end = o.start + o.days * DAY;
+  let done = 0;
   for (const c of customers) {
+    onProgress?.(done++, customers.length);
     const hist = history.get(c.id) ?? [];
     for (const e of hist) {
       res.events.push({ customer_id: c.id, event: e });
@@ -206,5 +210,6 @@ export function simulate(
       onDecisions(engine.decide(c.id, null, Math.min(dayEnd, end) - 1000));
     }
   }
+  onProgress?.(customers.length, customers.length);
   return res;
 }

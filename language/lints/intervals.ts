@@ -189,7 +189,7 @@ function conflictText(c: Conflict, text: (e: Expr) => string): string {
   return `"${t(c.a)}" and "${t(c.b)}" cannot both be true`;
 }
 
-/** Appends PB304 for dead segments and rules' who, PB310 for dead step conditions. */
+/** Appends PB304 for dead segments, trigger filters and rules' who, PB310 for dead step conditions. */
 export function lintNeverHolds(ws: Workspace, text: (e: Expr) => string, out: Diagnostic[]): void {
   const ir = new IntervalReasoner(ws, text);
   const dead = new Set<string>();
@@ -202,6 +202,13 @@ export function lintNeverHolds(ws: Workspace, text: (e: Expr) => string, out: Di
     if (!flag.tainted) out.push(diag("PB304", `segment "${seg.name}" can never hold: ${conflictText(c, text)}`, seg.expr.span, undefined, related(c)));
   }
   for (const rule of ws.rules.values()) {
+    const on = rule.on;
+    if (on && (on.kind === "event" || on.kind === "after") && on.where) {
+      // The trigger's filter is a condition like who: dead, the rule never fires.
+      const tflag = { tainted: false };
+      const tc = ir.conflict(ir.conjuncts(on.where, [], new Set(), dead, tflag));
+      if (tc && !tflag.tainted) out.push(diag("PB304", `the trigger filter of rule "${rule.id}" can never hold: ${conflictText(tc, text)}`, on.where.span, "this rule would never fire", related(tc)));
+    }
     const flag = { tainted: false };
     const who = ir.conjuncts(rule.who, [], new Set(), dead, flag);
     const c = ir.conflict(who);

@@ -41,8 +41,15 @@ describe("playbook check", () => {
     expect(r.out.trimEnd().split("\n").at(-1)).toMatch(/^\d+ errors?, \d+ warnings?$/);
   });
 
+  it("paths are shown as typed: relative with ../ kept, absolute stays absolute (text and json)", async () => {
+    const up = await check(["../test/language/gallery/unknown-name"], join(ROOT, "playbooks"));
+    expect(up.out).toMatch(/^\.\.\/test\/language\/gallery\/unknown-name\/rules\.yaml:\d+:\d+: error PB101/m);
+    const abs = await check(["--format", "json", join(GALLERY, "unknown-name")], join(ROOT, "playbooks"));
+    expect(JSON.parse(abs.out).diagnostics[0].file).toBe(join(GALLERY, "unknown-name", "rules.yaml"));
+  });
+
   it("--format json is one stable document", async () => {
-    const r = await check(["--format", "json", join(GALLERY, "unknown-name")], GALLERY);
+    const r = await check(["--format", "json", "unknown-name"], GALLERY);
     const doc = JSON.parse(r.out);
     expect(Object.keys(doc)).toEqual(["diagnostics", "errors", "warnings"]);
     expect(doc.diagnostics[0]).toMatchObject({ code: "PB101", name: "unknown-name", severity: "error", file: "unknown-name/rules.yaml" });
@@ -50,10 +57,25 @@ describe("playbook check", () => {
     expect(r.code).toBe(1);
   });
 
-  it("a folder that does not exist exits 2 with one clean line", async () => {
+  it("a folder that does not exist is error PB000 (exit 1), with a did-you-mean for a typo", async () => {
     const r = await check(["no/such/folder"]);
-    expect(r.code).toBe(2);
-    expect(r.err).toBe("playbook check: no such folder: no/such/folder\n");
+    expect(r.code).toBe(1);
+    expect(r.err).toBe("");
+    expect(r.out).toBe("error PB000: no such folder: no/such/folder\n1 error, 0 warnings\n");
+    const typo = await check(["playbooks/shp"]);
+    expect(typo.code).toBe(1);
+    expect(typo.out).toBe('error PB000: no such folder: playbooks/shp\n  hint: did you mean "shop"?\n1 error, 0 warnings\n');
+  });
+
+  it("an empty folder is error PB000 (exit 1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pb-empty-"));
+    try {
+      const r = await check(["."], dir);
+      expect(r.code).toBe(1);
+      expect(r.out).toBe("error PB000: no .yaml or .yml files in .\n  hint: give the folder that holds the playbook's YAML files\n1 error, 0 warnings\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("a bad --format is a usage error (exit 2)", async () => {

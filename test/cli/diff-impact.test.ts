@@ -41,7 +41,8 @@ describe("diff audience impact", () => {
     expect(im.customers).toBe(3);
     expect(im.audiences).toEqual([
       { kind: "segment", name: "adults", before: 2, after: 2, entering: 0, leaving: 0, entering_sample: [], leaving_sample: [] },
-      { kind: "rule", name: "welcome", before: 2, after: 1, entering: 0, leaving: 1, entering_sample: [], leaving_sample: ["c2"] },
+      // welcome starts on signed_up: its audience is who it fired for in the 7 days replayed.
+      { kind: "rule", name: "welcome", before: 2, after: 1, entering: 0, leaving: 1, entering_sample: [], leaving_sample: ["c2"], basis: "triggered" },
     ]);
     expect(im.messages!.per_day).toEqual([{ channel: "email", before: 2 / 7, after: 1 / 7 }]);
   });

@@ -86,11 +86,22 @@ describe("playbook diff: structure", () => {
     );
     const r = await diffJson(base, head, "--dir", "playbooks");
     const brief = r.changes.map((c) => `${c.kind} ${c.change} ${c.name}`);
-    expect(brief).toEqual(["rule removed digest", "rule changed welcome", "segment added adults", "cap removed max 2 per 1d", "cap added max 3 per 1d"]);
+    expect(brief).toEqual(["rule removed digest", "rule changed welcome", "segment added adults", "cap changed all channels"]);
     expect(r.changes[1]!.fields).toEqual([{ field: "queue", before: "0s", after: "2h", expr: false }]);
     const t = await diff(base, head, "--dir", "playbooks");
     expect(t.out).toContain("  ~ welcome  (main.yaml)\n      queue: 0s → 2h");
-    expect(t.out).toContain("1 rule removed, 1 rule changed, 1 segment added, 1 cap removed, 1 cap added");
+    expect(t.out).toContain("1 rule removed, 1 rule changed, 1 segment added, 1 cap changed");
+    expect(t.out).toContain("caps\n  ~ all channels: max 2 per 1d → max 3 per 1d  (main.yaml)\n");
+  });
+
+  it("an edited cap is one changed line; a cap of a new scope or window is added, one dropped removed", async () => {
+    const base = git("rev-parse", "HEAD");
+    const head = commit(BASE.replace("  - email: max 3 per 7d\n", "  - email: max 2 per 7d\n  - email: max 1 per 1d\n").replace("  - max 2 per 1d\n", "  - gap 1h between messages\n"), "caps");
+    const r = await diffJson(base, head, "--dir", "playbooks");
+    expect(r.changes.map((c) => `${c.change} ${c.name}`)).toEqual(["changed email", "added email: max 1 per 1d", "added gap 1h between messages", "removed max 2 per 1d"]);
+    expect(r.changes[0]!.fields).toEqual([{ field: "cap", before: "max 3 per 7d", after: "max 2 per 7d", expr: false }]);
+    const md = (await diff(base, head, "--dir", "playbooks", "--format", "markdown")).out;
+    expect(md).toContain("- **~ email**: `max 3 per 7d` → `max 2 per 7d` (`main.yaml`)\n");
   });
 });
 
@@ -219,7 +230,33 @@ describe("playbook diff: witnesses and impact through the CLI", () => {
     const welcome = r.impact!.audiences.find((a) => a.kind === "rule" && a.name === "welcome")!;
     expect(welcome).toMatchObject({ before: 2, after: 1, entering: 0, leaving: 1, leaving_sample: ["c2"] });
     const text = (await diff(base, head, "--dir", "playbooks", "--data", data(), "--at", "2026-11-20T00:00:00Z")).out;
-    expect(text).toContain("rule welcome: 2 → 1 (+0 entering, -1 leaving) e.g. -c2");
+    expect(text).toContain("rule welcome (fired for in the 7 days replayed): 2 → 1 (+0 entering, -1 leaving) e.g. -c2");
+  });
+
+  it.skipIf(!FRONT_END)("the reviewer's view: a new rule's one-line summary, a row for every changed rule, units on messages, caps that say which and how many", async () => {
+    const d = data();
+    writeFileSync(join(d, "events.csv"), "customer_id,event,ts,order_id,amount\nc1,signed_up,2026-11-18T10:00:00Z,,\nc2,signed_up,2026-11-18T11:00:00Z,,\nc1,order_placed,2026-11-18T12:30:00Z,o1,80\nc2,order_placed,2026-11-19T12:30:00Z,o2,20\n");
+    const base = git("rev-parse", "HEAD");
+    const head = commit(
+      BASE.replace("priority: 60", "priority: 65")
+        .replace("  - max 2 per 1d\n", "  - max 1 per 1d\n")
+        .replace("rules:\n", "rules:\n  thanks:\n    on: order_placed where amount >= 50\n    who: age >= 18\n    send: { channel: email, template: welcome }\n"),
+      "reviewer",
+    );
+    const md = (await diff(base, head, "--dir", "playbooks", "--data", d, "--at", "2026-11-20T00:00:00Z", "--format", "markdown")).out;
+    // A new rule: what it does, in one line (thanks fired for c1 only: c2's order is 20).
+    expect(md).toContain("- **+ thanks** added (`main.yaml`): on `order_placed where amount >= 50`; who `age >= 18`; one message via email; audience 1 at 2026-11-20T00:00:00.000Z (fired for in the 7 days replayed)\n");
+    // A changed cap: one line.
+    expect(md).toContain("- **~ all channels**: `max 2 per 1d` → `max 1 per 1d` (`main.yaml`)\n");
+    // Every changed rule gets its row, even when nobody moves; unchanged rules (winback, digest) neither a row nor a note.
+    expect(md).toContain("| audience | before | after | entering | leaving |\n| --- | ---: | ---: | ---: | ---: |\n| rule `thanks` (fired for in the 7 days replayed) | – | 1 | +1 | -0 |\n| rule `welcome` (fired for in the 7 days replayed) | 2 | 2 | +0 | -0 |\n\n");
+    expect(md).not.toMatch(/winback|digest|not computed/);
+    // Messages per day carry their unit; the cap says which (old → new) and how many.
+    expect(md).toContain("| channel | before | after | change |\n| --- | ---: | ---: | ---: |\n| email | 0.3/day | 0.3/day | +0.0/day |\n");
+    expect(md).toContain("- capped by `max 2 per 1d → max 1 per 1d`: stopped 0 → 1 message in the 7 days replayed (+1, starts to bite)\n");
+    const text = (await diff(base, head, "--dir", "playbooks", "--data", d, "--at", "2026-11-20T00:00:00Z")).out;
+    expect(text).toContain("  + thanks  (main.yaml)\n      on order_placed where amount >= 50; who age >= 18; one message via email; audience 1 at");
+    expect(text).toContain("    email      0.3/day → 0.3/day (+0.0/day)\n    capped by max 2 per 1d → max 1 per 1d: stopped 0 → 1 message in the 7 days replayed (+1, starts to bite)\n");
   });
 
   it.skipIf(!FRONT_END)("reads Parquet data as CSV, types it by the head's schema widened with the base's, and names the first bad row", async () => {
@@ -245,6 +282,12 @@ describe("playbook diff: witnesses and impact through the CLI", () => {
     const r = await diffJson(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z");
     expect(r.warnings).toEqual([`1 data row did not fit and was left out, first: ${join(csv, "events.csv")}:4: unknown customer "zz"`]);
     expect((await diff(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z")).err).toBe("rows: customers 3 read, 3 used, 0 rejected; events 3 read, 2 used, 1 rejected\n");
+    // A ragged customers row (issue 14): one bad row, and the events of that customer cite it, named after the root causes.
+    const customers = readFileSync(join(csv, "customers.csv"), "utf8").split("\n");
+    writeFileSync(join(csv, "customers.csv"), [customers[0], customers[1]!.split(",").slice(0, 2).join(","), ...customers.slice(2)].join("\n"));
+    const ragged = await diffJson(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z");
+    expect(ragged.warnings).toEqual([`3 data rows did not fit and were left out, first: ${join(csv, "customers.csv")}:2: 2 fields, the header has ${customers[0]!.split(",").length}`]);
+    expect((await diff(base, head, "--dir", "playbooks", "--data", csv, "--at", "2026-11-20T00:00:00Z")).err).toBe("rows: customers 3 read, 2 used, 1 rejected; events 3 read, 1 used, 2 rejected\n");
     rmSync(pq, { recursive: true, force: true });
   });
 

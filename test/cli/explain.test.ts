@@ -70,4 +70,24 @@ describe.skipIf(!HAS_FRONT_END)("playbook explain on the example workspace", () 
     expect(await main(["explain", SHOP, "--data", d, "--customer", "c1", "--at", at, "--rule", "nope"], io2)).toBe(2);
     expect(io2.err).toContain('no rule "nope"');
   });
+  it("--format json prints one object with the same content (docs/cli.md), and refuses another format", async () => {
+    const d = shopData();
+    dirs.push(d);
+    const io = memoryIO(ROOT);
+    expect(await main(["explain", SHOP, "--data", d, "--customer", "c1", "--at", at, "--rule", "welcome", "--format", "json"], io), io.err).toBe(0);
+    expect(io.out.endsWith("}\n")).toBe(true);
+    const x = JSON.parse(io.out) as { customer: string; zone: string; rules: { rule: string; cadence_steps: number | null; on: string; candidates: { at: string; step: number; status: string | null; checks: { check: string; detail: string }[] }[]; sends: unknown[] }[] };
+    expect([x.customer, x.zone, x.rules.map((r) => r.rule)]).toEqual(["c1", "Europe/Moscow", ["welcome"]]);
+    const w = x.rules[0]!;
+    expect([w.cadence_steps, w.on]).toEqual([2, "signed_up"]);
+    expect(w.candidates[0]).toMatchObject({ at: "2026-11-19T08:00:00Z", step: 1, status: "send" });
+    expect(w.candidates[0]!.checks.at(-1)).toEqual({ check: "status", detail: "send via email at 2026-11-19T08:00:00Z" });
+    expect(w.sends).toEqual([{ step: 1, template: "welcome_1", channel: "email", send_at: "2026-11-19T08:00:00Z", status: "send" }]);
+    const text = memoryIO(ROOT);
+    expect(await main(["explain", SHOP, "--data", d, "--customer", "c1", "--at", at, "--rule", "welcome"], text)).toBe(0);
+    for (const c of w.candidates[0]!.checks) expect(text.out).toContain(`${c.check.padEnd(24)} ${c.detail}`);
+    const bad = memoryIO(ROOT);
+    expect(await main(["explain", SHOP, "--data", d, "--customer", "c1", "--at", at, "--format", "yaml"], bad)).toBe(2);
+    expect(bad.err).toContain('--format must be text or json, not "yaml"');
+  });
 });

@@ -117,11 +117,18 @@ describe("playbook tui rule view", () => {
     expect(t.frame()).toMatch(/ {2}2 email\s+852/);
     await t.press("3");
     const f = t.frame();
-    expect(f).toContain("daily cumulative lift");
-    expect(f).toMatch(/\+0\.00pp .*┄/);
-    expect(f).toContain("2026-11-01");
-    expect(f).toContain("2026-11-14");
-    expect((f.match(/●/g) ?? []).length).toBe(14);
+    expect(f).toContain("cumulative conversion lift per day (pp)");
+    // y ticks at round values, zero among them; nothing else on the axis is labelled.
+    const ticks = f.split("\n").map((l) => /^ *([+-]?\d+(?:\.\d+)?pp)┤/.exec(l)?.[1]).filter(Boolean);
+    expect(ticks).toEqual(["+10pp", "+7.5pp", "+5pp", "+2.5pp", "0pp", "-2.5pp", "-5pp"]);
+    expect(f).toMatch(/ {4}0pp┤ .*┄/);
+    // x ticks per week: 2026-11-02 and 11-09 are the Mondays of the fortnight.
+    expect(f).toMatch(/^ {7}└─+┬─+┬─+$/m);
+    expect(f).toMatch(/^ {11}11-02 {9}11-09$/m);
+    // The last day's value, in numbers.
+    expect(f).toContain("last day 2026-11-14: +1.68 pp [+0.06, +3.30]");
+    // One estimate per day (the heading's legend aside).
+    expect((f.replace("estimate ●", "").match(/●/g) ?? []).length).toBe(14);
   });
 
   it("n and p step through rules in the overview's order, Esc goes back to the overview", async () => {
@@ -132,6 +139,46 @@ describe("playbook tui rule view", () => {
     expect(t.frame()).toContain("restock_alert · works");
     await t.press(KEY.esc);
     expect(t.frame()).toContain("▶ restock_alert");
+  });
+
+  it("n past the last filtered rule and p before the first say so in the status line", async () => {
+    const t = await open();
+    await t.press("/", "h", "a", "r", "m", "s", KEY.enter, KEY.enter, "n");
+    const f = t.frame();
+    expect(f).toContain("winback_at_risk · HARMS");
+    expect(f.split("\n").at(-1)?.trimEnd()).toBe("this is the last rule (1 rules match /harms): p goes back");
+    await t.press("p");
+    expect(t.frame().split("\n").at(-1)?.trimEnd()).toBe("this is the first rule (1 rules match /harms): n goes on");
+    // The next key that does something brings the key hints back.
+    await t.press("2");
+    expect(t.frame().split("\n").at(-1)).toMatch(/^Tab section · n\/p next\/prev rule/);
+  });
+});
+
+describe("playbook tui status line", () => {
+  it("an unknown key says it does nothing and how to list the keys, until the next key", async () => {
+    const t = await open();
+    await t.press("x");
+    expect(t.frame().split("\n").at(-1)?.trimEnd()).toBe(`"x" does nothing here: ? lists the keys`);
+    await t.press("j");
+    expect(t.frame()).toContain("▶ cart_recovery");
+    expect(t.frame().split("\n").at(-1)).toMatch(/^↑↓ move/);
+    await t.press("r", KEY.tab);
+    expect(t.frame().split("\n").at(-1)?.trimEnd()).toBe("Tab does nothing here: ? lists the keys");
+  });
+});
+
+describe("playbook tui verdict flags on the overview row", () => {
+  it("a rule with nobody held out says no holdout; an SRM flag shows on its row even when the lift is significant", async () => {
+    const rules = report.rules.map((r) =>
+      r.rule === "birthday" ? { ...r, entries: { treatment: 512, holdout: 0 }, holdout_share: 0, conversion: { ...r.conversion, holdout: NaN, lift_abs: null, lift_rel: null, ci_low: null, ci_high: null, q: null, mde: null } }
+      : r.rule === "cart_recovery" ? { ...r, srm_flag: true, srm_p: 0.0001 } : r);
+    const inst = render(<App report={{ ...report, rules }} width={80} height={24} color={false} />);
+    await tick();
+    const f = inst.lastFrame() ?? "";
+    expect(f).toMatch(/^ {2}birthday .* no holdout *$/m);
+    expect(f).not.toMatch(/birthday .*low pwr/);
+    expect(f).toMatch(/^ {2}cart_recovery .* SRM! *$/m);
   });
 });
 

@@ -79,3 +79,21 @@ describe("isoSeconds of the runtime (cached per day) equals the plain formatter"
     for (const ms of [0, -1, 86_399_999, 86_400_000, Date.UTC(2026, 2, 29, 1, 59, 59, 999)]) expect(fast(ms)).toBe(plain(ms));
   });
 });
+
+describe("isoInstant of the runtime equals the plain formatter (milliseconds only when non-zero)", () => {
+  it("on random instants, whole seconds and not", async () => {
+    const { isoInstant: fast } = await import("../../engine/runtime/iso.ts");
+    const { isoInstant: plain } = await import("../../engine/decision.ts");
+    fc.assert(
+      fc.property(fc.integer({ min: -62_000_000_000_000, max: 300_000_000_000_000 }), fc.boolean(), (ms, whole) => {
+        const t = whole ? Math.floor(ms / 1000) * 1000 : ms;
+        expect(fast(t)).toBe(plain(t));
+      }),
+      { numRuns: 20_000, seed: 12 },
+    );
+    expect(plain(Date.UTC(2026, 10, 20, 10, 0, 0))).toBe("2026-11-20T10:00:00Z");
+    expect(plain(Date.UTC(2026, 10, 20, 10, 0, 0, 500))).toBe("2026-11-20T10:00:00.500Z");
+    expect(plain(Date.UTC(2026, 10, 20, 10, 0, 0, 5))).toBe("2026-11-20T10:00:00.005Z");
+    for (const ms of [-1, -999, 1, 999, 86_399_999]) expect(fast(ms)).toBe(plain(ms));
+  });
+});

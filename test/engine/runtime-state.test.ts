@@ -57,3 +57,19 @@ describe("the --state file", () => {
     expect(Number(indexes[0]![0])).toBe(0);
   });
 });
+
+describe("a state written before entry ids kept milliseconds", () => {
+  it("still ends the cadence in progress whose id it holds at second precision", async () => {
+    const { createEngine } = await import("../../engine/api.ts");
+    const { buildWorkspace } = await import("./scenarios/mini-workspace.ts");
+    const { miniCompile } = await import("./scenarios/mini-expr.ts");
+    const { ws, segments } = buildWorkspace({ channels: { email: null }, rules: { series: { on: "pong", steps: [{ channel: "email" }, { after: "1h", channel: "email" }] } } });
+    const engine = createEngine(ws, { compile: miniCompile(segments, new Set(["pong"])) });
+    const t = Date.parse("2026-11-20T10:00:00.250Z");
+    expect(engine.decide("b", { name: "pong", ts: t, props: {} }, t).map((d) => d.entry_id)).toEqual(["series:b:2026-11-20T10:00:00.250Z"]);
+    // What the older engine stored for this entry.
+    engine.state("b")!.activeCadence = "series:b:2026-11-20T10:00:00Z";
+    expect(engine.decide("b", null, t + 2 * 3_600_000).map((d) => `${d.step} ${d.status}`)).toEqual(["2 send"]);
+    expect(engine.state("b")!.activeCadence).toBe(null);
+  });
+});

@@ -57,17 +57,17 @@ describe("bad input never crashes check or fmt", () => {
     }, 60_000);
   }
 
-  it("reports an empty folder and exits 0 with a warning", async () => {
+  it("reports an empty folder as error PB000 and exits 1", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pb-empty-"));
     const io = memoryIO(dir);
-    expect(await main(["check", dir], io)).toBe(0);
-    expect(io.out + io.err).toContain("PB000");
+    expect(await main(["check", dir], io)).toBe(1);
+    expect(io.out).toContain("error PB000: no .yaml or .yml files in " + dir);
   });
 
-  it("exits 2 with one line for a folder that does not exist", async () => {
+  it("exits 1 with PB000 for a folder that does not exist", async () => {
     const io = memoryIO();
-    expect(await main(["check", "/no/such/folder"], io)).toBe(2);
-    expect((io.out + io.err).trim().split("\n")).toHaveLength(1);
+    expect(await main(["check", "/no/such/folder"], io)).toBe(1);
+    expect(io.out).toBe("error PB000: no such folder: /no/such/folder\n1 error, 0 warnings\n");
   });
 
   it("mutated example workspaces load without throwing, with registered codes and spans inside the file", () => {

@@ -40,6 +40,7 @@ describe("diagnostics gallery", () => {
       "unknown-name": "PB101", "type-mismatch": "PB201", "name-conflict": "PB006", "reserved-name": "PB108", "segment-cycle": "PB109", unused: "PB301",
       "nullable-field": "PB303", "never-holds": "PB304", "cadence-caps": "PB305", "policy-ranges": "PB309",
       "previous-first-step": "PB204", references: "PB102", "where-scope": "PB111", "condition-not-bool": "PB202",
+      "yaml-mistakes": "PB013", "foreign-operator": "PB015", "bad-name": "PB016", "value-fixes": "PB004", "priority-tie": "PB313",
     };
     for (const [name, code] of Object.entries(want)) expect((await render(join(GALLERY, name))).codes, name).toContain(code);
   });

@@ -4,10 +4,11 @@
  * front end (language/index.ts) and evaluator are written in parallel. It
  * builds the real AST (language/ast.ts) for the subset scenarios use:
  * names, literals, == != < <= > >=, and/or/not, `count(E [within D])`,
- * `E within D`, `in_cadence()`, `delivered|opened|clicked(previous)`.
+ * `E within D`, `in_cadence()`, `delivered|opened|clicked(previous)`, and the
+ * `where` of an exit (names there read the exit event's props first).
  */
 import type { Expr, Span } from "../../../language/ast.ts";
-import type { EvalEnv, Value } from "../../../language/values.ts";
+import type { EvalEnv, EventRecord, Value } from "../../../language/values.ts";
 
 const span: Span = { file: "scenario", start: 0, end: 0, line: 1, col: 1, endLine: 1, endCol: 1 };
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -85,7 +86,8 @@ export function parseMini(text: string): Expr {
 
 /** Evaluates the subset; names are attributes, or segments when `segments` knows them, or events ("has happened"). */
 export function miniCompile(segments: Map<string, Expr>, events: Set<string>) {
-  const ev = (e: Expr, env: EvalEnv): Value => {
+  // `w`: the events of enclosing `where` clauses, innermost last (an exit's where is one).
+  const ev = (e: Expr, env: EvalEnv, w: EventRecord[] = []): Value => {
     switch (e.kind) {
       case "number": case "string": case "bool": return e.value;
       case "null": return null;
@@ -93,14 +95,15 @@ export function miniCompile(segments: Map<string, Expr>, events: Set<string>) {
         const seg = segments.get(e.name);
         if (seg) return ev(seg, env) === true;
         if (events.has(e.name)) return env.events.some((x) => x.name === e.name && x.ts <= env.now);
+        for (let i = w.length - 1; i >= 0; i--) if (e.name in w[i]!.props) return w[i]!.props[e.name]!;
         if (env.trigger && e.name in env.trigger.props) return env.trigger.props[e.name]!;
         return env.customer[e.name] ?? null;
       }
-      case "unary": return !(ev(e.operand, env) === true);
+      case "unary": return !(ev(e.operand, env, w) === true);
       case "binary": {
-        if (e.op === "and") return ev(e.left, env) === true && ev(e.right, env) === true;
-        if (e.op === "or") return ev(e.left, env) === true || ev(e.right, env) === true;
-        const a = ev(e.left, env), b = ev(e.right, env);
+        if (e.op === "and") return ev(e.left, env, w) === true && ev(e.right, env, w) === true;
+        if (e.op === "or") return ev(e.left, env, w) === true || ev(e.right, env, w) === true;
+        const a = ev(e.left, env, w), b = ev(e.right, env, w);
         if (e.op === "==") return a === b;
         if (e.op === "!=") return a !== b;
         if (a === null || b === null) return false;
@@ -112,7 +115,8 @@ export function miniCompile(segments: Map<string, Expr>, events: Set<string>) {
       }
       case "agg": case "exists": {
         const lo = e.within ? env.now - e.within.ms : -Infinity;
-        const n = env.events.filter((x) => x.name === e.event && x.ts > lo && x.ts <= env.now).length;
+        const where = e.where;
+        const n = env.events.filter((x) => x.name === e.event && x.ts > lo && x.ts <= env.now && (!where || ev(where, env, [...w, x]) === true)).length;
         return e.kind === "agg" ? n : n > 0;
       }
       case "call": {

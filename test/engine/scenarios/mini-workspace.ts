@@ -69,7 +69,13 @@ function hhmm(s: string): number {
 export function buildWorkspace(w: MiniWorkspace): { ws: Workspace; segments: Map<string, Expr> } {
   const segments = new Map<string, Expr>(Object.entries(w.segments ?? {}).map(([k, v]) => [k, parseMini(v)]));
   const d = w.defaults ?? {};
-  const exits = (names: string[]) => names.map((event) => ({ event, eventSpan: span, span }));
+  // `EVENT` or `EVENT where EXPR`, as in an exit: list.
+  const exits = (names: string[]) =>
+    names.map((text) => {
+      const m = /^(\w+)(?: where (.+))?$/.exec(text);
+      if (!m) throw new Error(`bad exit ${text}`);
+      return { event: m[1]!, eventSpan: span, span, ...(m[2] ? { where: parseMini(m[2]) } : {}) };
+    });
   const defaults: Defaults = {
     timezone: d.timezone ?? "UTC",
     sendHours: d.send_hours ? { from: hhmm(d.send_hours.split("-")[0]!), to: hhmm(d.send_hours.split("-")[1]!) } : null,
