@@ -9,7 +9,8 @@ import { Box, Text } from "ink";
 import type { Report, RuleReport } from "../../experiments/report-types.ts";
 import { pp, pval } from "../../experiments/format/numbers.ts";
 import { barScale, liftBar, liftInterval, scaleLabel } from "./bar.ts";
-import { cellText, fit, layoutColumns, padCell, romiCell } from "./cells.ts";
+import { cellText, fit, layoutColumns, padCell } from "./cells.ts";
+import { romiCell as romiWithCi } from "../../experiments/format/table.ts";
 import { VERDICT_LABEL, verdictOf, verdictSide } from "./model.ts";
 import { tint, verdictTint } from "./theme.ts";
 
@@ -57,7 +58,7 @@ export function detailLine(r: RuleReport | undefined, alpha: number): string {
   const c = r.conversion;
   const ci = c.ci_low === null ? "" : ` [${pp(c.ci_low).replace(" pp", "")}, ${pp(c.ci_high).replace(" pp", "")}]`;
   const srm = r.srm_flag ? ` · SRM p ${pval(r.srm_p)}` : "";
-  return `${r.rule}: ${pp(c.lift_abs)}${ci} · q ${pval(c.q)} · ROMI ${romiCell(r.romi)} · ${r.alerts.length} alert${r.alerts.length === 1 ? "" : "s"}${srm} · ${VERDICT_LABEL[verdictOf(r, alpha)]}`;
+  return `${r.rule}: ${pp(c.lift_abs)}${ci} · q ${pval(c.q)} · ROMI ${romiWithCi(r)} · ${r.alerts.length} alert${r.alerts.length === 1 ? "" : "s"}${srm} · ${VERDICT_LABEL[verdictOf(r, alpha)]}`;
 }
 
 /** The overview screen. */
@@ -75,7 +76,7 @@ export function Overview(p: OverviewProps): React.ReactElement {
       {Array.from({ length: Math.max(0, p.rowsHeight - shown.length) }, (_, i) => <Text key={`pad${i}`}> </Text>)}
       {g ? (
         <Text wrap="truncate" {...tint("cyan", p.color)}>
-          {fit(`  all rules vs global holdout: ${pp(g.conversion.lift_abs)} · q ${pval(g.conversion.q)} · ROMI ${romiCell(g.romi)}`, p.width - 1)}
+          {fit(`  all rules vs global holdout: ${pp(g.conversion.lift_abs)} · q ${pval(g.conversion.q)} · ROMI ${romiWithCi(g)}`, p.width - 1)}
         </Text>
       ) : null}
       <Text wrap="truncate">{fit(detailLine(p.rows[p.selected], p.report.alpha), p.width - 1)}</Text>

@@ -9,7 +9,8 @@ import type { MetricComparison, Report, RuleReport } from "../../experiments/rep
 import { int, money, pct, pp, pval, signedMoney, signedPct } from "../../experiments/format/numbers.ts";
 import { dailyChart } from "./charts.ts";
 import { clipToPossible } from "./bar.ts";
-import { fit, romiCell } from "./cells.ts";
+import { fit } from "./cells.ts";
+import { romiCell as romiWithCi } from "../../experiments/format/table.ts";
 import { VERDICT_LABEL, verdictOf } from "./model.ts";
 import { tint, verdictTint } from "./theme.ts";
 
@@ -62,7 +63,7 @@ export function metricLines(r: RuleReport, alpha: number): string[] {
     row("revenue/cust", money(v.treatment), money(v.holdout), ci(v, false), sig(v)),
     "",
     `split check (SRM): p ${pval(r.srm_p)}${r.srm_flag ? "  SRM! the split is off: do not trust this lift" : "  ok"}`,
-    `sends ${int(r.sends)} · cost ${money(r.cost)} · incremental revenue ${signedMoney(r.incremental_revenue)} · ROMI ${romiCell(r.romi)}`,
+    `sends ${int(r.sends)} · cost ${money(r.cost)} · incremental revenue ${signedMoney(r.incremental_revenue)} · ROMI ${romiWithCi(r)}`,
     `MDE at 80% power: ${c.mde == null ? "–" : pp(c.mde).replace("+", "")}${c.cuped_variance_reduction ? ` · CUPED cut variance ${pct(c.cuped_variance_reduction)}` : ""}`,
     `days to reach the target lift: ${r.days_to_target === undefined || r.days_to_target === null ? "unknown (no target or no effect to plan for)" : r.days_to_target === 0 ? "reached" : `${int(r.days_to_target)} more days`}`,
     "",

@@ -5,6 +5,7 @@
  */
 import type { RuleReport } from "../../experiments/report-types.ts";
 import { pval } from "../../experiments/format/numbers.ts";
+import { romiShown } from "../../experiments/stats/romi.ts";
 
 /** 9021 → "9.0k", 15230 → "15k", 1.2e6 → "1.2M"; small counts as they are. */
 export function compact(n: number): string {
@@ -27,9 +28,17 @@ export function relLift(x: number | null | undefined): string {
   return `${v >= 0 ? "+" : ""}${v}%`;
 }
 
-/** ROMI as a multiple: 348.2 → "348×", 10499 → "10k×". */
-export function romiCell(x: number | null): string {
+/**
+ * A rule's ROMI as a short multiple (348.2 → "348×", 10499 → "10k×"), by the
+ * report's rule (experiments/format/table.ts): "—" while the revenue lift's
+ * interval spans zero, since the data cannot tell a return from a loss and a
+ * ratio over a cheap channel's cost would read as a finding; "–" when there is
+ * no ROMI at all.
+ */
+export function romiCell(r: Pick<RuleReport, "romi" | "revenue_per_customer">): string {
+  const x = r.romi;
   if (x === null || !Number.isFinite(x)) return "–";
+  if (!romiShown(r.revenue_per_customer.ci_low, r.revenue_per_customer.ci_high)) return "—";
   return `${Math.abs(x) < 10 ? x.toFixed(1) : compact(x)}×`;
 }
 
@@ -96,7 +105,7 @@ export function cellText(key: Column["key"], r: RuleReport, alpha: number, verdi
     case "conv": return `${pct1(r.conversion.treatment)}/${pct1(r.conversion.holdout)}`;
     case "lift": return relLift(r.conversion.lift_rel);
     case "q": return qCell(r.conversion.q, alpha);
-    case "romi": return romiCell(r.romi);
+    case "romi": return romiCell(r);
     case "verdict": return verdict;
     case "alerts": return r.alerts.length ? String(r.alerts.length) : "";
     case "bar": return "";

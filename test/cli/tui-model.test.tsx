@@ -5,7 +5,7 @@ import type { Report } from "../../experiments/report-types.ts";
 import { filterRules, scrollTop, sortRules, verdictOf, verdictSide } from "../../cli/tui/model.ts";
 import { barScale, clipToPossible, liftBar, liftInterval, roundUp } from "../../cli/tui/bar.ts";
 import type { RuleReport } from "../../experiments/report-types.ts";
-import { layoutColumns } from "../../cli/tui/cells.ts";
+import { cellText, layoutColumns } from "../../cli/tui/cells.ts";
 import { splitBurst } from "../../cli/tui/keys.ts";
 
 const report = JSON.parse(readFileSync(new URL("../fixtures/tui/report.json", import.meta.url), "utf8")) as Report;
@@ -19,6 +19,15 @@ describe("tui model", () => {
     expect(verdictOf(byId("birthday"), 0.05)).toBe("underpowered");
     expect(verdictOf(byId("welcome"), 0.05)).toBe("unclear");
     expect(verdictOf(byId("cart_recovery"), 0.01)).toBe("unclear");
+  });
+
+  it("shows ROMI as — while the revenue lift's interval spans zero, as the report's table does", () => {
+    const r = byId("cart_recovery");
+    const rev = (ci_low: number, ci_high: number) => ({ ...r, romi: 523_900, revenue_per_customer: { ...r.revenue_per_customer, ci_low, ci_high } });
+    expect(cellText("romi", rev(-10, 30), 0.05, "works")).toBe("—");
+    expect(cellText("romi", rev(5, 30), 0.05, "works")).toBe("524k×");
+    expect(cellText("romi", rev(-30, -5), 0.05, "works")).toBe("524k×");
+    expect(cellText("romi", { ...rev(5, 30), romi: null }, 0.05, "works")).toBe("–");
   });
 
   it("sorts nulls last and breaks ties by rule id, in either direction", () => {
