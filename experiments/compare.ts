@@ -8,7 +8,7 @@
  */
 import type { MetricComparison } from "./report-types.ts";
 import {
-  cuped, mean, minimumDetectableEffect, relativeLift, sequentialHalfWidth, sequentialPValue, variance, welchTest,
+  cuped, holdoutNeeded, mean, minimumDetectableEffect, relativeLift, scoreTest, sequentialHalfWidth, sequentialPValue, variance, welchTest,
   type GroupSummary, type Moments,
 } from "./stats/index.ts";
 
@@ -20,6 +20,8 @@ export interface CompareOptions {
   tuning: number;
   /** Apply CUPED when the covariate is informative. */
   cuped: boolean;
+  /** The metric is 0/1 per customer (conversion): score methods, a verdict, the holdout needed. */
+  binary?: boolean;
 }
 
 /** A comparison plus the standard error behind it (for power and days-to-target). */
@@ -73,5 +75,37 @@ export function compareMetric(a: Moments, b: Moments, o: CompareOptions): Compar
     metric.lift_abs = raw.treatment - raw.holdout;
     metric.lift_rel = raw.holdout !== 0 ? raw.treatment / raw.holdout - 1 : null;
   }
+  if (o.binary) return conversionComparison(a, b, o, metric, adj !== null, t ? t.se : null);
   return { metric, se: t ? t.se : null };
+}
+
+/** Below this many expected conversions (and non-conversions) in a group, CUPED's normal approximation is not trusted. */
+const CUPED_MIN_EXPECTED = 10;
+
+/**
+ * Conversion (0/1 per customer): the Miettinen–Nurminen score interval and
+ * test for the difference and the ratio, replacing Welch and the delta method
+ * (docs/statistics.md, "Conversion"), except where CUPED is applied to large
+ * counts, whose Welch interval is sound and narrower. Sequential mode keeps
+ * its confidence sequence. Adds the holdout size needed and a provisional
+ * verdict; `buildReport` settles it once the q-values are known.
+ */
+function conversionComparison(a: Moments, b: Moments, o: CompareOptions, metric: MetricComparison, cuped: boolean, welchSe: number | null): Comparison {
+  const h = { x: Math.round(a.sum), n: a.n };
+  const t = { x: Math.round(b.sum), n: b.n };
+  const needed = a.n > 0 && b.n > 0 ? holdoutNeeded(h, t) : null;
+  metric.needed = needed ?? null;
+  metric.verdict = needed === 0 ? null : "too_few_conversions";
+  const pool = (h.x + t.x) / (h.n + t.n);
+  const large = [h.n, t.n].every((n) => n * Math.min(pool, 1 - pool) >= CUPED_MIN_EXPECTED);
+  if (o.sequential || (cuped && large)) return { metric, se: welchSe };
+  const s = scoreTest(h, t, o.alpha);
+  if (!s) return { metric, se: null };
+  Object.assign(metric, {
+    lift_abs: s.diff, lift_rel: s.lift, ci_low: s.ciLow, ci_high: s.ciHigh, p: s.p,
+    ci_rel_low: s.ciRelLow, ci_rel_high: Number.isFinite(s.ciRelHigh) ? s.ciRelHigh : null,
+    cuped_variance_reduction: null,
+    mde: s.se > 0 ? minimumDetectableEffect(s.se, o.alpha) : null,
+  });
+  return { metric, se: s.se > 0 ? s.se : null };
 }

@@ -20,7 +20,18 @@ export interface MetricComparison {
   cuped_variance_reduction?: number | null;
   /** Minimum detectable absolute effect at 80% power for the current sample. */
   mde?: number | null;
+  /**
+   * Conversion only. "works" / "harms" (q < alpha), "no_clear_effect", or
+   * "too_few_conversions" when the holdout expects under one conversion at
+   * the pooled rate (then never "works", whatever p says).
+   */
+  verdict?: ConversionVerdict | null;
+  /** Conversion only: holdout customers needed before a verdict (0 when there are enough; null when nobody converted). */
+  needed?: number | null;
 }
+
+/** What the report concludes about a rule's conversion lift. */
+export type ConversionVerdict = "works" | "harms" | "no_clear_effect" | "too_few_conversions";
 
 export interface FunnelRow {
   step: number;

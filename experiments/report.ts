@@ -8,7 +8,7 @@ import { addMoments, type Aggregates, type RuleAggregate } from "./aggregates.ts
 import { expectedHoldoutShare, formatDuration, type ReportConfig } from "./config.ts";
 import { compareMetric, type CompareOptions } from "./compare.ts";
 import { funnelAlerts, funnelRows } from "./funnel.ts";
-import type { Alert, Report, RuleReport } from "./report-types.ts";
+import type { Alert, MetricComparison, Report, RuleReport } from "./report-types.ts";
 import { benjaminiHochberg, daysToDetect, emptyMoments, romiInterval, srmPValue, SRM_THRESHOLD, DEFAULT_TUNING, type Moments } from "./stats/index.ts";
 import { isoSeconds } from "../engine/decision.ts";
 
@@ -58,7 +58,7 @@ function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: R
   const firstAt = a.firstAt === Infinity ? agg.periodEnd : a.firstAt;
   const useCuped = agg.dataFrom !== null && hold.conv.n + treat.conv.n > 0 && agg.dataFrom <= firstAt - cfg.attribution;
   const co: CompareOptions = { alpha: opt.alpha, sequential: opt.sequential, tuning: opt.tuning, cuped: useCuped };
-  const conversion = compareMetric(hold.conv, treat.conv, co);
+  const conversion = compareMetric(hold.conv, treat.conv, { ...co, binary: true });
   const revenue = compareMetric(hold.rev, treat.rev, co);
 
   let sends = 0;
@@ -98,8 +98,14 @@ function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: R
     days_to_target: target === null || conversion.se === null ? null : daysToDetect(conversion.se, target, elapsedDays, opt.alpha),
     romi_ci_low: romi.romi_ci_low,
     romi_ci_high: romi.romi_ci_high,
-    daily: dailySeries(a.byDay, co),
+    daily: dailySeries(a.byDay, { ...co, binary: true }),
   };
+}
+
+/** A conversion verdict once q is known; "too few conversions" stands whatever q says. */
+function settleVerdict(m: MetricComparison, alpha: number): void {
+  if (m.verdict === "too_few_conversions") return;
+  m.verdict = m.q !== null && m.q < alpha && m.lift_abs !== null ? (m.lift_abs > 0 ? "works" : "harms") : "no_clear_effect";
 }
 
 /** Builds the report. Rules are listed in workspace order, then any others found in the log by name. */
@@ -118,6 +124,7 @@ export function buildReport(cfg: ReportConfig, agg: Aggregates, options: Partial
   const metrics = [...rules, ...(global ? [global] : [])].flatMap((r) => [r.conversion, r.revenue_per_customer]);
   const qs = benjaminiHochberg(metrics.map((m) => m.p));
   metrics.forEach((m, i) => (m.q = qs[i]!));
+  for (const r of [...rules, ...(global ? [global] : [])]) settleVerdict(r.conversion, opt.alpha);
   const report: Report = { attribution: formatDuration(cfg.attribution), alpha: opt.alpha, rules, sequential: opt.sequential, global_holdout: global };
   if (Number.isFinite(agg.periodStart)) report.period = { from: isoSeconds(agg.periodStart), to: isoSeconds(agg.periodEnd) };
   return report;

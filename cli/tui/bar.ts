@@ -34,6 +34,8 @@ export type Side = 1 | -1 | 0;
  */
 export function significantSide(r: RuleReport, alpha: number): Side {
   const c = r.conversion;
+  // "Too few conversions to judge" (docs/statistics.md) has no side, whatever q says.
+  if (c.verdict === "too_few_conversions") return 0;
   if (c.q === null || !(c.q < alpha) || c.lift_abs === null || c.lift_abs === 0) return 0;
   const side: Side = c.lift_abs > 0 ? 1 : -1;
   if (c.ci_low === null || c.ci_high === null) return side;

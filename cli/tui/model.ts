@@ -27,6 +27,8 @@ export const UNDERPOWERED_REL_MDE = 0.15;
 export function verdictOf(r: RuleReport, alpha: number): Verdict {
   if (r.srm_flag) return "srm";
   if (r.entries.holdout === 0 || r.holdout_share === 0) return "noholdout";
+  // The report's "too few conversions to judge" is never "works", whatever q says.
+  if (r.conversion.verdict === "too_few_conversions") return "underpowered";
   const c = r.conversion;
   const side = significantSide(r, alpha);
   if (side !== 0) return side > 0 ? "works" : "harms";

@@ -4,7 +4,7 @@
  */
 import type { Report, RuleReport } from "../report-types.ts";
 import { int, money, pct, pval, signedMoney, signedPct } from "./numbers.ts";
-import { liftCell, romiCell } from "./table.ts";
+import { liftCell, romiCell, tooFewNote } from "./table.ts";
 
 function row(cells: string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
@@ -17,7 +17,7 @@ function ruleRow(r: RuleReport, alpha: number): string {
     `${int(r.entries.treatment)} / ${int(r.entries.holdout)}`,
     `${pct(r.conversion.treatment)} vs ${pct(r.conversion.holdout)}`,
     `${liftCell(r.conversion, true)} (${signedPct(r.conversion.lift_rel)})`,
-    pval(r.conversion.q) + star(r.conversion.q),
+    pval(r.conversion.q) + (r.conversion.verdict === "too_few_conversions" ? " ?" : star(r.conversion.q)),
     `${money(r.revenue_per_customer.treatment)} vs ${money(r.revenue_per_customer.holdout)}`,
     liftCell(r.revenue_per_customer, false),
     pval(r.revenue_per_customer.q) + star(r.revenue_per_customer.q),
@@ -43,6 +43,8 @@ export function reportMarkdown(rep: Report): string {
     "",
     `**\\*** q < ${rep.alpha} (Benjamini–Hochberg over every test in the table). Treatment and holdout are compared as assigned. ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.`,
   ];
+  const few = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (tooFewNote(r) ? [`\`${r.rule}\`: ${tooFewNote(r)}`] : []));
+  if (few.length) out.push("", `**?** ${few.join("; ")}.`);
   for (const r of rep.rules) {
     if (!r.funnel.length && !r.alerts.length) continue;
     out.push("", `### \`${r.rule}\``);

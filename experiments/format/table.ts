@@ -15,7 +15,17 @@ function pad(rows: string[][]): string[] {
 }
 
 function sig(m: MetricComparison, alpha: number): string {
+  // Too few conversions: no star whatever q says (docs/statistics.md, "Conversion").
+  if (m.verdict === "too_few_conversions") return "?";
   return m.q !== null && m.q < alpha ? "*" : "";
+}
+
+/** "too few conversions to judge: needs ≈ 211 held-out customers (has 105)", or null. */
+export function tooFewNote(r: RuleReport): string | null {
+  const c = r.conversion;
+  if (c.verdict !== "too_few_conversions") return null;
+  const need = c.needed == null ? "no conversions in either group yet" : `needs ≈ ${int(c.needed)} held-out customers (has ${int(r.entries.holdout)})`;
+  return `too few conversions to judge: ${need}`;
 }
 
 /** "+1.70 pp [+0.40, +3.00]" for rates, money for revenue. */
@@ -97,9 +107,12 @@ export function reportTable(rep: Report): string {
   out.push("");
   out.push(`* q < ${rep.alpha} (Benjamini–Hochberg over every test above). Lifts: treatment − holdout, as assigned; conversion in percentage points.`);
   out.push("ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.");
+  if ([...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].some((r) => tooFewNote(r))) out.push("? too few conversions to judge (under one expected in the holdout): no verdict, see below.");
   for (const r of rep.rules) {
     const lines = funnelLines(r);
     const extra: string[] = [];
+    const few = tooFewNote(r);
+    if (few) extra.push(few);
     if (r.conversion.cuped_variance_reduction != null) extra.push(`CUPED variance reduction ${pct(r.conversion.cuped_variance_reduction)}`);
     if (r.conversion.mde != null) extra.push(`detectable at 80% power: ${pp(r.conversion.mde).replace("+", "")}`);
     if (r.days_to_target != null) extra.push(`target lift needs ${r.days_to_target === 0 ? "no more days" : `${Math.ceil(r.days_to_target)} more days`}`);

@@ -5,6 +5,7 @@
 export { type Moments, emptyMoments, addObservation, momentsOf, mean, variance } from "./moments.ts";
 export { type GroupSummary, type DiffTest, welchTest, welchDf } from "./welch.ts";
 export { type RelativeLift, relativeLift, relativeLiftVariance } from "./delta.ts";
+export { type Counts, type ProportionTest, scoreTest, scoreDiff, scoreRatio, holdoutNeeded, MIN_EXPECTED_CONVERSIONS } from "./proportions.ts";
 export { benjaminiHochberg } from "./bh.ts";
 export { srmPValue, SRM_THRESHOLD } from "./srm.ts";
 export { type CupedResult, cuped } from "./cuped.ts";

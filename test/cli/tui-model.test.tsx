@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Report } from "../../experiments/report-types.ts";
 import { filterRules, scrollTop, sortRules, verdictOf, verdictSide } from "../../cli/tui/model.ts";
-import { barScale, clipToPossible, liftBar, liftInterval, roundUp } from "../../cli/tui/bar.ts";
+import { barScale, clipToPossible, liftBar, liftInterval, roundUp, significantSide } from "../../cli/tui/bar.ts";
 import type { RuleReport } from "../../experiments/report-types.ts";
 import { cellText, layoutColumns } from "../../cli/tui/cells.ts";
 import { splitBurst } from "../../cli/tui/keys.ts";
@@ -28,6 +28,13 @@ describe("tui model", () => {
     expect(cellText("romi", rev(5, 30), 0.05, "works")).toBe("524k×");
     expect(cellText("romi", rev(-30, -5), 0.05, "works")).toBe("524k×");
     expect(cellText("romi", { ...rev(5, 30), romi: null }, 0.05, "works")).toBe("–");
+  });
+
+  it("never calls a rule with too few conversions to judge 'works', whatever q says, nor draws its bar solid", () => {
+    const r = byId("cart_recovery");
+    const few = { ...r, conversion: { ...r.conversion, verdict: "too_few_conversions" as const, needed: 400 } };
+    expect(verdictOf(few, 0.05)).toBe("underpowered");
+    expect(significantSide(few, 0.05)).toBe(0);
   });
 
   it("sorts nulls last and breaks ties by rule id, in either direction", () => {

@@ -9,6 +9,8 @@ import { FeedbackMatcher } from "../../experiments/funnel.ts";
 import { GoalIndexBuilder } from "../../experiments/outcomes.ts";
 import { buildReport } from "../../experiments/report.ts";
 import { aggregateInMemory } from "../../experiments/aggregate-memory.ts";
+import { reportTable } from "../../experiments/format/table.ts";
+import { reportMarkdown } from "../../experiments/format/markdown.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2026-11-01T10:00:00Z");
@@ -122,5 +124,55 @@ describe("SRM", () => {
     expect(r.srm_flag).toBe(true);
     expect(r.srm_p!).toBeLessThan(0.001);
     expect(r.alerts[0]!.kind).toBe("srm");
+  });
+});
+
+describe("conversion with a small holdout (issue 17)", () => {
+  /** `nt` treated with `xt` conversions, `nh` held out with `xh`; one order of 100 per conversion. */
+  function counts(nt: number, xt: number, nh: number, xh: number) {
+    const ds: DecisionFields[] = [];
+    const goals: [string, number, number][] = [];
+    for (let i = 0; i < nt; i++) ds.push(d(`t${i}`, T0, "treatment", "send"));
+    for (let i = 0; i < nh; i++) ds.push(d(`h${i}`, T0, "holdout", "ghost"));
+    for (let i = 0; i < xt; i++) goals.push([`t${i}`, T0 + DAY, 100]);
+    for (let i = 0; i < xh; i++) goals.push([`h${i}`, T0 + DAY, 100]);
+    return report(ds, goals, cfg({ holdout: new Map([["r", 0.05]]) }));
+  }
+
+  it("does not call 0 of 105 a known rate of 0: score interval across 0, no star (Welch said +1.85 pp [+1.26, +2.44], p < 0.001)", () => {
+    const c = counts(2000, 37, 105, 0).rules[0]!.conversion;
+    expect(c.lift_abs).toBeCloseTo(0.0185, 12);
+    expect(c.ci_low!).toBeLessThan(0);
+    expect(c.p!).toBeGreaterThan(0.15);
+    expect(c.lift_rel).toBeNull();
+    expect(c.ci_rel_high).toBeNull(); // unbounded: the holdout rate may be 0
+    expect(c.verdict).toBe("no_clear_effect");
+    expect(c.needed).toBe(0);
+  });
+
+  it("says 'too few conversions to judge' with the holdout needed, in the JSON, the table and the markdown", () => {
+    // 8 conversions in 2,105: 105 held out expect 0.40; one expected conversion needs ⌈2105/8⌉ = 264.
+    const rep = counts(2000, 8, 105, 0);
+    const c = rep.rules[0]!.conversion;
+    expect(c.verdict).toBe("too_few_conversions");
+    expect(c.needed).toBe(264);
+    const table = reportTable(rep);
+    expect(table).toContain("r — too few conversions to judge: needs ≈ 264 held-out customers (has 105)");
+    // the conversion q carries "?" instead of a verdict (revenue keeps Welch's test: a later item of issue 17)
+    expect(table).toMatch(/ 0\.\d+\? /);
+    expect(reportMarkdown(rep)).toContain("**?** `r`: too few conversions to judge: needs ≈ 264 held-out customers (has 105).");
+  });
+
+  it("gives no verdict below the threshold, even when the test alone rejects", () => {
+    // 0 of 40 held out against 60 of 2,000: 40 · 60/2040 = 1.18 expected in the holdout, judged;
+    // 0 of 20: 0.59 expected, too few; ⌈2020/60⌉ = 34 needed.
+    expect(counts(2000, 60, 40, 0).rules[0]!.conversion.verdict).toBe("no_clear_effect");
+    expect(counts(2000, 60, 20, 0).rules[0]!.conversion.verdict).toBe("too_few_conversions");
+    expect(counts(2000, 60, 20, 0).rules[0]!.conversion.needed).toBe(34);
+    // 1 of 20 held out, 0 of 2,000 treated: the score test rejects (p < 0.001), but 0.01 conversions were expected.
+    const c = counts(2000, 0, 20, 1).rules[0]!.conversion;
+    expect(c.p!).toBeLessThan(0.001);
+    expect(c.verdict).toBe("too_few_conversions");
+    expect(c.needed).toBe(2020);
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import {
-  benjaminiHochberg, cuped, daysToDetect, mean, minimumDetectableEffect, momentsOf, relativeLift,
+  benjaminiHochberg, cuped, daysToDetect, holdoutNeeded, scoreTest, mean, minimumDetectableEffect, momentsOf, relativeLift,
   sequentialHalfWidth, sequentialPValue, sequentialRho, srmPValue, variance, welchTest, type GroupSummary,
 } from "../../experiments/stats/index.ts";
 
@@ -137,5 +137,67 @@ describe("power", () => {
     expect(minimumDetectableEffect(0.01, 0.05)).toBeCloseTo(0.028015852181129685, 10);
     expect(daysToDetect(0.01, 0.005, 10, 0.05)).toBeCloseTo(303.95518937396355, 6);
     expect(daysToDetect(0.01, 0.5, 10, 0.05)).toBe(0);
+  });
+});
+
+describe("Miettinen–Nurminen score interval and test for two proportions", () => {
+  // Ratio and p: statsmodels 0.15 confint_proportions_2indep(xT, nT, xH, nH, method="score", compare="ratio",
+  // correction=True) and test_proportions_2indep(..., method="score", compare="diff", correction=True).pvalue.
+  // Difference: the MN statistic with the restricted MLE found by scipy's minimize_scalar(bounded, xatol 1e-15)
+  // and the bounds by brentq (statsmodels' closed-form restricted estimate for the difference is ~2% off
+  // at these counts and its brentq bracket fails when a group has 0 conversions).
+  const cases: [number, number, number, number, number, number, number, number, number][] = [
+    // xT, nT, xH, nH, diff low, diff high, ratio low, ratio high, p
+    [30, 2000, 8, 222, -0.054781428793908155, -0.002248901527135446, 0.19803682307535195, 0.8853813865036568, 0.021845725133623737],
+    [700, 10000, 300, 5000, 0.0015650261631977127, 0.01812738072051643, 1.0238141725760552, 1.3300143407232636, 0.020641785345172328],
+    [40, 2000, 0, 105, -0.015346017202758657, 0.027120578125196075, 0.5646837087137714, Infinity, 0.1435336045893851],
+  ];
+  it("matches independent computations: difference and ratio intervals, and the one p", () => {
+    for (const [xt, nt, xh, nh, dl, dh, rl, rh, p] of cases) {
+      const r = scoreTest({ x: xh, n: nh }, { x: xt, n: nt }, 0.05)!;
+      expect(r.diff).toBeCloseTo(xt / nt - xh / nh, 14);
+      expect(r.ciLow).toBeCloseTo(dl, 9);
+      expect(r.ciHigh).toBeCloseTo(dh, 9);
+      expect(r.ciRelLow + 1).toBeCloseTo(rl, 9);
+      if (rh === Infinity) expect(r.ciRelHigh).toBe(Infinity);
+      else expect(r.ciRelHigh + 1).toBeCloseTo(rh, 9);
+      expect(r.p).toBeCloseTo(p, 10);
+    }
+  });
+
+  it("does not take 0 of 105 for a known rate of 0 (Welch gives +1.85 pp [+1.26, +2.44], p < 0.001)", () => {
+    const r = scoreTest({ x: 0, n: 105 }, { x: 37, n: 2000 }, 0.05)!;
+    expect(r.diff).toBeCloseTo(0.0185, 12);
+    expect(r.ciLow).toBeLessThan(0);
+    expect(r.p).toBeGreaterThan(0.15);
+    expect(r.lift).toBeNull();
+    expect(r.ciRelHigh).toBe(Infinity);
+    const w = welchTest({ n: 105, mean: 0, variance: 0 }, { n: 2000, mean: 0.0185, variance: (37 * (1 - 0.0185)) / 1999 }, 0.05)!;
+    expect(w.p).toBeLessThan(0.001);
+  });
+
+  it("keeps p, the absolute and the relative interval in agreement: p < alpha exactly when each interval excludes its null", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 400 }), fc.integer({ min: 1, max: 3000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0.01, 0.05, 0.1), (nh, nt, uh, ut, alpha) => {
+        const h = { x: Math.floor(uh * (nh + 1)) > nh ? nh : Math.floor(uh * (nh + 1)), n: nh };
+        const t = { x: Math.floor(ut * (nt + 1)) > nt ? nt : Math.floor(ut * (nt + 1)), n: nt };
+        const r = scoreTest(h, t, alpha)!;
+        const rejects = r.p < alpha;
+        expect(r.ciLow > 0 || r.ciHigh < 0).toBe(rejects);
+        expect(r.ciRelLow > 0 || r.ciRelHigh < 0).toBe(rejects);
+        expect(r.ciLow).toBeLessThanOrEqual(r.diff);
+        expect(r.ciHigh).toBeGreaterThanOrEqual(r.diff);
+      }),
+      { numRuns: 300, seed: 17 },
+    );
+  });
+
+  it("says how many holdout customers a verdict needs: one expected conversion at the pooled rate", () => {
+    // pooled 10/2105: 105 expect 0.50 conversions; 1 / (10/2105) = 210.5 → 211
+    expect(holdoutNeeded({ x: 0, n: 105 }, { x: 10, n: 2000 })).toBe(211);
+    expect(holdoutNeeded({ x: 2, n: 105 }, { x: 40, n: 2000 })).toBe(0);
+    expect(holdoutNeeded({ x: 0, n: 105 }, { x: 0, n: 2000 })).toBeNull();
+    // almost everyone converts: the rarer outcome is the non-conversion
+    expect(holdoutNeeded({ x: 105, n: 105 }, { x: 1995, n: 2000 })).toBe(421);
   });
 });
