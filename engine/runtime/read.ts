@@ -490,9 +490,11 @@ export interface CheckedEvents {
  * (epoch ms), `p_<prop>` for each prop of `props` the file has, typed, and
  * `ok` (id and event present and free of NUL bytes, a time in 1900–2200,
  * every prop asked for parses). For `playbook cohorts` and `playbook
- * report`, which read events without a customers file or schema.
+ * report`, which read events without a customers file or schema. With
+ * `rowNumbers: false`, `rn` is NULL (numbering rows costs a pass in file
+ * order) and `list` cannot place rows: for a caller that only counts.
  */
-export async function defineCheckedEvents(con: DuckDBConnection, path: string, name: string, props: Record<string, Type> = {}): Promise<CheckedEvents> {
+export async function defineCheckedEvents(con: DuckDBConnection, path: string, name: string, props: Record<string, Type> = {}, o: { rowNumbers?: boolean } = {}): Promise<CheckedEvents> {
   await con.run("SET TimeZone = 'UTC'");
   const { src, cols } = await eventColumns(con, path);
   const st = (c: string) => cols.types.get(c) ?? "VARCHAR";
@@ -506,7 +508,7 @@ export async function defineCheckedEvents(con: DuckDBConnection, path: string, n
         ${castSql("e.ts", ts, st("ts"), { bounded: false })} IS NOT NULL AS parsed,
         ${have.length ? `list_filter([${why.join(", ")}], x -> x IS NOT NULL)` : "[]::VARCHAR[]"} AS bad_props
         ${have.map((p) => `, ${castSql(`e.${q(p)}`, props[p]!, st(p))} AS ${q(`p_${p}`)}`).join("")}
-      FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e)`);
+      FROM ${o.rowNumbers ?? true ? `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql})` : `(SELECT *, NULL::BIGINT AS __rn FROM ${src.sql})`} e)`);
   return {
     props: have,
     async list(bad) {
