@@ -34,6 +34,8 @@ const inYears = (t: number) => t >= TIME_RANGE.min && t <= TIME_RANGE.max;
 /** Checks one parsed decision line; returns a reason or null. */
 export function checkDecision(d: Record<string, unknown>): string | null {
   for (const f of STRING_FIELDS) if (typeof d[f] !== "string" || d[f] === "") return `"${f}" must be a non-empty string`;
+  // Refused, not stripped, as in every data file (engine/runtime/README.md "What a data row must be").
+  for (const f of [...STRING_FIELDS, "channel"]) if (typeof d[f] === "string" && (d[f] as string).includes("\0")) return `${f}: contains a NUL byte`;
   if (!Number.isInteger(d.step) || (d.step as number) < 1) return `"step" must be an integer from 1`;
   if (d.variant !== "treatment" && d.variant !== "holdout") return `"variant" must be "treatment" or "holdout", not ${JSON.stringify(d.variant)}`;
   if (!STATUSES.has(d.status as string)) return `"status" ${JSON.stringify(d.status)} is not one of ${DECISION_STATUSES.join(", ")}`;

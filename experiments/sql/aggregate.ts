@@ -84,6 +84,7 @@ async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string,
       coalesce(channel, '(none)') AS channel, epoch_ms(entered_at) AS entered, epoch_ms(send_at) AS send_ms,
       (customer_id IS NULL OR customer_id = '' OR rule IS NULL OR rule = '' OR entry_id IS NULL OR entry_id = '' OR entered_at IS NULL
         OR NOT (epoch_ms(entered_at) BETWEEN ${TIME_RANGE.min} AND ${TIME_RANGE.max}) OR NOT coalesce(epoch_ms(send_at) BETWEEN ${TIME_RANGE.min} AND ${TIME_RANGE.max}, TRUE)
+        OR contains(customer_id || rule || entry_id || coalesce(channel, ''), chr(0))
         OR step IS NULL OR step < 1 OR variant IS NULL OR variant NOT IN ('treatment', 'holdout') OR status IS NULL OR status NOT IN (${statuses})) AS bad
       FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
   // Events: read once into a lean table; the check, the goal events and the feedback all come from

@@ -127,3 +127,29 @@ describe("playbook report: a bad events row is one bad row", () => {
     expect(go.out).toBe(clean);
   });
 });
+
+describe("playbook report: a bad decision-log line is one bad line", () => {
+  it("not JSON (line 1), not an object, a NUL byte, a time outside 1900–2200: cited as file:line, kept whole by --rejects", async () => {
+    const log = readFileSync(join(root, fx, "decisions.jsonl"), "utf8").trimEnd().split("\n");
+    const one = JSON.parse(log[0]!) as Record<string, unknown>;
+    const bad = ["{oops", "[1]", JSON.stringify({ ...one, customer_id: "c\u0000" }), JSON.stringify({ ...one, entered_at: "0000-01-01T00:00:00Z" })];
+    const path = join(dir, "decisions.jsonl");
+    writeFileSync(path, [bad[0], ...log.slice(0, 10), bad[1], bad[2], ...log.slice(10), bad[3]].join("\n") + "\n");
+    const io = memoryIO(root);
+    const args = ["report", `${fx}/playbooks`, "--decisions", path, "--data", `${fx}/data`, "--format", "json"];
+    const listed = [
+      `${path}:1: not valid JSON`,
+      `${path}:12: not a JSON object`,
+      `${path}:13: customer_id: contains a NUL byte`,
+      `${path}:${log.length + 4}: "entered_at" "0000-01-01T00:00:00Z" is outside the years 1900–2200`,
+    ];
+    const rowsLine = `rows: decisions ${log.length + 4} read, ${log.length} used, 4 rejected; events ${N} read, ${N} used, 0 rejected\n`;
+    expect(await main(args, io)).toBe(1);
+    expect(io.err).toBe(listed.join("\n") + "\nplaybook report: 4 bad rows; nothing written.\n" + rowsLine);
+    const go = memoryIO(root);
+    const rejects = join(dir, "decisions.rejects");
+    expect(await main([...args, "--rejects", rejects], go)).toBe(0);
+    expect(go.out).toBe(clean);
+    expect(readFileSync(rejects, "utf8")).toBe(listed.map((l, i) => `${l}\t${bad[i]}\n`).join(""));
+  });
+});
