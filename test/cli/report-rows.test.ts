@@ -153,3 +153,21 @@ describe("playbook report: a bad decision-log line is one bad line", () => {
     expect(readFileSync(rejects, "utf8")).toBe(listed.map((l, i) => `${l}\t${bad[i]}\n`).join(""));
   });
 });
+
+describe("playbook tui: the report it shows is read the same way", () => {
+  it("a bad events row stops it with the same listing; with --rejects it shows the report over the rest", async () => {
+    const path = join(dir, "tui-events.jsonl");
+    writeFileSync(path, ["[1]", ...GOOD].join("\n") + "\n");
+    const args = ["tui", `${fx}/playbooks`, "--decisions", `${fx}/decisions.jsonl`, "--events", path];
+    const stop = memoryIO(root);
+    expect(await main(args, stop)).toBe(1);
+    expect(stop.err).toBe(`${path}:1: not a JSON object\nplaybook tui: 1 bad row; nothing written.\n`
+      + `rows: decisions 2959 read, 2959 used, 0 rejected; events ${N + 1} read, ${N} used, 1 rejected\n`);
+    const go = memoryIO(root);
+    expect(await main([...args, "--rejects", join(dir, "tui.rejects")], go)).toBe(0);
+    const table = memoryIO(root);
+    await main(["report", `${fx}/playbooks`, "--decisions", `${fx}/decisions.jsonl`, "--data", `${fx}/data`], table);
+    expect(go.out).toBe(table.out);
+    expect(readFileSync(join(dir, "tui.rejects"), "utf8")).toBe(`${path}:1: not a JSON object\t[1]\n`);
+  });
+});
