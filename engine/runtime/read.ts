@@ -502,10 +502,12 @@ export async function defineCheckedEvents(con: DuckDBConnection, path: string, n
   const str: Type = { base: "string", nullable: true };
   const ts: Type = { base: "datetime", nullable: false };
   const why = have.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, props[p]!, st(p))} THEN ${whySql(`e.${q(p)}`, props[p]!, st(p), p, `${lit(p)} || ': cannot read "' || CAST(e.${q(p)} AS VARCHAR) || '" as ${props[p]!.base}'`)} END`);
-  await con.run(`CREATE OR REPLACE TEMP VIEW ${q(name)} AS SELECT *, cid IS NOT NULL AND ev IS NOT NULL AND t IS NOT NULL AND len(bad_props) = 0 AS ok FROM (
+  // `ok` tests each prop by its own condition, not through the list of reasons (built per row only for listing).
+  const okProps = have.map((p) => badSql(`e.${q(p)}`, props[p]!, st(p))).filter((b) => b !== "FALSE").map((b) => ` AND NOT ${b}`).join("");
+  await con.run(`CREATE OR REPLACE TEMP VIEW ${q(name)} AS SELECT * EXCLUDE (okp), cid IS NOT NULL AND ev IS NOT NULL AND t IS NOT NULL AND okp AS ok FROM (
       SELECT e.__rn AS rn, ${castSql("e.customer_id", str, st("customer_id"))} AS cid, ${castSql("e.event", str, st("event"))} AS ev,
         CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts, ${castSql("e.ts", ts, st("ts"))} AS t,
-        ${castSql("e.ts", ts, st("ts"), { bounded: false })} IS NOT NULL AS parsed,
+        ${castSql("e.ts", ts, st("ts"), { bounded: false })} IS NOT NULL AS parsed, TRUE${okProps} AS okp,
         ${have.length ? `list_filter([${why.join(", ")}], x -> x IS NOT NULL)` : "[]::VARCHAR[]"} AS bad_props
         ${have.map((p) => `, ${castSql(`e.${q(p)}`, props[p]!, st(p))} AS ${q(`p_${p}`)}`).join("")}
       FROM ${o.rowNumbers ?? true ? `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql})` : `(SELECT *, NULL::BIGINT AS __rn FROM ${src.sql})`} e)`);
