@@ -79,12 +79,27 @@ export function addDecisionLine(table: EntryTable, raw: string, file: string, li
   else addDecision(table, d as unknown as DecisionFields);
 }
 
-/** Streams a decision-log file into `table`; returns the bad lines. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Streams a decision-log file into `table`; returns the bad lines. Read as
+ * bytes (latin1 keeps each byte one character) so that a line that is not
+ * UTF-8 is a bad line, as in every data file, not text with U+FFFD in it.
+ */
 export async function readDecisionLog(table: EntryTable, path: string, count?: { rows: number }): Promise<BadRow[]> {
   const bad: BadRow[] = [];
-  const rl = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
+  const rl = createInterface({ input: createReadStream(path, "latin1"), crlfDelay: Infinity });
   let line = 0;
-  for await (const raw of rl) {
+  for await (const bytes of rl) {
+    let raw: string;
+    try {
+      // ASCII (the engine's canonical lines) is the same text either way.
+      raw = /^[\x00-\x7f]*$/.test(bytes) ? bytes : utf8.decode(Buffer.from(bytes, "latin1"));
+    } catch {
+      bad.push({ file: path, line: ++line, reason: "not valid UTF-8" });
+      if (count) count.rows++;
+      continue;
+    }
     addDecisionLine(table, raw, path, ++line, bad);
     if (count && raw.trim() !== "") count.rows++;
   }

@@ -129,28 +129,31 @@ describe("playbook report: a bad events row is one bad row", () => {
 });
 
 describe("playbook report: a bad decision-log line is one bad line", () => {
-  it("not JSON (line 1), not an object, a NUL byte, a time outside 1900–2200: cited as file:line, kept whole by --rejects", async () => {
+  it("not JSON (line 1), not an object, a NUL byte, not UTF-8, a time outside 1900–2200: cited as file:line, kept whole by --rejects", async () => {
     const log = readFileSync(join(root, fx, "decisions.jsonl"), "utf8").trimEnd().split("\n");
     const one = JSON.parse(log[0]!) as Record<string, unknown>;
-    const bad = ["{oops", "[1]", JSON.stringify({ ...one, customer_id: "c\u0000" }), JSON.stringify({ ...one, entered_at: "0000-01-01T00:00:00Z" })];
+    const bad = ["{oops", "[1]", JSON.stringify({ ...one, customer_id: "c\u0000" }), JSON.stringify({ ...one, customer_id: "c\xff" }), JSON.stringify({ ...one, entered_at: "0000-01-01T00:00:00Z" })];
     const path = join(dir, "decisions.jsonl");
-    writeFileSync(path, [bad[0], ...log.slice(0, 10), bad[1], bad[2], ...log.slice(10), bad[3]].join("\n") + "\n");
+    // bad[3] is written as latin1: its 0xff byte is not UTF-8; every other line is ASCII.
+    writeFileSync(path, Buffer.from([bad[0], ...log.slice(0, 10), bad[1], bad[2], bad[3], ...log.slice(10), bad[4]].join("\n") + "\n", "latin1"));
     const io = memoryIO(root);
     const args = ["report", `${fx}/playbooks`, "--decisions", path, "--data", `${fx}/data`, "--format", "json"];
     const listed = [
       `${path}:1: not valid JSON`,
       `${path}:12: not a JSON object`,
       `${path}:13: customer_id: contains a NUL byte`,
-      `${path}:${log.length + 4}: "entered_at" "0000-01-01T00:00:00Z" is outside the years 1900–2200`,
+      `${path}:14: not valid UTF-8`,
+      `${path}:${log.length + 5}: "entered_at" "0000-01-01T00:00:00Z" is outside the years 1900–2200`,
     ];
-    const rowsLine = `rows: decisions ${log.length + 4} read, ${log.length} used, 4 rejected; events ${N} read, ${N} used, 0 rejected\n`;
+    const rowsLine = `rows: decisions ${log.length + 5} read, ${log.length} used, 5 rejected; events ${N} read, ${N} used, 0 rejected\n`;
     expect(await main(args, io)).toBe(1);
-    expect(io.err).toBe(listed.join("\n") + "\nplaybook report: 4 bad rows; nothing written.\n" + rowsLine);
+    expect(io.err).toBe(listed.join("\n") + "\nplaybook report: 5 bad rows; nothing written.\n" + rowsLine);
     const go = memoryIO(root);
     const rejects = join(dir, "decisions.rejects");
     expect(await main([...args, "--rejects", rejects], go)).toBe(0);
     expect(go.out).toBe(clean);
-    expect(readFileSync(rejects, "utf8")).toBe(listed.map((l, i) => `${l}\t${bad[i]}\n`).join(""));
+    // Each line byte for byte: the reason in UTF-8, the row as it stands in the file.
+    expect(readFileSync(rejects)).toEqual(Buffer.concat(listed.flatMap((l, i) => [Buffer.from(`${l}\t`), Buffer.from(bad[i]!, "latin1"), Buffer.from("\n")])));
   });
 });
 
