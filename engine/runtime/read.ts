@@ -1,7 +1,8 @@
 /**
  * Reading `customers.*` and `events.*` (CSV, JSONL, Parquet) through DuckDB,
  * as contract.md ("Input data") says: the reader of `run`, `simulate`,
- * `explain`, `segments` and the feature scan.
+ * `explain`, `segments`, `diff --data` and the feature scan, and (checked
+ * without a schema, `defineCheckedEvents`) of `cohorts` and `report`.
  *
  * - Customers are checked and typed into one table, `__cust`, in file order
  *   (`loadCustomers`); only the columns asked for cross into JS
