@@ -10,7 +10,7 @@ import { newEntryTable, type EntryTable } from "./entries.ts";
 import { FEEDBACK_BITS, FeedbackMatcher } from "./funnel.ts";
 import { GoalIndexBuilder } from "./outcomes.ts";
 import { aggregateWithDuckDB } from "./sql/aggregate.ts";
-import { readDecisionLog, type BadRow, type EventRow } from "./read.ts";
+import { readDecisionLog, readEventsChecked, type BadRow, type EventRow } from "./read.ts";
 import { buildReport, type ReportOptions } from "./report.ts";
 import type { Report } from "./report-types.ts";
 
@@ -72,14 +72,14 @@ export class EventCollector {
 
 /**
  * The report of a decision log and an events file: aggregated by DuckDB
- * (fast, exact sums); when DuckDB cannot take the inputs as they are, row by
- * row in JS, which names every bad row. `readEvents` is that row reader.
+ * (fast, exact sums); when some row breaks the contract, the decision log
+ * row by row in JS and the events through the engine's checked reader
+ * (`readEventsChecked`), which name every bad row.
  */
 export async function reportFromFiles(
   cfg: ReportConfig,
   decisionsPath: string,
   eventsPath: string,
-  readEvents: (onRow: (e: EventRow) => void) => Promise<BadRow[]>,
   options: Partial<ReportOptions> = {},
   /** With `--rejects`: report over the good rows and return the bad ones beside it. */
   goOn = false,
@@ -92,7 +92,7 @@ export async function reportFromFiles(
   const bad = await readDecisionLog(table, decisionsPath, logRows);
   const collector = new EventCollector(cfg, table);
   let goodEvents = 0;
-  bad.push(...(await readEvents((e) => (goodEvents++, collector.add(e)))));
+  bad.push(...(await readEventsChecked(cfg, eventsPath, (e) => (goodEvents++, collector.add(e)))));
   const badLog = bad.filter((b) => b.file === decisionsPath).length;
   const badEvents = bad.length - badLog;
   const rows = {

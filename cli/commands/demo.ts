@@ -10,7 +10,6 @@ import { progressBar } from "../progress.ts";
 import { DEMO_SIZE, loadPipeline, runWorld, writeDemo } from "../../experiments/demo/index.ts";
 import { configFromWorkspace } from "../../experiments/config.ts";
 import { reportFromFiles } from "../../experiments/pipeline.ts";
-import { readEventsSimple } from "../../experiments/read.ts";
 import { reportTable } from "../../experiments/format/table.ts";
 import { pct, pp } from "../../experiments/format/numbers.ts";
 import { powerAt, seFromMde } from "../../experiments/stats/index.ts";
@@ -63,7 +62,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   writeDemo(demo, out);
   const cfg = configFromWorkspace(p.ws);
   const events = join(out, "data/events.csv");
-  const { report, bad } = await reportFromFiles(cfg, join(out, "decisions.jsonl"), events, (onRow) => readEventsSimple(events, onRow)).finally(() => bar.end());
+  const { report, bad } = await reportFromFiles(cfg, join(out, "decisions.jsonl"), events).finally(() => bar.end());
   if (!report) {
     io.stderr(`playbook demo: the simulated data has ${bad.length} bad rows (a bug): ${bad[0]?.file}:${bad[0]?.line}: ${bad[0]?.reason}\n`);
     return 70;

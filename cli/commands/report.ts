@@ -8,8 +8,8 @@ import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadReportConfig } from "../../experiments/workspace-config.ts";
 import { reportFromFiles } from "../../experiments/pipeline.ts";
-import { rowsSummary } from "../../engine/runtime/read.ts";
-import { findDataFile, readEventsSimple, type BadRow } from "../../experiments/read.ts";
+import { DataError, formatBadRows, rejectsText, rowsSummary } from "../../engine/runtime/read.ts";
+import { findDataFile, type BadRow } from "../../experiments/read.ts";
 import { reportTable } from "../../experiments/format/table.ts";
 import { reportMarkdown } from "../../experiments/format/markdown.ts";
 import { stableJson } from "../../experiments/format/numbers.ts";
@@ -47,10 +47,9 @@ function num(v: string | undefined, name: string, ok: (x: number) => boolean): n
   return x;
 }
 
-/** Prints bad rows per contract: the first 20, then how many more. */
+/** Prints bad rows per contract, as every data command does (the first 20, then how many more). */
 export function printBadRows(io: CliIO, bad: BadRow[]): void {
-  for (const b of bad.slice(0, 20)) io.stderr(`${b.file}:${b.line}: ${b.reason}\n`);
-  if (bad.length > 20) io.stderr(`… and ${bad.length - 20} more bad rows\n`);
+  io.stderr(formatBadRows(bad));
   io.stderr(`playbook report: ${bad.length} bad row${bad.length === 1 ? "" : "s"}; nothing written.\n`);
 }
 
@@ -93,24 +92,29 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(`playbook report: no events.jsonl, events.csv or events.parquet in ${values.data}\n`);
     return EXIT.usage;
   }
-  const { report, bad, rows } = await reportFromFiles(
-    loaded.config,
-    resolve(io.cwd, values.decisions),
-    eventsPath,
-    (onRow) =>
-      eventsPath.endsWith(".parquet")
-        ? Promise.resolve([{ file: eventsPath, line: 0, reason: "DuckDB could not read this Parquet file" }])
-        : readEventsSimple(eventsPath, onRow),
-    { alpha, sequential: values.sequential, tuning, targetLift, minDelivered },
-    Boolean(values.rejects),
-  );
+  let got: Awaited<ReturnType<typeof reportFromFiles>>;
+  try {
+    got = await reportFromFiles(
+      loaded.config,
+      resolve(io.cwd, values.decisions),
+      eventsPath,
+      { alpha, sequential: values.sequential, tuning, targetLift, minDelivered },
+      Boolean(values.rejects),
+    );
+  } catch (e) {
+    // A file that cannot be read at all (no such column, not a file of its format): exit 2, as run does.
+    if (!(e instanceof DataError) && (e instanceof TypeError || e instanceof RangeError || !(e instanceof Error))) throw e;
+    io.stderr(`playbook report: ${e instanceof DataError ? "" : "cannot read the data: "}${e.message.split("\n")[0]}\n`);
+    return EXIT.usage;
+  }
+  const { report, bad, rows } = got;
   if (!report) {
     printBadRows(io, bad);
     io.stderr(rowsSummary(rows));
     return EXIT.failed;
   }
   if (values.rejects) {
-    await writeFile(resolve(io.cwd, values.rejects), bad.map((b) => `${b.file}:${b.line}: ${b.reason}\t${b.row ?? ""}\n`).join(""));
+    await writeFile(resolve(io.cwd, values.rejects), await rejectsText(bad));
     if (bad.length) io.stderr(`playbook report: ${bad.length} bad row${bad.length === 1 ? "" : "s"} written to ${values.rejects}\n`);
   }
   if (format === "json") io.stdout(stableJson(report) + "\n");

@@ -27,9 +27,11 @@ Options:
   --at TIME            the time the RFM grid is computed at (default: end of the data)
   --alpha A, --sequential, --tuning N, --target-lift X, --min-delivered N
                        as for \`playbook report\`
+  --rejects FILE       go on past bad rows of the report's inputs, writing each to FILE
+                       (as \`playbook report --rejects\`); without it, bad rows stop the TUI
 `;
 
-const REPORT_FLAGS = ["decisions", "data", "events", "alpha", "tuning", "target-lift", "min-delivered"] as const;
+const REPORT_FLAGS = ["decisions", "data", "events", "alpha", "tuning", "target-lift", "min-delivered", "rejects"] as const;
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -46,6 +48,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       tuning: { type: "string" },
       "target-lift": { type: "string" },
       "min-delivered": { type: "string" },
+      rejects: { type: "string" },
       // Hidden: a report JSON instead of computing one (tests, demos, reports from elsewhere).
       "report-json": { type: "string" },
       // Hidden: open the TUI even when stdout is not a terminal (tmux tests pipe nothing, but be explicit).

@@ -1,7 +1,8 @@
 /**
  * Reading `customers.*` and `events.*` (CSV, JSONL, Parquet) through DuckDB,
  * as contract.md ("Input data") says: the reader of `run`, `simulate`,
- * `explain`, `segments` and the feature scan.
+ * `explain`, `segments`, `diff --data` and the feature scan, and (checked
+ * without a schema, `defineCheckedEvents`) of `cohorts` and `report`.
  *
  * - Customers are checked and typed into one table, `__cust`, in file order
  *   (`loadCustomers`); only the columns asked for cross into JS
@@ -63,7 +64,7 @@ export function findDataFile(dir: string, base: "customers" | "events"): string 
   return null;
 }
 
-function source(path: string): { sql: string; lineOffset: number; parquet: boolean } {
+function source(path: string): { sql: string; path: string; lineOffset: number; parquet: boolean } {
   const q = `'${path.replace(/'/g, "''")}'`;
   // A row DuckDB cannot make (a CSV row of the wrong width or not UTF-8, a JSONL line that is not JSON)
   // is one bad row, not a file that cannot be read: CSV skips it into a rejects table of the
@@ -73,11 +74,11 @@ function source(path: string): { sql: string; lineOffset: number; parquet: boole
     const t = rejectsTable(path);
     return {
       sql: `read_csv(${q}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', ignore_errors = true, store_rejects = true, rejects_table = '${t.errors}', rejects_scan = '${t.scans}')`,
-      lineOffset: 1, parquet: false,
+      path, lineOffset: 1, parquet: false,
     };
   }
-  if (path.endsWith(".jsonl")) return { sql: `read_json(${q}, format = 'newline_delimited', ignore_errors = true)`, lineOffset: 0, parquet: false };
-  return { sql: `read_parquet(${q})`, lineOffset: 0, parquet: true };
+  if (path.endsWith(".jsonl")) return { sql: `read_json(${q}, format = 'newline_delimited', ignore_errors = true)`, path, lineOffset: 0, parquet: false };
+  return { sql: `read_parquet(${q})`, path, lineOffset: 0, parquet: true };
 }
 
 const FEEDBACK_PROPS: Record<string, Type> = {
@@ -203,9 +204,32 @@ function whySql(col: string, t: Type, src: string, name: string, plain: string):
   return `(CASE WHEN contains(${text}, chr(0)) THEN ${lit(`${name}: contains a NUL byte`)} ${limit} ELSE ${plain} END)`;
 }
 
-/** Column names and DuckDB types of a source. */
-async function columnsOf(con: DuckDBConnection, src: string): Promise<string[] & { types: Map<string, string> }> {
-  const rows = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${src}`)).getRows();
+/** A JSON structure type (`json_group_structure`) as a DuckDB column type: lists of scalars typed, other nesting as JSON. */
+function structureType(t: unknown): string {
+  if (typeof t === "string") return t === "NULL" ? "VARCHAR" : t;
+  if (Array.isArray(t) && t.length === 1 && typeof t[0] === "string") return `${structureType(t[0])}[]`;
+  return "JSON";
+}
+
+/**
+ * Column names and DuckDB types of a source. A JSONL file whose format
+ * detection met a line that is not an object (DuckDB then sees one `json`
+ * column, not records) gets its columns from the object lines of the same
+ * sample, 20,480 of them as DuckDB samples, and `src.sql` reads them
+ * explicitly: such a line is then a row of NULLs, one bad row, wherever it is.
+ */
+async function columnsOf(con: DuckDBConnection, source: { sql: string; path?: string }): Promise<string[] & { types: Map<string, string> }> {
+  let rows = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source.sql}`)).getRows();
+  if (source.path?.endsWith(".jsonl") && rows.length === 1 && String(rows[0]![0]) === "json" && String(rows[0]![1]) === "JSON") {
+    const [[shape]] = (await con.runAndReadAll(`SELECT json_group_structure(json) FROM (SELECT json FROM read_json_objects(${lit(source.path)}, format = 'newline_delimited', ignore_errors = true)
+      WHERE json_type(json) = 'OBJECT' LIMIT 20480)`)).getRows() as [[string | null]];
+    const fields = Object.entries((shape ? JSON.parse(shape) : {}) as Record<string, unknown>);
+    if (fields.length) {
+      const spec = fields.map(([k, t]) => `${lit(k)}: ${lit(structureType(t))}`).join(", ");
+      source.sql = `read_json(${lit(source.path)}, format = 'newline_delimited', ignore_errors = true, columns = {${spec}})`;
+      rows = (await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source.sql}`)).getRows();
+    }
+  }
   const names = rows.map((r) => String(r[0])) as string[] & { types: Map<string, string> };
   names.types = new Map(rows.map((r) => [String(r[0]), String(r[1])]));
   return names;
@@ -233,7 +257,7 @@ export interface CustomersTable {
 export async function loadCustomers(con: DuckDBConnection, ws: Workspace, path: string, bad: BadRow[], counts: RowCounts, o: { keep?: readonly string[] } = {}): Promise<CustomersTable> {
   const src = source(path);
   await con.run("SET TimeZone = 'UTC'");
-  const cols = await columnsOf(con, src.sql);
+  const cols = await columnsOf(con, src);
   if (!cols.includes("customer_id")) throw new DataError(`${path}: no customer_id column`);
   const attrs = cols.filter((c) => c !== "customer_id" && ws.schema.customer.has(c));
   const types = attrs.map((a) => ws.schema.customer.get(a)!.type);
@@ -419,7 +443,7 @@ interface EventLayout {
 /** The columns of an events file, which must have customer_id, event and ts. */
 async function eventColumns(con: DuckDBConnection, path: string): Promise<{ src: ReturnType<typeof source>; cols: Awaited<ReturnType<typeof columnsOf>> }> {
   const src = source(path);
-  const cols = await columnsOf(con, src.sql);
+  const cols = await columnsOf(con, src);
   for (const c of ["customer_id", "event", "ts"]) if (!cols.includes(c)) throw new DataError(`${path}: events need customer_id, event and ts columns`);
   return { src, cols };
 }
@@ -453,37 +477,82 @@ export async function latestEventTime(ws: Workspace, path: string): Promise<numb
   }
 }
 
+/** An events file checked without a workspace (see `defineCheckedEvents`): how to list its bad rows. */
+export interface CheckedEvents {
+  /** The prop columns the file has, among those asked for (`p_<prop>` in the view). */
+  props: string[];
+  /** Lists the bad rows into `bad`; returns how many rows were read (those DuckDB skipped included). */
+  list(bad: BadRow[]): Promise<number>;
+}
+
+/**
+ * Defines the TEMP view `name` over an events file checked without a
+ * workspace, by the rules of `defineEvents` (contract.md "Input data";
+ * runtime/README.md "What a data row must be") minus those that need a
+ * schema: `rn` (position), `cid` (customer id), `ev` (event name), `t`
+ * (epoch ms), `p_<prop>` for each prop of `props` the file has, typed, and
+ * `ok` (id and event present and free of NUL bytes, a time in 1900–2200,
+ * every prop asked for parses). For `playbook cohorts` and `playbook
+ * report`, which read events without a customers file or schema. With
+ * `rowNumbers: false`, `rn` is NULL (numbering rows costs a pass in file
+ * order) and `list` cannot place rows: for a caller that only counts.
+ */
+export async function defineCheckedEvents(con: DuckDBConnection, path: string, name: string, props: Record<string, Type> = {}, o: { rowNumbers?: boolean } = {}): Promise<CheckedEvents> {
+  await con.run("SET TimeZone = 'UTC'");
+  const { src, cols } = await eventColumns(con, path);
+  const st = (c: string) => cols.types.get(c) ?? "VARCHAR";
+  const have = Object.keys(props).filter((p) => cols.includes(p) && !["customer_id", "event", "ts"].includes(p));
+  const str: Type = { base: "string", nullable: true };
+  const ts: Type = { base: "datetime", nullable: false };
+  const why = have.map((p) => `CASE WHEN ${badSql(`e.${q(p)}`, props[p]!, st(p))} THEN ${whySql(`e.${q(p)}`, props[p]!, st(p), p, `${lit(p)} || ': cannot read "' || CAST(e.${q(p)} AS VARCHAR) || '" as ${props[p]!.base}'`)} END`);
+  // `ok` tests each prop by its own condition, not through the list of reasons (built per row only for listing).
+  const okProps = have.map((p) => badSql(`e.${q(p)}`, props[p]!, st(p))).filter((b) => b !== "FALSE").map((b) => ` AND NOT ${b}`).join("");
+  await con.run(`CREATE OR REPLACE TEMP VIEW ${q(name)} AS SELECT * EXCLUDE (okp), cid IS NOT NULL AND ev IS NOT NULL AND t IS NOT NULL AND okp AS ok FROM (
+      SELECT e.__rn AS rn, ${castSql("e.customer_id", str, st("customer_id"))} AS cid, ${castSql("e.event", str, st("event"))} AS ev,
+        CAST(e.customer_id AS VARCHAR) AS raw_id, CAST(e.event AS VARCHAR) AS raw_event, CAST(e.ts AS VARCHAR) AS raw_ts, ${castSql("e.ts", ts, st("ts"))} AS t,
+        ${castSql("e.ts", ts, st("ts"), { bounded: false })} IS NOT NULL AS parsed, TRUE${okProps} AS okp,
+        ${have.length ? `list_filter([${why.join(", ")}], x -> x IS NOT NULL)` : "[]::VARCHAR[]"} AS bad_props
+        ${have.map((p) => `, ${castSql(`e.${q(p)}`, props[p]!, st(p))} AS ${q(`p_${p}`)}`).join("")}
+      FROM ${o.rowNumbers ?? true ? `(SELECT *, row_number() OVER () AS __rn FROM ${src.sql})` : `(SELECT *, NULL::BIGINT AS __rn FROM ${src.sql})`} e)`);
+  return {
+    props: have,
+    async list(bad) {
+      const found = (await con.runAndReadAll(`SELECT rn, raw_id, raw_event, raw_ts, cid IS NULL, ev IS NULL, parsed, t IS NULL, bad_props FROM ${q(name)} WHERE NOT ok ORDER BY rn`)).getRows();
+      const skipped = await csvRejects(con, path);
+      const lines = src.parquet ? null : await lineNumbers(path, found.map((r) => Number(r[0])), new Set(skipped.map((x) => x.line)));
+      const nul = (raw: unknown) => typeof raw === "string" && raw.includes("\0");
+      const mine: BadRow[] = found.map(([rn, id, event, raw, noId, noEv, parsed, noTs, why]) => ({
+        file: path, line: lines?.get(Number(rn)) ?? Number(rn) + src.lineOffset,
+        reason: noId ? (nul(id) ? "customer_id: contains a NUL byte" : "missing customer_id") : noEv ? (nul(event) ? "event: contains a NUL byte" : "missing event")
+          : noTs ? (parsed ? `ts: ${JSON.stringify(raw)} is outside the years 1900–2200` : `ts: cannot read ${JSON.stringify(raw)} as a time`)
+          : String((why as { items: unknown[] }).items[0]),
+      }));
+      for (const x of skipped) mine.push({ file: path, line: x.line, reason: x.reason });
+      await checkJsonLines(path, mine);
+      bad.push(...mine);
+      // Over the columns the listing reads (DuckDB checks a CSV cell's bytes only in the columns a query reads).
+      const [[counted]] = (await con.runAndReadAll(`SELECT count(ok) FROM ${q(name)}`)).getRows() as [[bigint]];
+      return Number(counted) + skipped.length;
+    },
+  };
+}
+
 /**
  * Cohorts of the events of `goal` in a file, checked without a workspace
- * (customer id, event name and time present; the time parses), counted in
- * DuckDB: for each cohort (the UTC month, year × 12 + month − 1, of a
- * customer's first goal event) and each k ≥ 0, how many of its customers had
- * a goal event in month cohort + k; the last month with one; every bad row.
- * For `playbook cohorts`, which needs no customers file or schema.
+ * (`defineCheckedEvents`), counted in DuckDB: for each cohort (the UTC
+ * month, year × 12 + month − 1, of a customer's first goal event) and each
+ * k ≥ 0, how many of its customers had a goal event in month cohort + k; the
+ * last month with one; every bad row. For `playbook cohorts`, which needs no
+ * customers file or schema.
  */
 export async function goalCohorts(path: string, goal: string): Promise<{ cells: { cohort: number; k: number; customers: number }[]; last: number | null; bad: BadRow[]; read: number }> {
   const { con, close } = await openReader();
   try {
-    await con.run("SET TimeZone = 'UTC'");
-    const { src, cols } = await eventColumns(con, path);
-    const ts = castSql("e.ts", { base: "datetime", nullable: false }, cols.types.get("ts") ?? "VARCHAR");
-    await con.run(`CREATE TEMP VIEW __g AS SELECT e.__rn AS rn, NULLIF(CAST(e.customer_id AS VARCHAR), '') AS cid, NULLIF(CAST(e.event AS VARCHAR), '') AS ev,
-        CAST(e.ts AS VARCHAR) AS raw_ts, ${ts} AS t,
-        ${castSql("e.ts", { base: "datetime", nullable: false }, cols.types.get("ts") ?? "VARCHAR", { bounded: false })} IS NOT NULL AS parsed FROM (SELECT *, row_number() OVER () AS __rn FROM ${src.sql}) e`);
-    const found = (await con.runAndReadAll(`SELECT rn, cid IS NULL, ev IS NULL, raw_ts, parsed FROM __g WHERE cid IS NULL OR ev IS NULL OR t IS NULL ORDER BY rn`)).getRows();
-    const skipped = await csvRejects(con, path);
-    const lines = src.parquet ? null : await lineNumbers(path, found.map((r) => Number(r[0])), new Set(skipped.map((x) => x.line)));
-    const bad: BadRow[] = found.map(([rn, noId, noEv, raw, parsed]) => ({
-      file: path, line: lines?.get(Number(rn)) ?? Number(rn) + src.lineOffset,
-      reason: noId ? "missing customer_id" : noEv ? "missing event" : parsed ? `ts: ${JSON.stringify(raw)} is outside the years 1900–2200` : `ts: cannot read ${JSON.stringify(raw)} as a time`,
-    }));
-    for (const x of skipped) bad.push({ file: path, line: x.line, reason: x.reason });
-    await checkJsonLines(path, bad);
-    // Over the columns the listing reads (DuckDB checks a CSV cell's bytes only in the columns a query reads).
-    const [[counted]] = (await con.runAndReadAll("SELECT count(cid IS NULL OR ev IS NULL OR t IS NULL) FROM __g")).getRows() as [[bigint]];
-    const read = Number(counted) + skipped.length;
+    const checked = await defineCheckedEvents(con, path, "__g");
+    const bad: BadRow[] = [];
+    const read = await checked.list(bad);
     await con.run(`CREATE TEMP TABLE __gm AS SELECT DISTINCT cid, CAST(year(m) * 12 + month(m) - 1 AS INTEGER) AS month
-      FROM (SELECT cid, make_timestamp(CAST(t * 1000 AS BIGINT)) AS m FROM __g WHERE cid IS NOT NULL AND t IS NOT NULL AND ev = ${lit(goal)})`);
+      FROM (SELECT cid, make_timestamp(CAST(t * 1000 AS BIGINT)) AS m FROM __g WHERE ok AND ev = ${lit(goal)})`);
     const cells = (await con.runAndReadAll(`WITH f AS (SELECT cid, min(month) AS cohort FROM __gm GROUP BY cid)
       SELECT f.cohort, g.month - f.cohort AS k, count(*) FROM __gm g JOIN f USING (cid) GROUP BY ALL ORDER BY 1, 2`)).getRows()
       .map(([c, k, n]) => ({ cohort: Number(c), k: Number(k), customers: Number(n) }));

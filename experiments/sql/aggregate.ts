@@ -7,11 +7,13 @@
  *
  * Sums run over DECIMAL(38,4) so they are exact and independent of DuckDB's
  * parallel summation order: the same files give byte-identical reports.
- * Inputs DuckDB cannot read, or rows that break the contract, make this
+ * Events are read and checked by the engine's reader (engine/runtime/read.ts
+ * `defineCheckedEvents`, the rules every data command follows). A decision
+ * log DuckDB cannot read, or any row that breaks the contract, makes this
  * return null; the caller then takes the row-by-row path, which names every
  * bad row as `file:line: reason`.
  */
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { emptyRuleAggregate, funnelCell, type Aggregates, type RuleAggregate } from "../aggregates.ts";
 import type { ReportConfig } from "../config.ts";
@@ -19,15 +21,11 @@ import { FEEDBACK_BITS } from "../funnel.ts";
 import { GLOBAL_SALT, isHeldOut } from "../holdout.ts";
 import { addObservation, emptyMoments, type Moments } from "../stats/index.ts";
 import { DECISION_STATUSES } from "../../engine/decision.ts";
+import { DataError, defineCheckedEvents, skippedRows, TIME_RANGE } from "../../engine/runtime/read.ts";
+import { reportProps } from "../read.ts";
 
 const DAY = 86_400_000;
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
-
-function reader(path: string): string {
-  if (path.endsWith(".parquet")) return `read_parquet(${lit(path)})`;
-  if (path.endsWith(".csv")) return `read_csv(${lit(path)}, header = true, all_varchar = true)`;
-  return `read_json(${lit(path)}, format = 'newline_delimited')`;
-}
 
 async function rows(con: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
   const t = performance.now();
@@ -70,82 +68,40 @@ interface EventsScan {
   feedback: number;
 }
 
-/** The column names of a CSV file's header line, or null when it needs DuckDB's sniffer (quotes, another delimiter). */
-function csvHeader(path: string): string[] | null {
-  const fd = openSync(path, "r");
-  try {
-    const buf = Buffer.alloc(65_536);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    const text = buf.subarray(0, n).toString("utf8");
-    const end = text.indexOf("\n");
-    if (end < 0) return null;
-    const line = text.slice(0, end).replace(/\r$/, "").replace(/^\uFEFF/, "");
-    if (/["';|\t]/.test(line)) return null;
-    return line.split(",");
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * The events as a relation with `ts` already a TIMESTAMPTZ where the reader can
- * parse it on the way in (CSV: several times cheaper than casting text after),
- * and the names of its columns.
- */
-async function eventsRelation(con: DuckDBConnection, cfg: ReportConfig, path: string): Promise<{ from: string; cols: Set<string>; typedTs: boolean }> {
-  if (statSync(path).size === 0) {
-    // An empty file is a day without events; DuckDB's readers cannot infer a schema from nothing.
-    return { from: "(SELECT NULL::VARCHAR AS customer_id, NULL::VARCHAR AS event, NULL::VARCHAR AS ts WHERE false)", cols: new Set(["customer_id", "event", "ts"]), typedTs: false };
-  }
-  const header = path.endsWith(".csv") ? csvHeader(path) : null;
-  if (header && header.includes("ts") && new Set(header).size === header.length) {
-    const types = [`'ts': 'TIMESTAMPTZ'`];
-    if (header.includes(cfg.revenueProp) && cfg.revenueProp !== "ts") types.push(`${lit(cfg.revenueProp)}: 'DOUBLE'`);
-    return {
-      from: `read_csv(${lit(path)}, header = true, delim = ',', quote = '"', escape = '"', all_varchar = true, types = {${types.join(", ")}})`,
-      cols: new Set(header), typedTs: true,
-    };
-  }
-  const cols = new Set((await rows(con, `DESCRIBE SELECT * FROM ${reader(path)}`)).map((r) => String(r.column_name)));
-  return { from: reader(path), cols, typedTs: false };
-}
-
 async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string, events: string): Promise<EventsScan | null> {
   await exec(con, "SET TimeZone = 'UTC'");
   // Nothing below depends on row order (every result is grouped and sorted), so let scans run unordered in parallel.
   await exec(con, "SET preserve_insertion_order = false");
-  // ISO text → epoch ms, for events files whose reader gives text (JSONL, Parquet with text times).
-  // No offset or Z means UTC, per contract (the session's time zone is UTC). A CASE that sent only
-  // texts with an offset to TIMESTAMPTZ measured three times slower than the plain cast.
-  await exec(con, `CREATE MACRO iso_ms(s) AS epoch_ms(TRY_CAST(s AS TIMESTAMPTZ))`);
-  const ev = await eventsRelation(con, cfg, events);
-  const cols = ev.cols;
-  if (!cols.has("customer_id") || !cols.has("event") || !cols.has("ts")) return null;
-  // Text → DOUBLE → DECIMAL: DuckDB's text-to-DECIMAL cast is ~50× slower than text-to-DOUBLE.
-  const col = (name: string, type: string) => (cols.has(name) ? `TRY_CAST("${name}" AS ${type})` : `NULL::${type}`);
+  const empty = statSync(events).size === 0;
+  // An empty file is a day without events (DuckDB's readers cannot infer a schema from nothing);
+  // any other goes through the engine's checked reader, without row numbers (nothing is listed here).
+  const checked = empty ? null : await defineCheckedEvents(con, events, "rev", reportProps(cfg), { rowNumbers: false });
+  const has = new Set(checked?.props ?? []);
   // The log as a lean table: flags for the variant and the status (repeated strings are what makes a
   // table of a million rows expensive), and a flag for a row that breaks the contract.
   const statuses = DECISION_STATUSES.map(lit).join(", ");
   await exec(con, `CREATE TABLE d AS SELECT customer_id, rule, step, entry_id, variant = 'treatment' AS treated, status = 'send' AS sent,
       coalesce(channel, '(none)') AS channel, epoch_ms(entered_at) AS entered, epoch_ms(send_at) AS send_ms,
       (customer_id IS NULL OR customer_id = '' OR rule IS NULL OR rule = '' OR entry_id IS NULL OR entry_id = '' OR entered_at IS NULL
+        OR NOT (epoch_ms(entered_at) BETWEEN ${TIME_RANGE.min} AND ${TIME_RANGE.max}) OR NOT coalesce(epoch_ms(send_at) BETWEEN ${TIME_RANGE.min} AND ${TIME_RANGE.max}, TRUE)
+        OR contains(customer_id || rule || entry_id || coalesce(channel, ''), chr(0))
         OR step IS NULL OR step < 1 OR variant IS NULL OR variant NOT IN ('treatment', 'holdout') OR status IS NULL OR status NOT IN (${statuses})) AS bad
       FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
   // Events: read once into a lean table; the check, the goal events and the feedback all come from
   // it. Millions of repeated strings are what makes a table of events expensive, so the event name
   // becomes a small code (kindSql), and a row that breaks the contract has no time (ts is null).
-  const ts = ev.typedTs ? "epoch_ms(ts)" : "iso_ms(CAST(ts AS VARCHAR))";
-  const feedbackCols = cols.has("rule") || cols.has("step") || cols.has("channel");
-  await exec(con, `CREATE TABLE ev AS SELECT customer_id, kind, CASE WHEN customer_id IS NULL OR event IS NULL OR event = '' THEN NULL ELSE ts END AS ts, amount
-        ${feedbackCols ? ", rule, step, channel" : ""}
-      FROM (SELECT CAST(customer_id AS VARCHAR) AS customer_id, CAST(event AS VARCHAR) AS event, ${kindSql(cfg.goal, "CAST(event AS VARCHAR)")} AS kind,
-        ${ts} AS ts, CAST(${col(cfg.revenueProp, "DOUBLE")} AS DECIMAL(18,4)) AS amount
-        ${feedbackCols ? `, ${col("rule", "VARCHAR")} AS rule, ${col("step", "BIGINT")} AS step, ${col("channel", "VARCHAR")} AS channel` : ""}
-      FROM ${ev.from})`);
+  const feedbackCols = has.has("rule") || has.has("step") || has.has("channel");
+  const p = (name: string, type: string) => (has.has(name) ? `CAST("p_${name.replace(/"/g, '""')}" AS ${type})` : `NULL::${type}`);
+  await exec(con, checked
+    ? `CREATE TABLE ev AS SELECT cid AS customer_id, ${kindSql(cfg.goal, "ev")} AS kind, CASE WHEN ok THEN CAST(t AS BIGINT) END AS ts,
+        CAST(${p(cfg.revenueProp, "DOUBLE")} AS DECIMAL(18,4)) AS amount
+        ${feedbackCols ? `, ${p("rule", "VARCHAR")} AS rule, ${p("step", "BIGINT")} AS step, ${p("channel", "VARCHAR")} AS channel` : ""}
+      FROM rev`
+    : "CREATE TABLE ev (customer_id VARCHAR, kind TINYINT, ts BIGINT, amount DECIMAL(18,4))");
   const [badDecisions] = await rows(con, `SELECT count(*) FILTER (WHERE bad) AS n FROM d`);
   if (num(badDecisions!.n) > 0) return null;
   const [scan] = await rows(con, `SELECT count(*) - count(ts) AS bad, min(ts) AS data_from, count(*) FILTER (WHERE kind >= 2) AS feedback FROM ev`);
-  if (num(scan!.bad) > 0) return null;
+  if (num(scan!.bad) > 0 || (await skippedRows(con, events)) > 0) return null;
   const feedback = num(scan!.feedback);
   // Feedback in a file without the columns that say which message it answers: they are null, as when present and empty.
   if (feedback > 0 && !feedbackCols) {
@@ -300,8 +256,10 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
       scan = await load(con, cfg, decisionsPath, eventsPath);
       if (!scan) return null;
     } catch (e) {
+      // A file the engine's reader refuses whole (no customer_id, event or ts column) is the user's to fix, not a row to name.
+      if (e instanceof DataError) throw e;
       if (process.env.PLAYBOOK_DEBUG) console.error(e);
-      return null; // malformed JSON or CSV: the row-by-row reader names the lines
+      return null; // a malformed decision log: the row-by-row reader names the lines
     }
     const span = await outcomes(con, cfg);
     const rules = new Map<string, RuleAggregate>();

@@ -271,4 +271,27 @@ describe("helpers", () => {
     await checkJsonLines(f, bad);
     expect(bad.map((b) => b.reason)).toEqual(["not a JSON object", "not a JSON object", "missing customer_id"]);
   });
+
+  // DuckDB detects a JSONL file's columns from a sample of about 20k lines; a line in it that is not an
+  // object used to make the whole file one `json` column ("no customer_id column").
+  it.each([
+    ["line 1", 0],
+    ["line 2", 1],
+    ["inside the sample", 1500],
+    ["past the sample", 25_000],
+  ])("a JSONL line that is not an object (%s) is one bad row, in customers and in events", async (_, at) => {
+    const j = (o: object) => JSON.stringify(o);
+    const many = Array.from({ length: 30_000 }, (_, k) => j({ customer_id: `k${k}`, vip: true }));
+    const customers = [...many.slice(0, at), "[1, 2]", ...many.slice(at), j({ customer_id: "a", score: 2 }), j({ customer_id: "b" })];
+    const events = Array.from({ length: 30_000 }, () => j({ customer_id: "a", event: "order", ts: "2026-11-20T10:00:00Z", amount: 1, note: "x" }));
+    events.splice(at, 0, '"x"');
+    writeFileSync(join(dir, "wide-c.jsonl"), customers.join("\n") + "\n");
+    writeFileSync(join(dir, "wide-e.jsonl"), events.join("\n") + "\n");
+    const r = await read("wide-c.jsonl", "wide-e.jsonl");
+    for (const x of [r.stream, r.scan]) {
+      expect(rel(formatBadRows(x.bad)).split("\n").filter(Boolean)).toEqual([`wide-c.jsonl:${at + 1}: not a JSON object`, `wide-e.jsonl:${at + 1}: not a JSON object`]);
+      expect(x.counts).toEqual({ customers: { read: 30_003, used: 30_002, rejected: 1 }, events: { read: 30_001, used: 30_000, rejected: 1 } });
+    }
+    expect(r.stream.events.length).toBe(30_000);
+  });
 });
