@@ -71,7 +71,10 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
     case "anniversary": {
       const v = ctx.customer[t.attribute];
       if (typeof v !== "number") break;
-      const d = new Date(v);
+      // A date is a calendar day already; a datetime's day is the one it falls on in the customer's
+      // zone (language.md "Semantics notes": 23:30Z on 1 March is 2 March in Berlin).
+      const isDate = ctx.ws.schema.customer.get(t.attribute)?.type.base === "date";
+      const d = new Date(isDate ? v : localTime(v, ctx.tz).localDayMs);
       const [m, day] = [d.getUTCMonth(), d.getUTCDate()];
       const y0 = localTime(from, ctx.tz).year;
       const y1 = localTime(to, ctx.tz).year;
