@@ -74,7 +74,7 @@ describe("loading a workspace", () => {
     expect(one(enter).diagnostics.map((d) => d.code)).toEqual([]);
     expect(one(enter).workspace.rules.get("r")!.includeCurrent).toBe(true);
     const leave = one(enter.replace("enter s", "leave s")).diagnostics;
-    expect(leave.map((d) => [d.code, d.message, d.span.line])).toEqual([["PB018", '`include_current` of rule "r" is only for `on: enter SEGMENT`', 6]]);
+    expect(leave.map((d) => [d.code, d.message, d.span?.line])).toEqual([["PB018", '`include_current` of rule "r" is only for `on: enter SEGMENT`', 6]]);
     expect(one(enter.replace("enter s", "order_placed")).diagnostics.map((d) => d.code)).toEqual(["PB018"]);
   });
 
