@@ -73,7 +73,7 @@ export function deadlinesOf(p: Program, r: Rule, x: { enteredAt: number; planned
     return { capDeadline: Math.min(x.planned + r.queue, end), hoursDeadline: end, bound: `the rule's expires ${wait(r.expires)} after the trigger` };
   }
   const d = p.ws.defaults.expires;
-  const bound = r.queue > d ? `its queue ${wait(r.queue)} after the due time (defaults.expires ${wait(d)} does not cut it short)` : `defaults.expires ${wait(d)} after the due time`;
+  const bound = r.queue > d ? `its queue ${wait(r.queue)} after the due time, not cut short by defaults.expires ${wait(d)}` : `defaults.expires ${wait(d)} after the due time`;
   return { capDeadline: x.planned + r.queue, hoursDeadline: x.planned + Math.max(d, r.queue), bound };
 }
 
