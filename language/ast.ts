@@ -237,6 +237,12 @@ export interface Rule {
   /** `send:` gives one step; `steps:` gives a cadence. */
   steps: Step[];
   isCadence: boolean;
+  /**
+   * `include_current: true` (only on `enter SEGMENT`): where no earlier run remembers the
+   * customer's membership, a customer already in the segment enters it (language.md
+   * "Semantics notes"). Absent means false.
+   */
+  includeCurrent?: boolean;
   /** Spans of individual fields, for diagnostics (`priority`, `holdout`, …). */
   fieldSpans: Record<string, Span>;
 }

@@ -41,5 +41,6 @@ export const SEMANTIC_CODES: CodeInfo[] = [
   { code: "PB311", name: "holdout-too-small", severity: "warning", doc: "A holdout above 0% and below 1% holds out too few customers to measure anything (often 10% written as 0.1%); write 5–20%, or 0% for none." },
   { code: "PB312", name: "overnight-send-hours", severity: "warning", doc: "send_hours whose end is before its start (`21:00-09:00`) is a window across midnight: messages go out at night. Swap the times for daytime." },
   { code: "PB313", name: "priority-tie", severity: "warning", doc: "Two rules with the same priority draw on one cap (a global cap, a gap, a cap of a channel both use, or the topic cap of a topic both use): the rule ids decide which goes first. Give one a higher priority." },
+  { code: "PB314", name: "expires-before-queue", severity: "warning", doc: "A rule's own expires is shorter than its queue or its cadence's total delay: expires bounds every step from the trigger, so the queue is cut short or later steps always expire." },
   { code: "PB310", name: "unreachable-step", severity: "warning", doc: "A step's if can never be true, so the cadence never sends it." },
 ];

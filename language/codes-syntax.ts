@@ -19,5 +19,6 @@ export const SYNTAX_CODES: CodeInfo[] = [
   { code: "PB015", name: "foreign-operator", severity: "error", doc: "An operator spelled as in another language (`=`, `&&`, `||`, `!`, `AND`): the message gives the playbook spelling (`==`, `and`, `or`, `not`, lower-case keywords)." },
   { code: "PB016", name: "bad-name", severity: "error", doc: "A name (attribute, event, prop, segment, channel, template, rule) with a character other than ASCII letters, digits and `_`, or starting with a digit; the message names a non-ASCII character by its code point." },
   { code: "PB017", name: "empty-file", severity: "warning", doc: "A YAML file of the workspace holds nothing (or only comments); delete it or fill it." },
+  { code: "PB018", name: "include-current-not-enter", severity: "error", doc: "`include_current` is a key of rules triggered `on: enter SEGMENT` only (it lets current members enter on the first run); remove it elsewhere." },
   { code: "PB012", name: "expression-too-large", severity: "error", doc: "An expression longer than 100,000 characters or nested deeper than 200 brackets; split it into named segments." },
 ];

@@ -8,7 +8,7 @@ import { asBool, asList, asMap, asNumber, asText, checkKeys, entries, type YamlF
 import { checkName, durationAt, exprAt, firstDefinition, percentAt, readExit, type Seen } from "./sections.ts";
 import { parseTrigger } from "./parse.ts";
 
-export const RULE_KEYS = ["on", "who", "unless", "priority", "exclusive", "queue", "expires", "exit", "holdout", "salt", "send", "steps"] as const;
+export const RULE_KEYS = ["on", "who", "unless", "priority", "exclusive", "queue", "expires", "exit", "holdout", "salt", "send", "steps", "include_current"] as const;
 export const STEP_KEYS = ["after", "if", "unless", "channel", "template", "topic", "offer"] as const;
 
 /** `rules:` */
@@ -74,6 +74,11 @@ function readRule(f: YamlFile, id: string, span: Span, node: Node | null): Rule 
       case "exit":
         rule.exit = readExit(f, x.value, ks);
         break;
+      case "include_current": {
+        const b = asBool(f, x.value, "include_current", ks);
+        if (b !== null) rule.includeCurrent = b;
+        break;
+      }
       case "holdout": {
         const p = percentAt(f, x.value, "holdout", ks);
         if (p !== null) rule.holdout = p;
@@ -93,6 +98,9 @@ function readRule(f: YamlFile, id: string, span: Span, node: Node | null): Rule 
   if (!rule.on) {
     if (!es.some((x) => x.key === "on")) f.error("PB007", "missing-key", `rule "${id}" has no \`on:\` trigger`, span, "add e.g. `on: signed_up`");
     rule.on = { kind: "event", span, event: "", eventSpan: span };
+  }
+  if (rule.includeCurrent !== undefined && rule.on.kind !== "enter") {
+    f.error("PB018", "include-current-not-enter", `\`include_current\` of rule "${id}" is only for \`on: enter SEGMENT\``, f.spanOf(es.find((x) => x.key === "include_current")!.keyNode), "remove it: only an enter trigger has members to include");
   }
   if (send && steps) f.error("PB005", "send-or-steps", `rule "${id}" has both \`send:\` and \`steps:\``, steps.span, "a rule sends one message (`send:`) or runs a cadence (`steps:`), not both");
   else if (!send && !steps) f.error("PB005", "send-or-steps", `rule "${id}" has neither \`send:\` nor \`steps:\``, span, "add `send: { channel: email, template: … }`");

@@ -26,6 +26,10 @@ Replays the events in time order and writes the decisions the engine would
 have taken in (FROM, TO], starting from an empty contact history. Candidates
 still waiting at TO (queue, send hours, another cadence) are logged "deferred".
 
+Consent, attributes and time zones come from the customers file as it is now,
+for every day replayed (a file has no history of them): a customer who gave
+consent yesterday is treated as consenting last month too. stderr says so.
+
 Options:
   --data D            data folder with customers.* and events.*
   --customers FILE    the customers file, instead of looking in --data
@@ -35,6 +39,12 @@ Options:
   --out FILE          where to write the log (default stdout)
   --rejects FILE      go on past bad rows, writing each (whole, with its reason) to FILE
 `;
+
+/**
+ * The last stderr line of every simulation (issue 16 item 15): a replay of past days reads
+ * today's customers snapshot, which a reader of the log should not mistake for history.
+ */
+export const SNAPSHOT_NOTE = "note: consent and attributes are read from today's customers file for every day replayed, not as they were on that day\n";
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -62,6 +72,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(warningsLine(warnings, dir));
     io.stderr(rowsSummary(r.counts));
     io.stderr(decisionSummary(ds, r.timezones));
+    io.stderr(SNAPSHOT_NOTE);
     return EXIT.ok;
   } catch (e) {
     if (e instanceof InputError) return (io.stderr(e.message), e.exitCode);

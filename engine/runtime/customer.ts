@@ -20,7 +20,7 @@ import { isoInstant, isoSeconds } from "./iso.ts";
 import { capText, firstBlockingCap, nextFreeTime, type CapQuery } from "./caps.ts";
 import type { Cap } from "../../language/ast.ts";
 import { assign, holdoutBucket } from "./holdout.ts";
-import { exitOf, exitTest, expiresOf, type Program } from "./program.ts";
+import { deadlinesOf, exitOf, exitTest, type Program } from "./program.ts";
 import type { CustomerState, Pending } from "./state.ts";
 import { nextSendTime } from "./timezone.ts";
 import { firings, lowerBound, type TriggerContext } from "./triggers.ts";
@@ -189,9 +189,8 @@ class Advance {
     }
     // suppression → (trigger) → expires → who → unless → exit → (holdout, assigned at entry)
     if (p.ws.suppress && this.test("suppress", p.ws.suppress, env, x, t)) return (this.emit(x, "suppressed", t, { reason: "suppress" }), this.endEntry(x, t));
-    const capDeadline = x.planned + rule.queue;
-    const hoursDeadline = x.planned + Math.max(expiresOf(p, rule), rule.queue);
-    if (tr) tr(x, t, "expires", `latest ${isoInstant(hoursDeadline)} (queue until ${isoInstant(capDeadline)})`);
+    const { capDeadline, hoursDeadline, bound } = deadlinesOf(p, rule, x);
+    if (tr) tr(x, t, "expires", `latest ${isoInstant(hoursDeadline)}, ${bound} (queue until ${isoInstant(capDeadline)})`);
     if (t > hoursDeadline) return (this.emit(x, "expired", t, { reason: "expires" }), this.nextStep(x, rule, t, null));
     if (!x.entered) {
       if (rule.who && !this.test("who", rule.who, env, x, t)) return;

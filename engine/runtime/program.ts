@@ -9,6 +9,7 @@ import type { ExistsExpr, ExitEvent, Rule, Workspace } from "../../language/ast.
 import { planCaps, type CapPlan } from "./caps.ts";
 import { exprRunner, type CompileFn, type ExprRunner } from "./expr.ts";
 import { isValidTimezone, type SendHours } from "./timezone.ts";
+import { formatWait as wait } from "./wait.ts";
 
 /** The compiled program the runtime runs. */
 export interface Program {
@@ -57,6 +58,23 @@ export function workspaceHash(ws: Workspace): string {
 /** The rule's `expires` (ms), its own or the default. */
 export function expiresOf(p: Program, r: Rule): number {
   return r.expires ?? p.ws.defaults.expires;
+}
+
+/**
+ * The latest instants a step may still be decided (docs/language.md, "Semantics notes": `expires`
+ * and `queue`). A rule's own `expires` bounds every step from the trigger, the queue included:
+ * the queue ends at `min(due + queue, trigger + expires)`. Without one, the workspace default
+ * counts from the step's due time and never cuts a queue short (`due + max(default, queue)`).
+ * `bound` says which applied, for explain.
+ */
+export function deadlinesOf(p: Program, r: Rule, x: { enteredAt: number; planned: number }): { capDeadline: number; hoursDeadline: number; bound: string } {
+  if (r.expires !== null) {
+    const end = x.enteredAt + r.expires;
+    return { capDeadline: Math.min(x.planned + r.queue, end), hoursDeadline: end, bound: `the rule's expires ${wait(r.expires)} after the trigger` };
+  }
+  const d = p.ws.defaults.expires;
+  const bound = r.queue > d ? `its queue ${wait(r.queue)} after the due time, not cut short by defaults.expires ${wait(d)}` : `defaults.expires ${wait(d)} after the due time`;
+  return { capDeadline: x.planned + r.queue, hoursDeadline: x.planned + Math.max(d, r.queue), bound };
 }
 
 /** The rule's exit events, its own, `none` (empty) or the default. */

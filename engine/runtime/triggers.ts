@@ -71,7 +71,10 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
     case "anniversary": {
       const v = ctx.customer[t.attribute];
       if (typeof v !== "number") break;
-      const d = new Date(v);
+      // A date is a calendar day already; a datetime's day is the one it falls on in the customer's
+      // zone (language.md "Semantics notes": 23:30Z on 1 March is 2 March in Berlin).
+      const isDate = ctx.ws.schema.customer.get(t.attribute)?.type.base === "date";
+      const d = new Date(isDate ? v : localTime(v, ctx.tz).localDayMs);
       const [m, day] = [d.getUTCMonth(), d.getUTCDate()];
       const y0 = localTime(from, ctx.tz).year;
       const y1 = localTime(to, ctx.tz).year;
@@ -99,7 +102,11 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
     case "leave": {
       const seg = ctx.ws.segments.get(t.segment);
       if (!seg) break;
-      let prev = ctx.segmentBaseline[t.segment] ?? ctx.exprs.test(seg.expr, ctx.envAt.at(from));
+      // With nothing remembered (a new state, a simulation's start) the customer is taken as they
+      // were at `from`: members already in do not "enter". `include_current: true` takes them as
+      // outside instead, so current members enter at the first checkpoint (language.md "Semantics notes").
+      const remembered = ctx.segmentBaseline[t.segment];
+      let prev = remembered ?? (t.kind === "enter" && rule.includeCurrent ? false : ctx.exprs.test(seg.expr, ctx.envAt.at(from)));
       // After each event; when an event leaves a `within D` window (at ts + D); at every UTC
       // midnight (days_since and the like); and at the end.
       const points = new Set<number>([to]);

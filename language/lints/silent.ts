@@ -10,6 +10,10 @@
  * - PB313 rules of equal priority that compete for one topic cap or one
  *   message cap: the engine breaks the tie by rule id (language.md "Order of
  *   a decision"), so renaming a rule silently changes which one sends.
+ * - PB314 a rule's own `expires` shorter than its `queue` or than its
+ *   cadence's total delay: `expires` bounds every step from the trigger
+ *   (language.md "Semantics notes"), so the queue is cut short or the later
+ *   steps always end `expired`.
  */
 import type { Cap, Rule, Span, Workspace } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
@@ -17,6 +21,11 @@ import { diag } from "../resolver.ts";
 import { printCap } from "../printer.ts";
 
 const pct = (x: number) => `${+(x * 100).toPrecision(6)}%`;
+/** A duration as written in a playbook, largest unit that divides it (`36h`, `2d`, `90m`). */
+const wait = (ms: number) => {
+  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+};
 const clock = (m: number) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
 
 function smallHoldout(value: number | null | undefined, what: string, span: Span | undefined, out: Diagnostic[]): void {
@@ -48,12 +57,26 @@ function sharedCaps(a: Rule, b: Rule, caps: readonly Cap[]): string[] {
   return out;
 }
 
-/** Appends PB311–PB313. */
+/** PB314: a rule's own expires that cuts its queue short or outlasts none of its cadence. */
+function shortExpires(rule: Rule, out: Diagnostic[]): void {
+  if (rule.expires === null) return;
+  const total = rule.steps.reduce((sum, s) => sum + (s.after?.ms ?? 0), 0);
+  const span = rule.fieldSpans?.expires ?? rule.span;
+  const exp = wait(rule.expires);
+  if (total > rule.expires) {
+    out.push(diag("PB314", `"${rule.id}" expires ${exp} after the trigger, but its steps are due ${wait(total)} after it: the last steps always end expired`, span, `make expires at least ${wait(total)}, or leave it out (defaults.expires then counts from each step's due time)`));
+  } else if (rule.queue > rule.expires) {
+    out.push(diag("PB314", `"${rule.id}" expires ${exp} after the trigger, sooner than its queue ${wait(rule.queue)}: a capped message waits at most until the expiry`, span, `make expires at least ${wait(rule.queue)}, or shorten the queue`));
+  }
+}
+
+/** Appends PB311–PB314. */
 export function lintSilent(ws: Workspace, out: Diagnostic[]): void {
   const ds = ws.defaults.spans ?? {};
   smallHoldout(ws.defaults.holdout, "defaults.holdout", ds.holdout, out);
   smallHoldout(ws.defaults.globalHoldout, "defaults.global_holdout", ds.global_holdout, out);
   for (const rule of ws.rules.values()) smallHoldout(rule.holdout, `the holdout of "${rule.id}"`, rule.fieldSpans?.holdout ?? rule.span, out);
+  for (const rule of ws.rules.values()) shortExpires(rule, out);
 
   const sh = ws.defaults.sendHours;
   if (sh && sh.from > sh.to) {

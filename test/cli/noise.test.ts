@@ -46,6 +46,8 @@ describe.skipIf(!HAS_FRONT_END)("warnings in run, simulate and segments", () => 
     const sim = memoryIO(ROOT);
     expect(await main(["simulate", "playbooks/shop", "--data", data(), "--from", "2026-11-18T00:00:00Z", "--to", at], sim)).toBe(0);
     expect(sim.err.split("\n")[0]).toBe(`${n} warnings: playbook check playbooks/shop for details`);
+    // The last line says whose consent and attributes a replay of past days used (issue 16 item 15).
+    expect(sim.err.trimEnd().split("\n").at(-1)).toBe("note: consent and attributes are read from today's customers file for every day replayed, not as they were on that day");
     const seg = memoryIO(ROOT);
     expect(await main(["segments", "playbooks/shop", "--data", data(), "--at", at], seg)).toBe(0);
     expect(seg.err.split("\n")[0]).toBe(`${n} warnings: playbook check playbooks/shop for details`);

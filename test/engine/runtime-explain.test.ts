@@ -51,6 +51,13 @@ describe("explain", () => {
     const q = explainIn("03-rule-cap-queue.yaml", "q", "2026-11-20T12:00:00Z");
     expect(q).toMatch(/waits\s+queued: next try \S+, when the cap frees \(queue until \S+\)/);
   });
+  it("states the bound expires applied: the rule's own from the trigger, or the queue past defaults.expires", () => {
+    const a = explainIn("14-expires-bounds-queue.yaml", "a", "2026-11-21T00:00:00Z", "bounded");
+    expect(a).toMatch(/expires\s+latest 2026-11-21T01:00:00Z, the rule's expires 6h after the trigger \(queue until 2026-11-21T01:00:00Z\)/);
+    expect(a).toMatch(/status\s+capped via email \(max 1 per 1d\)/);
+    const c = explainIn("14-expires-bounds-queue.yaml", "c", "2026-11-23T00:00:00Z", "patient");
+    expect(c).toMatch(/expires\s+latest 2026-11-24T10:00:00Z, its queue 3d after the due time, not cut short by defaults.expires 1d \(queue until 2026-11-24T10:00:00Z\)/);
+  });
   it("says where a later step's due time comes from: the previous step's decision, moved by send hours", () => {
     const text = explainIn("13-after-from-send.yaml", "p", "2026-11-21T21:00:00Z");
     expect(text).toContain("candidate                step 2, entered 2026-11-20T22:00:00Z, due 2026-11-21T20:00:00Z (11h after step 1 was decided, at 2026-11-21T09:00:00Z)");

@@ -214,7 +214,7 @@ class P {
 }
 
 export type StepSpec = { after?: string; if?: string; unless?: string; channel: string | string[]; template?: string };
-export type RuleSpec = { on: string; who?: string; unless?: string; priority?: number; holdout?: number; exit?: string[]; steps?: StepSpec[]; send?: StepSpec };
+export type RuleSpec = { on: string; who?: string; unless?: string; priority?: number; holdout?: number; queue?: string; expires?: string; exit?: string[]; steps?: StepSpec[]; send?: StepSpec };
 
 /** A compact description of a workspace. */
 export interface Spec {
@@ -225,7 +225,7 @@ export interface Spec {
   templates?: Record<string, string[]>;
   caps?: string[];
   suppress?: string;
-  defaults?: { holdout?: number; globalHoldout?: number; goal?: string };
+  defaults?: { holdout?: number; globalHoldout?: number; goal?: string; expires?: string };
   rfm?: { event: string; value: string };
   rules?: Record<string, RuleSpec>;
 }
@@ -331,7 +331,7 @@ export function buildWorkspace(spec: Spec): Workspace {
     });
     rules.set(id, {
       id, span, on, ...(who ? { who } : {}), ...(unless ? { unless } : {}),
-      priority: r.priority ?? 50, exclusive: true, queue: 0, expires: null,
+      priority: r.priority ?? 50, exclusive: true, queue: r.queue ? dur(r.queue, span).ms : 0, expires: r.expires ? dur(r.expires, span).ms : null,
       exit: r.exit ? r.exit.map((e) => ({ event: e, eventSpan: nameSpan("exit", e), span })) : null,
       holdout: r.holdout ?? null, salt: id, steps, isCadence: !!r.steps, fieldSpans,
     });
@@ -346,7 +346,7 @@ export function buildWorkspace(spec: Spec): Workspace {
     schema: { customer, events },
     defaults: {
       timezone: "UTC", sendHours: null, holdout: spec.defaults?.holdout ?? 0.1, globalHoldout: spec.defaults?.globalHoldout ?? 0,
-      attribution: 7 * UNITS.d!, goal: spec.defaults?.goal ?? null, exit: [], expires: UNITS.d!, spans: dspans,
+      attribution: 7 * UNITS.d!, goal: spec.defaults?.goal ?? null, exit: [], expires: spec.defaults?.expires ? Number(spec.defaults.expires.slice(0, -1)) * UNITS[spec.defaults.expires.slice(-1)]! : UNITS.d!, spans: dspans,
     },
     channels, caps, ...(suppress ? { suppress } : {}), ...(rfm ? { rfm } : {}), templates, segments, rules, alerts: {},
   };

@@ -84,3 +84,17 @@ describe("lints", () => {
     expect(check({ defaults: { globalHoldout: 0.7 } }).codes).toContain("PB307");
   });
 });
+
+describe("PB314: a rule's own expires shorter than its queue or its cadence", () => {
+  it("warns at the edge: expires 6h under queue 6h 1m or a cadence due 6h 1m after the trigger; not at 6h", () => {
+    const short = check({ rules: { r: { on: "order_placed", queue: "361m", expires: "6h", send } } });
+    expect(short.diags.map((d) => [d.code, d.severity, d.message])).toEqual([
+      ["PB314", "warning", '"r" expires 6h after the trigger, sooner than its queue 361m: a capped message waits at most until the expiry'],
+    ]);
+    const cadence = check({ rules: { r: { on: "order_placed", expires: "6h", steps: [{ ...send }, { ...send, after: "361m" }] } } });
+    expect(cadence.diags.map((d) => d.message)).toEqual(['"r" expires 6h after the trigger, but its steps are due 361m after it: the last steps always end expired']);
+    expect(check({ rules: { r: { on: "order_placed", queue: "6h", expires: "6h", steps: [{ ...send }, { ...send, after: "6h" }] } } }).codes).toEqual([]);
+    // Only a rule's own expires bounds the queue; defaults.expires does not.
+    expect(check({ defaults: { expires: "1h" }, rules: { r: { on: "order_placed", queue: "2d", send } } }).codes).toEqual([]);
+  });
+});

@@ -69,6 +69,13 @@ describe("loading a workspace", () => {
   it("requires exactly one of send and steps, and a trigger", () => {
     expect(one("rules:\n  r:\n    on: x\n").diagnostics.map((d) => d.code)).toEqual(["PB005"]);
     expect(one("rules:\n  r:\n    send: { channel: e }\n").diagnostics.map((d) => d.code)).toEqual(["PB007"]);
+    // include_current is only for enter triggers (PB018), and a boolean.
+    const enter = "segments:\n  s: vip\nrules:\n  r:\n    on: enter s\n    include_current: true\n    send: { channel: e }\n";
+    expect(one(enter).diagnostics.map((d) => d.code)).toEqual([]);
+    expect(one(enter).workspace.rules.get("r")!.includeCurrent).toBe(true);
+    const leave = one(enter.replace("enter s", "leave s")).diagnostics;
+    expect(leave.map((d) => [d.code, d.message, d.span?.line])).toEqual([["PB018", '`include_current` of rule "r" is only for `on: enter SEGMENT`', 6]]);
+    expect(one(enter.replace("enter s", "order_placed")).diagnostics.map((d) => d.code)).toEqual(["PB018"]);
   });
 
   it("rejects bad durations, percents, times and time zones with PB004", () => {

@@ -16,7 +16,7 @@ export interface MiniStep { after?: string; if?: string; unless?: string; channe
 /** A rule as scenarios write it. */
 export interface MiniRule {
   on: string; who?: string; unless?: string; priority?: number; exclusive?: boolean; queue?: string; expires?: string;
-  exit?: string[] | "none"; holdout?: number; salt?: string; send?: MiniStep; steps?: MiniStep[];
+  exit?: string[] | "none"; holdout?: number; salt?: string; send?: MiniStep; steps?: MiniStep[]; include_current?: boolean;
 }
 /** A workspace as scenarios write it. */
 export interface MiniWorkspace {
@@ -97,6 +97,7 @@ export function buildWorkspace(w: MiniWorkspace): { ws: Workspace; segments: Map
       priority: r.priority ?? 50, exclusive: r.exclusive ?? true, queue: r.queue ? durationMs(r.queue) : 0,
       expires: r.expires ? durationMs(r.expires) : null, exit: r.exit === "none" ? [] : r.exit ? exits(r.exit) : null,
       holdout: r.holdout ?? null, salt: r.salt ?? id, steps, isCadence: !!r.steps, fieldSpans: {},
+      ...(r.include_current !== undefined ? { includeCurrent: r.include_current } : {}),
     });
   }
   const customer = new Map(Object.entries(w.attributes ?? {}).map(([name, t]) => [name, { name, span, type: { base: t as "date", nullable: true } }]));
