@@ -44,7 +44,7 @@ const CASES: { name: string; file: string; from: string; to: string; expected: s
     name: "a rule pasted twice names the rule and the first place",
     file: "lifecycle.yaml",
     from: "  review_request:\n",
-    to: "  birthday:\n    on: anniversary of birthday\n    who: first_name != null\n    priority: 80\n    expires: 12h                # on the day, never a day late\n    send:\n      channel: [email, sms]\n      template: birthday_gift\n      offer: { code: BDAY15, cost: 200 }\n    holdout: 5%\n\n  review_request:\n",
+    to: "  birthday:\n    on: anniversary of birthday\n    who: first_name != null\n    priority: 80\n    expires: 12h                # on the day, never a day late\n    send:\n      channel: [email, sms]\n      template: birthday_gift\n      offer: { code: BDAY15, cost: 390 }   # 15% off a 2,600 ₽ basket, per redemption\n    holdout: 10%                # 5% of a few hundred birthdays a fortnight is a handful: no comparison\n\n  review_request:\n",
     expected: "lifecycle.yaml:42:3: error PB006: rule \"birthday\" is defined twice (first at 31:3)\n  42 |   birthday:\n     |   ^~~~~~~~\n  note: first defined here (lifecycle.yaml:31:3)\n",
   },
   {
@@ -57,8 +57,8 @@ const CASES: { name: string; file: string; from: string; to: string; expected: s
   {
     name: "an alias is one PB014, not a shape error",
     file: "lifecycle.yaml",
-    from: "    send:\n      channel: [email, sms]\n      template: birthday_gift\n      offer: { code: BDAY15, cost: 200 }\n    holdout: 5%\n\n  review_request:\n    on: 14d after order_delivered\n    unless: cart_abandoned within 1d\n    priority: 20\n    exit: none\n    send: { channel: [push, email], template: review_request }",
-    to: "    send: &gift\n      channel: [email, sms]\n      template: birthday_gift\n      offer: { code: BDAY15, cost: 200 }\n    holdout: 5%\n\n  review_request:\n    on: 14d after order_delivered\n    unless: cart_abandoned within 1d\n    priority: 20\n    exit: none\n    send: *gift",
+    from: "    send:\n      channel: [email, sms]\n      template: birthday_gift\n      offer: { code: BDAY15, cost: 390 }   # 15% off a 2,600 ₽ basket, per redemption\n    holdout: 10%                # 5% of a few hundred birthdays a fortnight is a handful: no comparison\n\n  review_request:\n    on: 14d after order_delivered\n    unless: cart_abandoned within 1d\n    priority: 20\n    exit: none\n    send: { channel: [push, email], template: review_request }",
+    to: "    send: &gift\n      channel: [email, sms]\n      template: birthday_gift\n      offer: { code: BDAY15, cost: 390 }   # 15% off a 2,600 ₽ basket, per redemption\n    holdout: 10%                # 5% of a few hundred birthdays a fortnight is a handful: no comparison\n\n  review_request:\n    on: 14d after order_delivered\n    unless: cart_abandoned within 1d\n    priority: 20\n    exit: none\n    send: *gift",
     expected: "lifecycle.yaml:47:11: error PB014: YAML aliases are not supported here: write the step out\n  47 |     send: *gift\n     |           ^~~~~\n  hint: *gift repeats the value anchored as &gift; a playbook spells every value where it applies, so a reviewer sees it\n",
   },
   {
@@ -141,21 +141,21 @@ const CASES: { name: string; file: string; from: string; to: string; expected: s
   {
     name: "holdout: 0.1 is 10%",
     file: "lifecycle.yaml",
-    from: "holdout: 5%",
+    from: "holdout: 10%                # 5% of a few hundred birthdays a fortnight is a handful: no comparison",
     to: "holdout: 0.1",
     expected: "lifecycle.yaml:40:14: error PB004: holdout must be a percentage like 10%\n  40 |     holdout: 0.1\n     |              ^~~\n  hint: did you mean 10%?\n",
   },
   {
     name: "holdout: 10 is 10%",
     file: "lifecycle.yaml",
-    from: "holdout: 5%",
+    from: "holdout: 10%                # 5% of a few hundred birthdays a fortnight is a handful: no comparison",
     to: "holdout: 10",
     expected: "lifecycle.yaml:40:14: error PB004: holdout must be a percentage like 10%\n  40 |     holdout: 10\n     |              ^~\n  hint: did you mean 10%?\n",
   },
   {
     name: "holdout: 0.1% is unusually small",
     file: "lifecycle.yaml",
-    from: "holdout: 5%",
+    from: "holdout: 10%                # 5% of a few hundred birthdays a fortnight is a handful: no comparison",
     to: "holdout: 0.1%",
     expected: "lifecycle.yaml:40:14: warning PB311: the holdout of \"birthday\" is 0.1%: unusually small, too few customers held out to measure anything\n  40 |     holdout: 0.1%\n     |              ^~~~\n  hint: did you mean 10%? holdouts of 5–20% are usual; write 0% for no holdout\n",
   },
@@ -239,7 +239,7 @@ const CASES: { name: string; file: string; from: string; to: string; expected: s
   {
     name: "a percentage with a space before %",
     file: "lifecycle.yaml",
-    from: "holdout: 5%",
+    from: "holdout: 10%                # 5% of a few hundred birthdays a fortnight is a handful: no comparison",
     to: "holdout: 5 %",
     expected: "lifecycle.yaml:40:14: error PB004: holdout must be a percentage like 10%\n  40 |     holdout: 5 %\n     |              ^~~\n  hint: write 5%\n",
   },
