@@ -20,6 +20,7 @@ import { stageTimer } from "./timing.ts";
 import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type CustomersTable, type RowCounts } from "./read.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { nameRecord } from "./records.ts";
+import { rfmSnapshots, type RfmAt } from "./rfm-days.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -108,6 +109,10 @@ export async function decideFromFiles(
         })
       : Promise.resolve(null);
     scanning.catch(() => undefined);
+    // A decision reads RFM as of 00:00 UTC of its day (rfm-days.ts), not as of `to`: no look-ahead.
+    const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
+    const snapshots = cfg ? connect().then((c) => rfmSnapshots(c, p.ws, cfg, eventsPath, loaded.size, from, to)) : Promise.resolve(null);
+    snapshots.catch(() => undefined);
     const names = [...p.ws.schema.events.keys()];
     const shipping = eventsPath
       ? connect().then(async (c) => openStream(c, p.ws, await defineEvents(c, p.ws, eventsPath, { rowNumbers: true, ship: { until: to, cutoffs: names.map((n) => cutoffs.get(n) ?? -Infinity) } }), to, null))
@@ -128,11 +133,8 @@ export async function decideFromFiles(
     bad.push(...bad2);
     lap("feature scan");
     const slot = (ci: number) => (table ? table.slotOf[ci]! : -1);
-    const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
-    const none = { n: 0, sum: 0, last: -Infinity };
-    const bounds = cfg ? fitRfmOnTable(cfg, table, ids.length, to) : null;
+    const rfmAt = await snapshots;
     const base = { cutoffs: nameRecord(Object.fromEntries(cutoffs)), values: nameRecord<Value>() };
-    const scratch = { n: 0, sum: 0, last: -Infinity };
     o.onProgress?.("deciding", 0, ids.length);
     const decide = (ci: number, events: EventRecord[]) => {
       // Every 1024 customers: cheap next to deciding them, often enough for a bar redrawn every 100 ms.
@@ -140,11 +142,9 @@ export async function decideFromFiles(
       const id = ids[ci]!;
       const attrs = attrsOf(ci);
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
-      if (table && cfg) table.rfmInto(slot(ci), scratch);
-      const rfm = cfg ? scoreRfm(cfg, bounds!, table ? scratch : none, to) : null;
       if (table) table.fill(slot(ci), base.values);
       const state = states.get(id) ?? emptyState();
-      for (const d of advance(p, { id, attrs, events, tz, rfm, base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
+      for (const d of advance(p, { id, attrs, events, tz, rfm: null, ...(rfmAt ? { rfmAt: rfmAt(ci) } : {}), base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
       if (o.keepStates !== false && (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length)) states.set(id, state);
     };
     let next = 0;
