@@ -65,14 +65,15 @@ export interface FileRunResult {
  * Decides `(from, to]` for every customer of the data, streaming the events
  * customer by customer; `states` is read and updated. With `only`, nothing
  * is decided: `onCustomer` receives that customer's inputs (explain), and
- * only theirs cross into JS (`explainInputs`).
+ * only theirs cross into JS (`explainInputs`), with their RFM at `to` and as of
+ * each instant of `(from, to]`.
  * Only the events a decision can read are shipped from DuckDB (see
  * horizon.ts); `shipAll` ships every event instead (the test that both agree).
  * `keepStates: false` leaves `states` untouched (a run without `--state`).
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
-  only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
+  only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null, rfmAt?: (now: number) => RfmScores | null) => void },
   o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
@@ -90,7 +91,7 @@ export async function decideFromFiles(
     // Customers stay in DuckDB but for the attributes a decision reads (all of them to explain one).
     const loaded = await loadCustomers(con, p.ws, customersPath, bad, counts);
     if (only) {
-      await explainInputs(p, con, connect, eventsPath, loaded, to, only, bad, counts, timezones);
+      await explainInputs(p, con, connect, eventsPath, loaded, from, to, only, bad, counts, timezones);
       return { decisions, bad, counts, timezones };
     }
     const uses = attributesNeeded(p);
@@ -177,8 +178,8 @@ export async function decideFromFiles(
  * attributes and events — their whole history, as `explain` rebuilds it — cross into JS.
  */
 async function explainInputs(
-  p: Program, con: DuckDBConnection, connect: () => Promise<DuckDBConnection>, eventsPath: string | null, loaded: CustomersTable, to: number,
-  only: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
+  p: Program, con: DuckDBConnection, connect: () => Promise<DuckDBConnection>, eventsPath: string | null, loaded: CustomersTable, from: number, to: number,
+  only: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null, rfmAt?: (now: number) => RfmScores | null) => void },
   bad: BadRow[], counts: RowCounts, timezones: TimezoneStats,
 ): Promise<void> {
   const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
@@ -202,5 +203,8 @@ async function explainInputs(
   const input = { n: 0, sum: 0, last: -Infinity };
   const bounds = cfg ? fitRfmOnTable(cfg, table, loaded.size, to) : null;
   if (table && cfg) table.rfmInto(slot(ci), input);
-  only.onCustomer(attrs, events, resolveTimezone(attrs, p.defaultTz, timezones), cfg ? scoreRfm(cfg, bounds!, input, to) : null);
+  // The replay reads RFM as a run would (rfm-days.ts): one snapshot a day over (from, to], at most
+  // the last 31 days of it (instants before read the oldest snapshot: one scan of the events a day).
+  const rfmAt = cfg ? (await rfmSnapshots(con, p.ws, cfg, eventsPath, loaded.size, Math.max(from, to - 31 * 86_400_000), to))(ci) : undefined;
+  only.onCustomer(attrs, events, resolveTimezone(attrs, p.defaultTz, timezones), cfg ? scoreRfm(cfg, bounds!, input, to) : null, rfmAt);
 }
