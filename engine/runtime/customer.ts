@@ -36,6 +36,11 @@ export interface CustomerInput {
   /** IANA zone already resolved (see `resolveTimezone`). */
   tz: string;
   rfm: RfmScores | null;
+  /**
+   * RFM as of a decision instant (the snapshot at 00:00 UTC of its day, inputs.ts `rfmSnapshots`);
+   * when set it wins over `rfm`, so a decision never reads scores from after it.
+   */
+  rfmAt?: (now: number) => RfmScores | null;
   /** Partial all-time aggregates when `events` start late (see EvalEnv.base). */
   base?: EvalEnv["base"];
 }
@@ -88,7 +93,7 @@ class Advance {
   /** The evaluation environment at an instant (also the trigger context's `envAt`). */
   at(now: number, trigger?: EventRecord, previous?: EvalEnv["previous"]): EvalEnv {
     const { c } = this;
-    const env: EvalEnv = { now, customer: c.attrs, events: c.events, rfm: c.rfm, trigger, previous, inCadence: this.state.activeCadence !== null, segments: nameRecord<boolean>() };
+    const env: EvalEnv = { now, customer: c.attrs, events: c.events, rfm: c.rfmAt ? c.rfmAt(now) : c.rfm, trigger, previous, inCadence: this.state.activeCadence !== null, segments: nameRecord<boolean>() };
     if (c.base) env.base = c.base;
     return env;
   }

@@ -4,16 +4,25 @@
  * The explanation is not a second implementation of the rules: it replays
  * the customer through the same decision loop (`advance`) with a tracer
  * attached, so every check it prints is the check the engine made, with the
- * values it saw. The replay starts `lookback` before `--at` (default 30 days,
- * longer than any usual cap window) to rebuild the contact history; the
- * candidates shown are those decided in the day ending at `--at`, which is
- * what `run --at` without a state file decides.
+ * values it saw. The replay starts `lookback` before `--at` (by default at the
+ * customer's first event, and at least as far back as every cap, pause and
+ * `within` window reaches, horizon.ts `historyReach`: a send the window's caps
+ * count depends on the sends before it, transitively) to rebuild the contact
+ * history, which is then the one a simulation from before that first event
+ * logs; given the
+ * contact history of a state file (`history`), the sends before the window are
+ * those of the state instead of the replay's, so caps count what the run
+ * counted. The candidates shown are those decided in the day ending at
+ * `--at`, which is what `run --at` without a state file decides.
  */
 import { isoInstant, isoSeconds } from "../decision.ts";
 import { advance, sourceOf, type CustomerInput, type TimedDecision } from "./customer.ts";
 import { localTime, hhmm } from "./timezone.ts";
 import type { Program } from "./program.ts";
 import { emptyState, type Pending } from "./state.ts";
+import type { ContactRecord } from "./caps.ts";
+import { historyReach } from "./horizon.ts";
+import { featurePlan } from "../features/index.ts";
 
 const DAY = 86_400_000;
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -22,8 +31,10 @@ const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 export interface ExplainOptions {
   at: number;
   rule?: string;
-  /** How far back the replay starts (ms); default 30 days. */
+  /** How far back the replay starts (ms); default `defaultLookback`. */
   lookback?: number;
+  /** The contact history of a state file (`explain --state`): the sends before the window, as the run saw them. */
+  history?: readonly ContactRecord[];
   /** The window whose candidates are shown (ms); default 1 day. */
   window?: number;
 }
@@ -73,15 +84,28 @@ export interface Explanation {
   local_time: string;
   window: { from: string; to: string };
   history_from: string;
+  /** Where the sends before the window come from: the state file, or rebuilt by the replay. */
+  contact_history: "state" | "rebuilt";
   events_up_to_at: number;
   messages_last_7d: { rule: string; step: number; channel: string; at: string }[];
   rules: ExplainedRule[];
 }
 
+/**
+ * How far before `at` explain's replay starts by default: back to the customer's first event (1 ms
+ * before it), and at least the window plus `historyReach` (time-driven rules fire without events).
+ */
+export function defaultLookback(p: Program, c: CustomerInput, at: number, window = DAY): number {
+  const reach = window + historyReach(p, featurePlan(p.ws));
+  const first = c.events.length ? c.events[0]!.ts : Infinity;
+  return Math.max(reach, at - first + 1);
+}
+
 /** The explanation as data, rules in arbitration order. */
 export function explanationOf(p: Program, c: CustomerInput, o: ExplainOptions): Explanation {
-  const lookback = o.lookback ?? 30 * DAY;
-  const from = o.at - (o.window ?? DAY);
+  const window = o.window ?? DAY;
+  const lookback = o.lookback ?? defaultLookback(p, c, o.at, window);
+  const from = o.at - window;
   const visits = new Map<string, ExplainedCandidate & { rule: string }>();
   const ofCandidate = new Map<string, ExplainedCandidate & { rule: string }>();
   const trace = (x: Pending, at: number, check: string, detail: string) => {
@@ -109,7 +133,13 @@ export function explanationOf(p: Program, c: CustomerInput, o: ExplainOptions): 
     v.checks.push({ check, detail });
   };
   const state = emptyState();
-  const decisions: TimedDecision[] = advance(p, c, state, o.at - lookback, o.at, { reportDeferred: true, trace });
+  let decisions: TimedDecision[];
+  if (o.history) {
+    // Pending entries and segments come from the replay; the contact history before the window is the run's.
+    advance(p, c, state, o.at - lookback, from, { reportDeferred: false, trace });
+    state.history = o.history.filter((h) => h.ts <= from).map((h) => ({ ...h }));
+    decisions = advance(p, c, state, from, o.at, { reportDeferred: true, trace });
+  } else decisions = advance(p, c, state, o.at - lookback, o.at, { reportDeferred: true, trace });
   const lt = localTime(o.at, c.tz);
   const rules = o.rule ? p.rules.filter((r) => r.id === o.rule) : p.rules;
   return {
@@ -119,6 +149,7 @@ export function explanationOf(p: Program, c: CustomerInput, o: ExplainOptions): 
     local_time: `${WEEKDAYS[lt.weekday]} ${lt.year}-${String(lt.month).padStart(2, "0")}-${String(lt.day).padStart(2, "0")} ${hhmm(lt.minuteOfDay)}`,
     window: { from: isoInstant(from), to: isoInstant(o.at) },
     history_from: isoInstant(o.at - lookback),
+    contact_history: o.history ? "state" : "rebuilt",
     events_up_to_at: c.events.filter((e) => e.ts <= o.at).length,
     messages_last_7d: state.history.filter((h) => h.ts > o.at - 7 * DAY).map((h) => ({ rule: h.rule, step: h.step, channel: h.channel, at: isoInstant(h.ts) })),
     rules: rules.map((rule) => {
@@ -148,7 +179,9 @@ export function renderExplanation(x: Explanation): string {
   const line = (check: string, detail: string) => `    ${check.padEnd(24)} ${detail}`;
   const out: string[] = [
     `customer ${x.customer} at ${x.at} (zone ${x.zone}: ${x.local_time})`,
-    `window (${x.window.from}, ${x.window.to}]; contact history rebuilt from ${x.history_from}`,
+    x.contact_history === "state"
+      ? `window (${x.window.from}, ${x.window.to}]; contact history from the state file, replayed from ${x.history_from}`
+      : `window (${x.window.from}, ${x.window.to}]; contact history rebuilt from ${x.history_from}`,
     `events: ${x.events_up_to_at} up to --at; messages in the last 7 days: ${x.messages_last_7d.map((h) => `${h.rule}#${h.step} ${h.channel} ${h.at}`).join(", ") || "none"}`,
     "",
   ];

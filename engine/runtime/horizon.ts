@@ -116,3 +116,18 @@ export function attributesNeeded(p: Program): Map<string, "value" | "presence"> 
   for (const t of ws.templates.values()) for (const f of t.fields) use(f.name, "presence");
   return new Map([...out].filter(([a]) => ws.schema.customer.has(a)).sort((x, y) => (x[0] < y[0] ? -1 : 1)));
 }
+
+/**
+ * How far before the window it explains `explain` starts its replay without a state file: as far back
+ * as every cap (`max … per`, `gap`, `pause`) and every `within` window of an event reaches, plus how
+ * long an entry can stay pending (`cadenceLag`), so the contact history a cap counts at the window is
+ * rebuilt from the events that could have produced it (those sends' own caps are not chased further
+ * back: a replay that must agree with a run exactly reads the run's state, `explain --state`).
+ */
+export function historyReach(p: Program, plan: FeaturePlan): number {
+  let reach = 0;
+  for (const cap of p.ws.caps) reach = Math.max(reach, (cap.kind === "max" ? cap.per.ms : cap.duration.ms) + cadenceLag(p));
+  // `eventCutoffs` at 0 gives −(lag + window) for every windowed read; the whole-history ones are −∞.
+  for (const c of eventCutoffs(p, plan, 0).values()) if (c !== -Infinity) reach = Math.max(reach, -c);
+  return reach;
+}

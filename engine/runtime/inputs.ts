@@ -20,6 +20,7 @@ import { stageTimer } from "./timing.ts";
 import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type CustomersTable, type RowCounts } from "./read.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { nameRecord } from "./records.ts";
+import { rfmSnapshots, type RfmAt } from "./rfm-days.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -64,14 +65,15 @@ export interface FileRunResult {
  * Decides `(from, to]` for every customer of the data, streaming the events
  * customer by customer; `states` is read and updated. With `only`, nothing
  * is decided: `onCustomer` receives that customer's inputs (explain), and
- * only theirs cross into JS (`explainInputs`).
+ * only theirs cross into JS (`explainInputs`), with their RFM at `to` and as of
+ * each instant of `(from, to]`.
  * Only the events a decision can read are shipped from DuckDB (see
  * horizon.ts); `shipAll` ships every event instead (the test that both agree).
  * `keepStates: false` leaves `states` untouched (a run without `--state`).
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
-  only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
+  only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null, rfmAt?: (now: number) => RfmScores | null) => void },
   o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
@@ -89,7 +91,7 @@ export async function decideFromFiles(
     // Customers stay in DuckDB but for the attributes a decision reads (all of them to explain one).
     const loaded = await loadCustomers(con, p.ws, customersPath, bad, counts);
     if (only) {
-      await explainInputs(p, con, connect, eventsPath, loaded, to, only, bad, counts, timezones);
+      await explainInputs(p, con, connect, eventsPath, loaded, from, to, only, bad, counts, timezones);
       return { decisions, bad, counts, timezones };
     }
     const uses = attributesNeeded(p);
@@ -108,6 +110,10 @@ export async function decideFromFiles(
         })
       : Promise.resolve(null);
     scanning.catch(() => undefined);
+    // A decision reads RFM as of 00:00 UTC of its day (rfm-days.ts), not as of `to`: no look-ahead.
+    const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
+    const snapshots = cfg ? connect().then((c) => rfmSnapshots(c, p.ws, cfg, eventsPath, loaded.size, from, to)) : Promise.resolve(null);
+    snapshots.catch(() => undefined);
     const names = [...p.ws.schema.events.keys()];
     const shipping = eventsPath
       ? connect().then(async (c) => openStream(c, p.ws, await defineEvents(c, p.ws, eventsPath, { rowNumbers: true, ship: { until: to, cutoffs: names.map((n) => cutoffs.get(n) ?? -Infinity) } }), to, null))
@@ -128,11 +134,8 @@ export async function decideFromFiles(
     bad.push(...bad2);
     lap("feature scan");
     const slot = (ci: number) => (table ? table.slotOf[ci]! : -1);
-    const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
-    const none = { n: 0, sum: 0, last: -Infinity };
-    const bounds = cfg ? fitRfmOnTable(cfg, table, ids.length, to) : null;
+    const rfmAt = await snapshots;
     const base = { cutoffs: nameRecord(Object.fromEntries(cutoffs)), values: nameRecord<Value>() };
-    const scratch = { n: 0, sum: 0, last: -Infinity };
     o.onProgress?.("deciding", 0, ids.length);
     const decide = (ci: number, events: EventRecord[]) => {
       // Every 1024 customers: cheap next to deciding them, often enough for a bar redrawn every 100 ms.
@@ -140,11 +143,9 @@ export async function decideFromFiles(
       const id = ids[ci]!;
       const attrs = attrsOf(ci);
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
-      if (table && cfg) table.rfmInto(slot(ci), scratch);
-      const rfm = cfg ? scoreRfm(cfg, bounds!, table ? scratch : none, to) : null;
       if (table) table.fill(slot(ci), base.values);
       const state = states.get(id) ?? emptyState();
-      for (const d of advance(p, { id, attrs, events, tz, rfm, base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
+      for (const d of advance(p, { id, attrs, events, tz, rfm: null, ...(rfmAt ? { rfmAt: rfmAt(ci) } : {}), base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
       if (o.keepStates !== false && (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length)) states.set(id, state);
     };
     let next = 0;
@@ -177,8 +178,8 @@ export async function decideFromFiles(
  * attributes and events — their whole history, as `explain` rebuilds it — cross into JS.
  */
 async function explainInputs(
-  p: Program, con: DuckDBConnection, connect: () => Promise<DuckDBConnection>, eventsPath: string | null, loaded: CustomersTable, to: number,
-  only: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null) => void },
+  p: Program, con: DuckDBConnection, connect: () => Promise<DuckDBConnection>, eventsPath: string | null, loaded: CustomersTable, from: number, to: number,
+  only: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null, rfmAt?: (now: number) => RfmScores | null) => void },
   bad: BadRow[], counts: RowCounts, timezones: TimezoneStats,
 ): Promise<void> {
   const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
@@ -202,5 +203,8 @@ async function explainInputs(
   const input = { n: 0, sum: 0, last: -Infinity };
   const bounds = cfg ? fitRfmOnTable(cfg, table, loaded.size, to) : null;
   if (table && cfg) table.rfmInto(slot(ci), input);
-  only.onCustomer(attrs, events, resolveTimezone(attrs, p.defaultTz, timezones), cfg ? scoreRfm(cfg, bounds!, input, to) : null);
+  // The replay reads RFM as a run would (rfm-days.ts): one snapshot a day over (from, to], at most
+  // the last 31 days of it (instants before read the oldest snapshot: one scan of the events a day).
+  const rfmAt = cfg ? (await rfmSnapshots(con, p.ws, cfg, eventsPath, loaded.size, Math.max(from, to - 31 * 86_400_000), to))(ci) : undefined;
+  only.onCustomer(attrs, events, resolveTimezone(attrs, p.defaultTz, timezones), cfg ? scoreRfm(cfg, bounds!, input, to) : null, rfmAt);
 }

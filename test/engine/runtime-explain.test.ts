@@ -66,10 +66,10 @@ describe("explain", () => {
   it("has a JSON form with the same content", () => {
     const { p, c } = inputsOf("05-cadence.yaml", "b");
     const x = explanationOf(p, c, { at: Date.parse("2026-11-21T12:00:00Z"), rule: "onboarding" });
-    expect(Object.keys(x)).toEqual(["customer", "at", "zone", "local_time", "window", "history_from", "events_up_to_at", "messages_last_7d", "rules"]);
+    expect(Object.keys(x)).toEqual(["customer", "at", "zone", "local_time", "window", "history_from", "contact_history", "events_up_to_at", "messages_last_7d", "rules"]);
     expect({ ...x, rules: undefined }).toEqual({
       customer: "b", at: "2026-11-21T12:00:00Z", zone: "UTC", local_time: "Sat 2026-11-21 12:00",
-      window: { from: "2026-11-20T12:00:00Z", to: "2026-11-21T12:00:00Z" }, history_from: "2026-10-22T12:00:00Z", events_up_to_at: 2,
+      window: { from: "2026-11-20T12:00:00Z", to: "2026-11-21T12:00:00Z" }, history_from: "2026-11-15T12:00:00Z", contact_history: "rebuilt", events_up_to_at: 2,
       messages_last_7d: [{ rule: "onboarding", step: 1, channel: "email", at: "2026-11-20T08:00:00Z" }], rules: undefined,
     });
     expect(x.rules).toHaveLength(1);
