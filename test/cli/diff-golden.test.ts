@@ -34,9 +34,11 @@ beforeAll(() => {
   git("commit", "-q", "-m", "base");
   // The README's change: the thank-you rule (typos fixed), the birthday holdout raised, the cart threshold lowered.
   const p = join(dir, "playbooks/shop/lifecycle.yaml");
-  const text = readFileSync(p, "utf8")
+  const base = readFileSync(p, "utf8");
+  expect(base).toMatch(/offer: \{ code: BDAY15[^\n]*\n {4}holdout: 10%/); // the edit below must apply
+  const text = base
     .replace("cart_value >= 1000", "cart_value >= 500")
-    .replace("      offer: { code: BDAY15, cost: 200 }\n    holdout: 5%", "      offer: { code: BDAY15, cost: 200 }\n    holdout: 10%");
+    .replace(/(offer: \{ code: BDAY15[^\n]*\n {4}holdout: )10%/, "$115%");
   writeFileSync(p, `${text}\n  first_order_thanks:\n    on: order_placed where amount >= 5000\n    who: count(order_placed) == 1\n    priority: 55\n    send: { channel: email, template: welcome_2 }\n`);
 });
 
