@@ -155,14 +155,16 @@ function setEventCounts(counts: RowCounts, read: number, rejected: number): void
 export async function scanFeatures(
   con: DuckDBConnection, ws: Workspace, plan: FeaturePlan, eventsPath: string, now: number, rfm: RfmConfig | null,
   customers: number, bad: BadRow[], counts: RowCounts,
-  o: { partialAt?: Map<string, number>; connect?: () => Promise<DuckDBConnection> } = {},
+  o: { partialAt?: Map<string, number>; connect?: () => Promise<DuckDBConnection>; unchecked?: boolean } = {},
 ): Promise<FeatureTable> {
   // With `partialAt` (event name → cutoff), the all-time features are computed as partial states
   // up to their event's cutoff (EvalEnv.base) and windowed ones are left to the events shipped later.
   const partial = o.partialAt;
   const features = partial ? plan.scan.filter((f) => f.within === null) : plan.scan;
   const nowOf = partial ? (f: { event: string }) => duckdb.number(partial.get(f.event) ?? -Infinity) : undefined;
-  const check = isColumnar(eventsPath) ? columnarCheck(con, ws, eventsPath, bad, counts, o.connect) : null;
+  // `unchecked`: a further scan of a file whose every row a first scan checked (RFM snapshots):
+  // a columnar file is not read a second time for the check, nor a text file's bad rows listed.
+  const check = !o.unchecked && isColumnar(eventsPath) ? columnarCheck(con, ws, eventsPath, bad, counts, o.connect) : null;
   const { sql, columns, counted } = await featureQuery(con, ws, plan, features, eventsPath, now, rfm, nowOf, !!partial);
   const res = await con.stream(sql);
   const ciCol = new Column();
@@ -196,6 +198,7 @@ export async function scanFeatures(
   }
   let checked: Promise<void>;
   if (check) checked = check.start();
+  else if (o.unchecked) checked = Promise.resolve();
   else {
     // A text file's counts come from its feature query's groups (a group without a customer: all its rows are bad),
     // and the rows DuckDB skipped as unreadable (CSV), which no group holds.

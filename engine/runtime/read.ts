@@ -440,6 +440,18 @@ interface EventLayout {
   okProps: string[];
 }
 
+/**
+ * Copies the rows of one event of an events file as read (its customer_id, event, ts and `prop`
+ * columns, their types kept, nothing parsed or checked) to a Parquet file `to`: what further scans
+ * of that event alone read instead of the whole file (RFM snapshots, rfm-days.ts), the scans
+ * checking each row as they would in the original.
+ */
+export async function copyEventRows(con: DuckDBConnection, path: string, event: string, prop: string | null, to: string): Promise<void> {
+  const { src, cols } = await eventColumns(con, path);
+  const keep = ["customer_id", "event", "ts", ...(prop !== null && cols.includes(prop) ? [prop] : [])].map(q).join(", ");
+  await con.run(`COPY (SELECT ${keep} FROM ${src.sql} e WHERE CAST(e.event AS VARCHAR) = ${lit(event)}) TO ${lit(to)} (FORMAT parquet)`);
+}
+
 /** The columns of an events file, which must have customer_id, event and ts. */
 async function eventColumns(con: DuckDBConnection, path: string): Promise<{ src: ReturnType<typeof source>; cols: Awaited<ReturnType<typeof columnsOf>> }> {
   const src = source(path);
