@@ -188,7 +188,10 @@ function castSql(col: string, t: Type, src = "VARCHAR", o: { bounded?: boolean }
 function badSql(col: string, t: Type, src = "VARCHAR"): string {
   const cast = castSql(col, t, src);
   if (!cast.includes("TRY_CAST") && !cast.includes("CASE")) return "FALSE";
-  return `(NULLIF(CAST(${col} AS VARCHAR), '') IS NOT NULL AND ${cast} IS NULL)`;
+  // Present: a non-empty text, or any typed value (a typed value is never ''); testing a typed
+  // column without casting it to text saves a cast of every row (20M TIMESTAMPs: several seconds).
+  const present = src === "VARCHAR" ? `NULLIF(${col}, '') IS NOT NULL` : `${col} IS NOT NULL`;
+  return `(${present} AND ${cast} IS NULL)`;
 }
 
 /**
