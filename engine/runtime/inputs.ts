@@ -104,7 +104,8 @@ export async function decideFromFiles(
     const bad2: BadRow[] = [];
     const scanning = eventsPath
       ? connect().then(async (c) => {
-          const t = await scanFeatures(c, p.ws, plan, eventsPath, to, p.ws.rfm ?? null, loaded.size, bad2, counts, { partialAt: cutoffs });
+          // No RFM inputs at `to`: decisions read the daily snapshots (rfm-days.ts), never the end of the window.
+          const t = await scanFeatures(c, p.ws, plan, eventsPath, to, null, loaded.size, bad2, counts, { partialAt: cutoffs });
           await t.checked;
           return t;
         })
@@ -127,8 +128,8 @@ export async function decideFromFiles(
       return a;
     };
     lap("customers");
-    // One scan of the events computes the RFM inputs at `to`, the partial all-time aggregates up to
-    // each event's cutoff, and the row counts; then only the events a decision can read are shipped
+    // One scan of the events computes the partial all-time aggregates up to each event's cutoff and
+    // the row counts (RFM comes from the daily snapshots); then only the events a decision can read are shipped
     // (engine/runtime/horizon.ts). Explaining one customer ships their whole history.
     const table = await scanning;
     bad.push(...bad2);
