@@ -170,9 +170,14 @@ const noNul = (x: string) => `(CASE WHEN NOT contains(${x}, chr(0)) THEN ${x} EN
 function castSql(col: string, t: Type, src = "VARCHAR", o: { bounded?: boolean } = {}): string {
   const b = o.bounded ?? true;
   const [years, fin, nul] = b ? [inYears, finite, noNul] : [(x: string) => x, (x: string) => x, (x: string) => x];
-  if (t.base === "number" && NUMERIC.test(src)) return FLOATING.test(src) ? fin(`CAST(${col} AS DOUBLE)`) : `CAST(${col} AS DOUBLE)`;
+  // Typed columns test the raw value (isfinite of the double, the TIMESTAMP against the range)
+  // rather than the converted one, which a CASE would compute twice for every row.
+  if (t.base === "number" && NUMERIC.test(src)) return FLOATING.test(src) && b ? `(CASE WHEN isfinite(${col}) THEN CAST(${col} AS DOUBLE) END)` : `CAST(${col} AS DOUBLE)`;
   if (t.base === "bool" && src === "BOOLEAN") return col;
-  if ((t.base === "datetime" || t.base === "date") && TIMESTAMP.test(src)) return years(`epoch_ms(CAST(${col} AS TIMESTAMP))::DOUBLE`);
+  if ((t.base === "datetime" || t.base === "date") && TIMESTAMP.test(src)) {
+    const ms = `epoch_ms(CAST(${col} AS TIMESTAMP))::DOUBLE`;
+    return b ? `(CASE WHEN CAST(${col} AS TIMESTAMP) >= TIMESTAMP '1900-01-01 00:00:00' AND CAST(${col} AS TIMESTAMP) < TIMESTAMP '2201-01-01 00:00:00' THEN ${ms} END)` : ms;
+  }
   if (t.base === "string" && src === "VARCHAR") return nul(`NULLIF(${col}, '')`);
   const v = src === "VARCHAR" ? `NULLIF(${col}, '')` : `NULLIF(CAST(${col} AS VARCHAR), '')`;
   switch (t.base) {
