@@ -8,8 +8,7 @@ import type { Expr } from "../../language/ast.ts";
 import { loadCheckedWorkspace } from "../../language/check.ts";
 import { compileExpr } from "../compile/closure.ts";
 import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
-import { scoreRfm } from "../rfm.ts";
-import { featurePlan, fitRfmOnTable, scanFeatures } from "../features/index.ts";
+import { featurePlan, scanFeatures } from "../features/index.ts";
 import { attributesNeeded, eventCutoffs } from "./horizon.ts";
 import { buildProgram, type Program } from "./program.ts";
 import { advance, type TimedDecision } from "./customer.ts";
@@ -174,8 +173,8 @@ export async function decideFromFiles(
 }
 
 /**
- * The inputs of one customer for `explain`: every row is still read and checked, and the RFM inputs
- * of everyone are scanned (quantile bounds are fitted on all customers), but only this customer's
+ * The inputs of one customer for `explain`: every row is still read and checked, and RFM is read
+ * from the daily snapshots a run reads (bounds fitted on all customers), but only this customer's
  * attributes and events — their whole history, as `explain` rebuilds it — cross into JS.
  */
 async function explainInputs(
@@ -184,8 +183,9 @@ async function explainInputs(
   bad: BadRow[], counts: RowCounts, timezones: TimezoneStats,
 ): Promise<void> {
   const cfg = p.ws.rfm?.event ? p.ws.rfm : null;
-  // No feature (explain evaluates over the whole history), only the RFM inputs and the check.
-  const table = eventsPath ? await scanFeatures(con, p.ws, { features: [], scan: [], attributes: [] }, eventsPath, to, cfg, loaded.size, bad, counts, { connect }) : null;
+  // No feature (explain evaluates over the whole history) and no RFM at `to` (decisions read the
+  // daily snapshots below): the scan is the check of every row.
+  const table = eventsPath ? await scanFeatures(con, p.ws, { features: [], scan: [], attributes: [] }, eventsPath, to, null, loaded.size, bad, counts, { connect }) : null;
   const found = (await con.runAndReadAll(`SELECT CAST(rowid AS INTEGER) FROM __cust WHERE customer_id = '${only.id.replace(/'/g, "''")}'`)).getRows();
   const ci = found.length ? Number(found[0]![0]) : undefined;
   await table?.checked;
@@ -200,12 +200,8 @@ async function explainInputs(
   const attrs = nameRecord<Value>();
   attrs.customer_id = only.id;
   loaded.attrs.forEach((a, k) => (attrs[a] = (columns[k]![0] ?? null) as Value));
-  const slot = (i: number) => (table ? table.slotOf[i]! : -1);
-  const input = { n: 0, sum: 0, last: -Infinity };
-  const bounds = cfg ? fitRfmOnTable(cfg, table, loaded.size, to) : null;
-  if (table && cfg) table.rfmInto(slot(ci), input);
   // The replay reads RFM as a run would (rfm-days.ts): one snapshot a day over (from, to], at most
   // the last 31 days of it (instants before read the oldest snapshot: one scan of the events a day).
   const rfmAt = cfg ? (await rfmSnapshots(con, p.ws, cfg, eventsPath, loaded.size, Math.max(from, to - 31 * 86_400_000), to))(ci) : undefined;
-  only.onCustomer(attrs, events, resolveTimezone(attrs, p.defaultTz, timezones), cfg ? scoreRfm(cfg, bounds!, input, to) : null, rfmAt);
+  only.onCustomer(attrs, events, resolveTimezone(attrs, p.defaultTz, timezones), null, rfmAt);
 }
