@@ -176,7 +176,8 @@ function castSql(col: string, t: Type, src = "VARCHAR", o: { bounded?: boolean }
   if (t.base === "bool" && src === "BOOLEAN") return col;
   if ((t.base === "datetime" || t.base === "date") && TIMESTAMP.test(src)) {
     const ms = `epoch_ms(CAST(${col} AS TIMESTAMP))::DOUBLE`;
-    return b ? `(CASE WHEN CAST(${col} AS TIMESTAMP) >= TIMESTAMP '1900-01-01 00:00:00' AND CAST(${col} AS TIMESTAMP) < TIMESTAMP '2201-01-01 00:00:00' THEN ${ms} END)` : ms;
+    const ts = `CAST(${col} AS TIMESTAMP)`;
+    return b ? `(CASE WHEN ${ts} >= epoch_ms(${TIME_RANGE.min}) AND ${ts} < epoch_ms(${TIME_RANGE.max + 1}) THEN ${ms} END)` : ms;
   }
   if (t.base === "string" && src === "VARCHAR") return nul(`NULLIF(${col}, '')`);
   const v = src === "VARCHAR" ? `NULLIF(${col}, '')` : `NULLIF(CAST(${col} AS VARCHAR), '')`;
