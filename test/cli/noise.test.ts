@@ -4,23 +4,17 @@
  * a fatal error last and alone, and a progress bar only when stderr is a
  * terminal (a fake one here: CliIO.stderrTTY).
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { mkdtempSync, rmSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../cli/main.ts";
 import { memoryIO } from "../../cli/io.ts";
 import { clock, frame, progressBar } from "../../cli/progress.ts";
 import { countDiagnostics, warningsLine } from "../../cli/warnings.ts";
-import { HAS_FRONT_END, ROOT, shopData } from "./run-support.ts";
+import { HAS_FRONT_END, ROOT, tempFolders } from "./run-support.ts";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const data = (extra?: string[]) => {
-  const d = shopData(extra);
-  dirs.push(d);
-  return d;
-};
+const { data, keep } = tempFolders();
 const at = "2026-11-20T00:00:00Z";
 /** The example's warnings, as `playbook check` counts them. */
 async function checkWarnings(): Promise<number> {
@@ -127,8 +121,7 @@ describe("progress bar", () => {
   });
 
   it.skipIf(!HAS_FRONT_END)("shows on a terminal during demo", async () => {
-    const out = mkdtempSync(join(tmpdir(), "pb-demo-bar-"));
-    dirs.push(out);
+    const out = keep(mkdtempSync(join(tmpdir(), "pb-demo-bar-")));
     const io = Object.assign(memoryIO(ROOT), { stderrTTY: true });
     expect(await main(["demo", "--customers", "40", "--days", "3", "--out", out], io)).toBe(0);
     expect(io.err).toContain("\rplaybook demo: simulating [########################] 40/40 customers  100%\x1b[K");

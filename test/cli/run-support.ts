@@ -3,7 +3,8 @@
  * folder for the example shop workspace (playbooks/shop), and whether the
  * language front end is in the tree (the commands need it to read YAML).
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { afterAll } from "vitest";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -40,4 +41,15 @@ export function shopData(extraEvents: string[] = []): string {
     ...extraEvents,
   ].join("\n") + "\n");
   return dir;
+}
+
+/**
+ * The temporary folders of one test file, removed after its tests (call at the file's top level):
+ * `data()` is `shopData` kept there, `keep(dir)` keeps any other folder.
+ */
+export function tempFolders(): { data: (extraEvents?: string[]) => string; keep: (dir: string) => string } {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const keep = (dir: string) => (dirs.push(dir), dir);
+  return { data: (extraEvents) => keep(shopData(extraEvents)), keep };
 }

@@ -1,18 +1,12 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { readFileSync, rmSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { main } from "../../cli/main.ts";
 import { memoryIO } from "../../cli/io.ts";
 import { DECISION_STATUSES } from "../../engine/decision.ts";
-import { HAS_FRONT_END, ROOT, SHOP, shopData } from "./run-support.ts";
+import { HAS_FRONT_END, ROOT, SHOP, tempFolders } from "./run-support.ts";
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const data = (extra?: string[]) => {
-  const d = shopData(extra);
-  dirs.push(d);
-  return d;
-};
+const { data } = tempFolders();
 
 describe("playbook run: flags", () => {
   it("exits 2 with usage when --at is missing or not a time", async () => {
