@@ -5,12 +5,12 @@
  * million entries is needed).
  */
 import { emptyRuleAggregate, funnelCell, type Aggregates, type RuleAggregate } from "./aggregates.ts";
-import type { ReportConfig } from "./config.ts";
+import { capPercentile, type ReportConfig } from "./config.ts";
 import type { EntryTable, RuleEntries } from "./entries.ts";
 import type { FeedbackSummary } from "./funnel.ts";
 import { GLOBAL_SALT, isHeldOut } from "./holdout.ts";
 import { windowOutcome, type GoalIndex, type WindowOutcome } from "./outcomes.ts";
-import { addObservation, emptyMoments, type Moments } from "./stats/index.ts";
+import { addObservation, capRevenue, emptyMoments, type Moments } from "./stats/index.ts";
 
 const DAY = 86_400_000;
 
@@ -22,8 +22,11 @@ interface EntryColumns {
   treated: Uint8Array;
 }
 
-function aggregateEntries(a: RuleAggregate, entries: EntryColumns, r: RuleEntries | null, goals: GoalIndex, attribution: number): void {
+function aggregateEntries(a: RuleAggregate, entries: EntryColumns, r: RuleEntries | null, goals: GoalIndex, attribution: number, cap: number | null): void {
   const w: WindowOutcome = { converted: 0, revenue: 0, preConverted: 0, preRevenue: 0 };
+  // Each entry's revenue and covariate, kept for the cap (a percentile of both groups pooled).
+  const ys = new Float64Array(cap === null ? 0 : entries.n);
+  const xs = new Float64Array(ys.length);
   let lastDay = NaN;
   let today: [Moments, Moments] = [emptyMoments(), emptyMoments()];
   for (let i = 0; i < entries.n; i++) {
@@ -33,6 +36,10 @@ function aggregateEntries(a: RuleAggregate, entries: EntryColumns, r: RuleEntrie
     const g = treated ? a.treat : a.hold;
     addObservation(g.conv, w.converted, w.preConverted);
     addObservation(g.rev, w.revenue, w.preRevenue);
+    if (cap !== null) {
+      ys[i] = w.revenue;
+      xs[i] = w.preRevenue;
+    }
     const day = Math.floor(at / DAY);
     if (day !== lastDay) {
       let d = a.byDay.get(day);
@@ -44,6 +51,7 @@ function aggregateEntries(a: RuleAggregate, entries: EntryColumns, r: RuleEntrie
     if (at < a.firstAt) a.firstAt = at;
     if (treated && w.converted && r) a.offerCost += r.offerEntries.get(r.entryId[i]!) ?? 0;
   }
+  a.revCap = cap === null ? null : capRevenue(cap, entries.n, ys, xs, entries.treated);
 }
 
 /** Everyone's first entry into any rule, split by the global-holdout hash. */
@@ -74,7 +82,7 @@ export function aggregateInMemory(cfg: ReportConfig, table: EntryTable, goals: G
   let end = -Infinity;
   for (const [name, r] of table.rules) {
     const a = emptyRuleAggregate(name);
-    aggregateEntries(a, r, r, goals, cfg.attribution);
+    aggregateEntries(a, r, r, goals, cfg.attribution, capPercentile(cfg));
     for (let i = 0; i < r.n; i++) if (r.enteredAt[i]! > end) end = r.enteredAt[i]!;
     start = Math.min(start, a.firstAt);
     a.sendsByChannel = r.sendsByChannel;
@@ -90,7 +98,7 @@ export function aggregateInMemory(cfg: ReportConfig, table: EntryTable, goals: G
   let global: RuleAggregate | null = null;
   if (cfg.globalHoldout > 0 && table.rules.size > 0) {
     global = emptyRuleAggregate("(global holdout)");
-    aggregateEntries(global, globalEntries(table, cfg.globalHoldout), null, goals, cfg.attribution);
+    aggregateEntries(global, globalEntries(table, cfg.globalHoldout), null, goals, cfg.attribution, capPercentile(cfg));
   }
   return { rules, global, kindsByChannel: feedback.kindsByChannel, dataFrom, periodStart: start, periodEnd: end };
 }

@@ -6,7 +6,7 @@
  * and `sql/aggregate.ts` (DuckDB over the files: the command, at scale) — and
  * `report.ts` turns it into the report, so both paths share every formula.
  */
-import { emptyMoments, type Moments } from "./stats/index.ts";
+import { emptyMoments, type CappedRevenue, type Moments } from "./stats/index.ts";
 
 /** A group's two metrics: conversion (0/1) and revenue, each with its pre-period covariate. */
 export interface Group {
@@ -34,6 +34,8 @@ export interface RuleAggregate {
   offerCost: number;
   /** step → channel → counts. */
   funnel: Map<number, Map<string, FunnelCounts>>;
+  /** Revenue capped at the pooled percentile of `ReportConfig.revenueCap` (and its covariate at the same cap); null with `--cap none` or no entries. */
+  revCap?: CappedRevenue | null;
 }
 
 /** The aggregates of a whole report. */

@@ -5,6 +5,7 @@
  * Hillstrom example can build a config by hand.
  */
 import type { Alerts, Workspace } from "../language/ast.ts";
+import { DEFAULT_CAP } from "./stats/capping.ts";
 
 /** The report's view of a workspace. */
 export interface ReportConfig {
@@ -25,6 +26,8 @@ export interface ReportConfig {
   alerts: Alerts;
   /** Rule ids in workspace order: the report lists rules in this order, then any others from the log by name. */
   rules: string[];
+  /** Percentile (0–1) of the pooled groups at which revenue is capped, `--cap`; null for none; absent = DEFAULT_CAP (P99). */
+  revenueCap?: number | null;
 }
 
 /** The report config of a loaded workspace. Rules without a goal fall back to `order_placed`. */
@@ -48,6 +51,11 @@ export function configFromWorkspace(ws: Workspace): ReportConfig {
     alerts: ws.alerts,
     rules: [...ws.rules.keys()],
   };
+}
+
+/** The capping percentile a config asks for (P99 unless set), null for none. */
+export function capPercentile(cfg: ReportConfig): number | null {
+  return cfg.revenueCap === undefined ? DEFAULT_CAP : cfg.revenueCap;
 }
 
 /**

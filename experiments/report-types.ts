@@ -30,6 +30,23 @@ export interface MetricComparison {
   needed?: number | null;
 }
 
+/**
+ * Revenue per customer with every value capped at a percentile of both groups
+ * pooled (docs/statistics.md, "Revenue: capping and skewness").
+ */
+export interface CappedComparison extends MetricComparison {
+  /** The percentile (0.99 = P99) and the value it came to. */
+  cap_percentile: number;
+  cap: number;
+  /** Sample skewness of the capped values per group (null under 3 customers). */
+  skewness_treatment: number | null;
+  skewness_holdout: number | null;
+  /** Customers each group needs for the normal approximation, ⌈355·skew²⌉ of the more skewed group (Kohavi, Tang & Xu, ch. 17); null when unknown. */
+  customers_for_normal: number | null;
+  /** Both groups have more customers than that: the interval and p are trusted and judged (BH, ROMI). */
+  normal_ok: boolean;
+}
+
 /** What the report concludes about a rule's conversion lift. */
 export type ConversionVerdict = "works" | "harms" | "no_clear_effect" | "too_few_conversions";
 
@@ -81,6 +98,14 @@ export interface RuleReport {
    */
   romi_ci_low?: number | null;
   romi_ci_high?: number | null;
+  /**
+   * Revenue capped at the pooled percentile (`--cap`, default P99); null with
+   * `--cap none`. When present, it is the revenue test the report judges:
+   * its q (the raw metric's q is then null), ROMI and its interval, and
+   * `incremental_revenue_capped` come from it.
+   */
+  revenue_per_customer_capped?: CappedComparison | null;
+  incremental_revenue_capped?: number | null;
   /** Daily cumulative lift, for the TUI chart. */
   daily?: { date: string; treatment: number; holdout: number; lift_abs: number | null; ci_low: number | null; ci_high: number | null }[];
 }

@@ -8,8 +8,8 @@ import { addMoments, type Aggregates, type RuleAggregate } from "./aggregates.ts
 import { expectedHoldoutShare, formatDuration, type ReportConfig } from "./config.ts";
 import { compareMetric, type CompareOptions } from "./compare.ts";
 import { funnelAlerts, funnelRows } from "./funnel.ts";
-import type { Alert, MetricComparison, Report, RuleReport } from "./report-types.ts";
-import { benjaminiHochberg, daysToDetect, emptyMoments, romiInterval, srmPValue, SRM_THRESHOLD, DEFAULT_TUNING, type Moments } from "./stats/index.ts";
+import type { Alert, CappedComparison, MetricComparison, Report, RuleReport } from "./report-types.ts";
+import { benjaminiHochberg, customersForNormal, daysToDetect, emptyMoments, skewness, type CappedGroup, type CappedRevenue, romiInterval, srmPValue, SRM_THRESHOLD, DEFAULT_TUNING, type Moments } from "./stats/index.ts";
 import { isoSeconds } from "../engine/decision.ts";
 
 const DAY = 86_400_000;
@@ -60,6 +60,9 @@ function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: R
   const co: CompareOptions = { alpha: opt.alpha, sequential: opt.sequential, tuning: opt.tuning, cuped: useCuped };
   const conversion = compareMetric(hold.conv, treat.conv, { ...co, binary: true });
   const revenue = compareMetric(hold.rev, treat.rev, co);
+  const capped = a.revCap ? cappedComparison(a.revCap, co) : null;
+  // The revenue lift the report judges by: the capped one when capping is on.
+  const judged = capped ?? revenue.metric;
 
   let sends = 0;
   let cost = a.offerCost;
@@ -69,7 +72,7 @@ function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: R
     cost += n * (cfg.channelCost.get(ch) ?? 0);
   }
   const incremental = revenue.metric.lift_abs === null ? null : revenue.metric.lift_abs * treat.rev.n;
-  const romi = romiFields(revenue.metric, treat.rev.n, cost);
+  const romi = romiFields(judged, treat.rev.n, cost);
   const srm = holdoutShare === null ? null : srmPValue(treat.conv.n, hold.conv.n, holdoutShare);
   const funnel = funnelRows(a.funnel, agg.kindsByChannel);
   const alerts: Alert[] = funnelAlerts(funnel, cfg.alerts, opt.minDelivered);
@@ -98,8 +101,36 @@ function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: R
     days_to_target: target === null || conversion.se === null ? null : daysToDetect(conversion.se, target, elapsedDays, opt.alpha),
     romi_ci_low: romi.romi_ci_low,
     romi_ci_high: romi.romi_ci_high,
+    revenue_per_customer_capped: capped,
+    incremental_revenue_capped: capped === null || capped.lift_abs === null ? null : capped.lift_abs * treat.rev.n,
     daily: dailySeries(a.byDay, { ...co, binary: true }),
   };
+}
+
+/** Revenue capped at the pooled percentile, with the skewness rule's verdict on its normal approximation. */
+function cappedComparison(c: CappedRevenue, co: CompareOptions): CappedComparison {
+  const m = compareMetric(c.hold.m, c.treat.m, co).metric;
+  const sk = (g: CappedGroup) => {
+    const s = skewness(g);
+    return Number.isFinite(s) ? s : null;
+  };
+  const need = Math.max(customersForNormal(c.hold), customersForNormal(c.treat));
+  return {
+    ...m,
+    cap_percentile: c.percentile,
+    cap: c.cap,
+    skewness_treatment: sk(c.treat),
+    skewness_holdout: sk(c.hold),
+    customers_for_normal: Number.isFinite(need) ? need : null,
+    normal_ok: Number.isFinite(need) && c.hold.m.n > need && c.treat.m.n > need,
+  };
+}
+
+/** The revenue comparison a rule is judged by (BH, ROMI): the capped one when present and trusted, none when present and not; the raw one without capping. */
+export function judgedRevenue(r: Pick<RuleReport, "revenue_per_customer" | "revenue_per_customer_capped">): MetricComparison | null {
+  const c = r.revenue_per_customer_capped;
+  if (c) return c.normal_ok ? c : null;
+  return r.revenue_per_customer;
 }
 
 /** A conversion verdict once q is known; "too few conversions" stands whatever q says. */
@@ -118,10 +149,10 @@ export function buildReport(cfg: ReportConfig, agg: Aggregates, options: Partial
     // Everything versus nothing: the money side is every rule's sends and cost together.
     global.sends = rules.reduce((s, r) => s + r.sends, 0);
     global.cost = rules.reduce((s, r) => s + r.cost, 0);
-    Object.assign(global, romiFields(global.revenue_per_customer, global.entries.treatment, global.cost));
+    Object.assign(global, romiFields(global.revenue_per_customer_capped ?? global.revenue_per_customer, global.entries.treatment, global.cost));
   }
-  // BH over every test the report shows: both metrics of every rule and of the global line.
-  const metrics = [...rules, ...(global ? [global] : [])].flatMap((r) => [r.conversion, r.revenue_per_customer]);
+  // BH over every test the report judges: conversion and revenue (capped, when trusted) of every rule and of the global line.
+  const metrics = [...rules, ...(global ? [global] : [])].flatMap((r) => [r.conversion, ...[judgedRevenue(r)].filter((m) => m !== null)]);
   const qs = benjaminiHochberg(metrics.map((m) => m.p));
   metrics.forEach((m, i) => (m.q = qs[i]!));
   for (const r of [...rules, ...(global ? [global] : [])]) settleVerdict(r.conversion, opt.alpha);

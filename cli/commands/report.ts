@@ -35,6 +35,9 @@ Options:
   --sequential         confidence sequences valid at every look (for daily peeking)
   --tuning N           sample size the sequences are tightest at, default ${DEFAULT_TUNING}
   --target-lift X      relative conversion lift to plan for (0.05 = 5%): days more it needs
+  --cap P|none         cap each customer's revenue at the P-th percentile of both groups
+                       pooled before judging it (GrowthBook's capping), default 99; none
+                       judges the raw revenue. Raw and capped are both shown
   --min-delivered N    delivered messages a channel needs before alerts judge it, default 100
   --rejects FILE       go on past bad rows, writing each (whole, with its reason) to FILE;
                        without it, bad rows stop the report and are listed (first 20)
@@ -45,6 +48,19 @@ function num(v: string | undefined, name: string, ok: (x: number) => boolean): n
   const x = Number(v.endsWith("%") ? Number(v.slice(0, -1)) / 100 : v);
   if (!Number.isFinite(x) || !ok(x)) throw new UsageError(`--${name} ${v} is out of range`);
   return x;
+}
+
+/**
+ * `--cap`: "none" (null), a percentile as a percent ("99", "P99", "99.5%")
+ * in (0, 100], as a share (0–1); undefined when not given.
+ */
+export function capOption(v: string | undefined): number | null | undefined {
+  if (v === undefined) return undefined;
+  if (v === "none") return null;
+  const t = v.replace(/^[pP]/, "").replace(/%$/, "");
+  const x = Number(t);
+  if (t === "" || !Number.isFinite(x) || !(x > 0 && x <= 100)) throw new UsageError(`--cap ${v}: give a percentile 0–100 (99 = P99) or none`);
+  return x / 100;
 }
 
 /** Prints bad rows per contract, as every data command does (the first 20, then how many more). */
@@ -68,6 +84,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       tuning: { type: "string" },
       "target-lift": { type: "string" },
       "min-delivered": { type: "string" },
+      cap: { type: "string" },
       rejects: { type: "string" },
     },
   });
@@ -80,6 +97,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const tuning = num(values.tuning, "tuning", (x) => x > 0) ?? DEFAULT_TUNING;
   const targetLift = num(values["target-lift"], "target-lift", (x) => x !== 0) ?? null;
   const minDelivered = num(values["min-delivered"], "min-delivered", (x) => x >= 0) ?? 100;
+  const cap = capOption(values.cap);
 
   const dir = resolve(io.cwd, positionals[0]!);
   const loaded = await loadReportConfig(dir);
@@ -87,6 +105,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(loaded.errors);
     return EXIT.failed;
   }
+  if (cap !== undefined) loaded.config.revenueCap = cap;
   const eventsPath = values.events ? resolve(io.cwd, values.events) : findDataFile(resolve(io.cwd, values.data!), "events");
   if (!eventsPath) {
     io.stderr(`playbook report: no events.jsonl, events.csv or events.parquet in ${values.data}\n`);

@@ -25,13 +25,13 @@ Options:
   --data D             data folder with customers and events
   --events FILE        the events file, instead of looking in --data
   --at TIME            the time the RFM grid is computed at (default: end of the data)
-  --alpha A, --sequential, --tuning N, --target-lift X, --min-delivered N
+  --alpha A, --sequential, --tuning N, --target-lift X, --min-delivered N, --cap P|none
                        as for \`playbook report\`
   --rejects FILE       go on past bad rows of the report's inputs, writing each to FILE
                        (as \`playbook report --rejects\`); without it, bad rows stop the TUI
 `;
 
-const REPORT_FLAGS = ["decisions", "data", "events", "alpha", "tuning", "target-lift", "min-delivered", "rejects"] as const;
+const REPORT_FLAGS = ["decisions", "data", "events", "alpha", "tuning", "target-lift", "min-delivered", "cap", "rejects"] as const;
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -48,6 +48,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       tuning: { type: "string" },
       "target-lift": { type: "string" },
       "min-delivered": { type: "string" },
+      cap: { type: "string" },
       rejects: { type: "string" },
       // Hidden: a report JSON instead of computing one (tests, demos, reports from elsewhere).
       "report-json": { type: "string" },

@@ -6,6 +6,7 @@
 import type { RuleReport } from "../../experiments/report-types.ts";
 import { pval } from "../../experiments/format/numbers.ts";
 import { romiShown } from "../../experiments/stats/romi.ts";
+import { judgedRevenue } from "../../experiments/report.ts";
 
 /** 9021 → "9.0k", 15230 → "15k", 1.2e6 → "1.2M"; small counts as they are. */
 export function compact(n: number): string {
@@ -35,10 +36,11 @@ export function relLift(x: number | null | undefined): string {
  * ratio over a cheap channel's cost would read as a finding; "–" when there is
  * no ROMI at all.
  */
-export function romiCell(r: Pick<RuleReport, "romi" | "revenue_per_customer">): string {
+export function romiCell(r: Pick<RuleReport, "romi" | "revenue_per_customer" | "revenue_per_customer_capped">): string {
   const x = r.romi;
   if (x === null || !Number.isFinite(x)) return "–";
-  if (!romiShown(r.revenue_per_customer.ci_low, r.revenue_per_customer.ci_high)) return "—";
+  const rev = judgedRevenue(r);
+  if (!rev || !romiShown(rev.ci_low, rev.ci_high)) return "—";
   return `${Math.abs(x) < 10 ? x.toFixed(1) : compact(x)}×`;
 }
 

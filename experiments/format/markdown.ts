@@ -4,13 +4,14 @@
  */
 import type { Report, RuleReport } from "../report-types.ts";
 import { int, money, pct, pval, signedMoney, signedPct } from "./numbers.ts";
-import { liftCell, romiCell, tooFewNote } from "./table.ts";
+import { capLabel, liftCell, romiCell, skewNote, tooFewNote } from "./table.ts";
+import { judgedRevenue } from "../report.ts";
 
 function row(cells: string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
 }
 
-function ruleRow(r: RuleReport, alpha: number): string {
+function ruleRow(r: RuleReport, alpha: number, capped: boolean): string {
   const star = (q: number | null) => (q !== null && q < alpha ? " **\\***" : "");
   return row([
     `\`${r.rule}\`${r.srm_flag ? " ⚠ SRM" : ""}`,
@@ -20,7 +21,8 @@ function ruleRow(r: RuleReport, alpha: number): string {
     pval(r.conversion.q) + (r.conversion.verdict === "too_few_conversions" ? " ?" : star(r.conversion.q)),
     `${money(r.revenue_per_customer.treatment)} vs ${money(r.revenue_per_customer.holdout)}`,
     liftCell(r.revenue_per_customer, false),
-    pval(r.revenue_per_customer.q) + star(r.revenue_per_customer.q),
+    ...(capped ? [r.revenue_per_customer_capped ? liftCell(r.revenue_per_customer_capped, false) + (r.revenue_per_customer_capped.normal_ok ? "" : " ~") : "–"] : []),
+    ((m) => (m ? pval(m.q) + star(m.q) : "–"))(judgedRevenue(r)),
     money(r.cost),
     signedMoney(r.incremental_revenue),
     romiCell(r),
@@ -30,21 +32,25 @@ function ruleRow(r: RuleReport, alpha: number): string {
 /** Renders the report as markdown. */
 export function reportMarkdown(rep: Report): string {
   const level = `${Math.round((1 - rep.alpha) * 1000) / 10}%`;
+  const cap = capLabel(rep);
   const out = [
     "## Incrementality per rule",
     "",
     `Attribution ${rep.attribution}; ${level} ${rep.sequential ? "confidence sequences (valid at every look)" : "confidence intervals"}` +
       (rep.period ? `; entries from ${rep.period.from} to ${rep.period.to}` : "") + ".",
     "",
-    row(["rule", "entries T / H", "conversion T vs H", "conversion lift [CI]", "q", "revenue/customer T vs H", "revenue lift [CI]", "q", "cost", "incremental revenue", "ROMI [CI]"]),
-    row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
-    ...rep.rules.map((r) => ruleRow(r, rep.alpha)),
-    ...(rep.global_holdout ? [ruleRow(rep.global_holdout, rep.alpha)] : []),
+    row(["rule", "entries T / H", "conversion T vs H", "conversion lift [CI]", "q", "revenue/customer T vs H", "revenue lift [CI]", ...(cap ? [`${cap} capped [CI]`] : []), "q", "cost", "incremental revenue", "ROMI [CI]"]),
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---:", ...(cap ? ["---:"] : []), "---:", "---:", "---:", "---:"]),
+    ...rep.rules.map((r) => ruleRow(r, rep.alpha, cap !== null)),
+    ...(rep.global_holdout ? [ruleRow(rep.global_holdout, rep.alpha, cap !== null)] : []),
     "",
     `**\\*** q < ${rep.alpha} (Benjamini–Hochberg over every test in the table). Treatment and holdout are compared as assigned. ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.`,
   ];
   const few = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (tooFewNote(r) ? [`\`${r.rule}\`: ${tooFewNote(r)}`] : []));
   if (few.length) out.push("", `**?** ${few.join("; ")}.`);
+  if (cap) out.push("", `Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled (q, ROMI); **~** too skewed to judge even capped.`);
+  const skewed = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (skewNote(r) ? [`\`${r.rule}\`: ${skewNote(r)}`] : []));
+  if (skewed.length) out.push("", `**~** ${skewed.join("; ")}.`);
   for (const r of rep.rules) {
     if (!r.funnel.length && !r.alerts.length) continue;
     out.push("", `### \`${r.rule}\``);

@@ -8,6 +8,7 @@
 import type { MetricComparison, Report, RuleReport } from "../report-types.ts";
 import { int, money, pct, pp, pval, signedMoney, signedPct } from "./numbers.ts";
 import { romiShown } from "../stats/romi.ts";
+import { judgedRevenue } from "../report.ts";
 
 function pad(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
@@ -48,13 +49,27 @@ function times(x: number): string {
  */
 export function romiCell(r: RuleReport): string {
   if (r.romi === null) return "–";
-  const rev = r.revenue_per_customer;
-  if (!romiShown(rev.ci_low, rev.ci_high)) return "—";
+  const rev = judgedRevenue(r);
+  if (!rev || !romiShown(rev.ci_low, rev.ci_high)) return "—";
   const ci = r.romi_ci_low == null || r.romi_ci_high == null ? "" : ` [${times(r.romi_ci_low)}, ${times(r.romi_ci_high)}]`;
   return `${times(r.romi)}×${ci}`;
 }
 
-function ruleLine(r: RuleReport, alpha: number): string[] {
+/** The q of the revenue test the rule is judged by; "–" when the capped comparison is too skewed to judge. */
+function revenueQ(r: RuleReport, alpha: number): string {
+  const m = judgedRevenue(r);
+  return m ? pval(m.q) + sig(m, alpha) : "–";
+}
+
+/** "revenue too skewed to judge: …", or null. */
+export function skewNote(r: RuleReport): string | null {
+  const c = r.revenue_per_customer_capped;
+  if (!c || c.normal_ok) return null;
+  const need = c.customers_for_normal === null ? "too few customers" : `needs > ${int(c.customers_for_normal)} customers per group (355 × skewness²; has ${int(r.entries.treatment)} / ${int(r.entries.holdout)})`;
+  return `revenue too skewed to judge even capped: ${need}`;
+}
+
+function ruleLine(r: RuleReport, alpha: number, capped: boolean): string[] {
   return [
     r.rule + (r.srm_flag ? " SRM!" : ""),
     `${int(r.entries.treatment)} / ${int(r.entries.holdout)}`,
@@ -66,7 +81,8 @@ function ruleLine(r: RuleReport, alpha: number): string[] {
     money(r.revenue_per_customer.treatment),
     money(r.revenue_per_customer.holdout),
     liftCell(r.revenue_per_customer, false),
-    pval(r.revenue_per_customer.q) + sig(r.revenue_per_customer, alpha),
+    ...(capped ? [r.revenue_per_customer_capped ? liftCell(r.revenue_per_customer_capped, false) + (r.revenue_per_customer_capped.normal_ok ? "" : " ~") : "–"] : []),
+    revenueQ(r, alpha),
     int(r.sends),
     money(r.cost),
     signedMoney(r.incremental_revenue),
@@ -74,7 +90,15 @@ function ruleLine(r: RuleReport, alpha: number): string[] {
   ];
 }
 
-const HEAD = ["rule", "entries T / H", "conv T", "conv H", "conv lift [CI]", "rel", "q", "rev/cust T", "rev/cust H", "rev/cust lift [CI]", "q", "sends", "cost", "incr. revenue", "ROMI [CI]"];
+function head(capLabel: string | null): string[] {
+  return ["rule", "entries T / H", "conv T", "conv H", "conv lift [CI]", "rel", "q", "rev/cust T", "rev/cust H", "rev/cust lift [CI]", ...(capLabel ? [`${capLabel} capped [CI]`] : []), "q", "sends", "cost", "incr. revenue", "ROMI [CI]"];
+}
+
+/** "P99" for the report's capping percentile, null when nothing is capped. */
+export function capLabel(rep: Report): string | null {
+  const c = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].find((r) => r.revenue_per_customer_capped)?.revenue_per_customer_capped;
+  return c ? `P${Math.round(c.cap_percentile * 1000) / 10}` : null;
+}
 
 function funnelLines(r: RuleReport): string[] {
   // Without any delivery feedback the funnel is only the send counts, already in the main table.
@@ -101,18 +125,22 @@ export function reportTable(rep: Report): string {
   const period = rep.period ? ` · entries ${rep.period.from.slice(0, 10)} – ${rep.period.to.slice(0, 10)}` : "";
   out.push(`Incrementality per rule · attribution ${rep.attribution} · ${level} ${rep.sequential ? "confidence sequences (always valid)" : "confidence intervals"}${period}`);
   out.push("");
-  const rows = [HEAD, ...rep.rules.map((r) => ruleLine(r, rep.alpha))];
-  if (rep.global_holdout) rows.push(ruleLine(rep.global_holdout, rep.alpha));
+  const cap = capLabel(rep);
+  const rows = [head(cap), ...rep.rules.map((r) => ruleLine(r, rep.alpha, cap !== null))];
+  if (rep.global_holdout) rows.push(ruleLine(rep.global_holdout, rep.alpha, cap !== null));
   out.push(...pad(rows));
   out.push("");
   out.push(`* q < ${rep.alpha} (Benjamini–Hochberg over every test above). Lifts: treatment − holdout, as assigned; conversion in percentage points.`);
   out.push("ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.");
+  if (cap) out.push(`Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled; ~ too skewed to judge even capped (q "–"), see below.`);
   if ([...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].some((r) => tooFewNote(r))) out.push("? too few conversions to judge (under one expected in the holdout): no verdict, see below.");
   for (const r of rep.rules) {
     const lines = funnelLines(r);
     const extra: string[] = [];
     const few = tooFewNote(r);
     if (few) extra.push(few);
+    const skew = skewNote(r);
+    if (skew) extra.push(skew);
     if (r.conversion.cuped_variance_reduction != null) extra.push(`CUPED variance reduction ${pct(r.conversion.cuped_variance_reduction)}`);
     if (r.conversion.mde != null) extra.push(`detectable at 80% power: ${pp(r.conversion.mde).replace("+", "")}`);
     if (r.days_to_target != null) extra.push(`target lift needs ${r.days_to_target === 0 ? "no more days" : `${Math.ceil(r.days_to_target)} more days`}`);

@@ -16,10 +16,10 @@
 import { statSync } from "node:fs";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { emptyRuleAggregate, funnelCell, type Aggregates, type RuleAggregate } from "../aggregates.ts";
-import type { ReportConfig } from "../config.ts";
+import { capPercentile, type ReportConfig } from "../config.ts";
 import { FEEDBACK_BITS } from "../funnel.ts";
 import { GLOBAL_SALT, isHeldOut } from "../holdout.ts";
-import { addObservation, emptyMoments, type Moments } from "../stats/index.ts";
+import { addObservation, capRank, capRevenue, emptyMoments, type Moments } from "../stats/index.ts";
 import { DECISION_STATUSES } from "../../engine/decision.ts";
 import { DataError, defineCheckedEvents, skippedRows, TIME_RANGE } from "../../engine/runtime/read.ts";
 import { reportProps } from "../read.ts";
@@ -166,6 +166,32 @@ function addInto(m: Moments, x: Moments): void {
   m.sumXY += x.sumXY;
 }
 
+/**
+ * Revenue capped at the pooled percentile (stats/capping.ts), per rule: the
+ * rank of the cap comes from JS (the same ⌊P·(N − 1)⌋ the in-memory path
+ * takes), the value at that rank and the capped sums from DuckDB.
+ */
+async function cappedRevenue(con: DuckDBConnection, rules: Map<string, RuleAggregate>, percentile: number): Promise<void> {
+  const ranks = [...rules].map(([name, a]) => `(${lit(name)}, ${capRank(percentile, a.hold.rev.n + a.treat.rev.n)})`);
+  if (!ranks.length) return;
+  await exec(con, `CREATE TABLE capk(rule VARCHAR, k BIGINT)`);
+  await exec(con, `INSERT INTO capk VALUES ${ranks.join(", ")}`);
+  await exec(con, `CREATE TABLE caps AS SELECT q.rule, q.r AS cap FROM
+    (SELECT rule, r, row_number() OVER (PARTITION BY rule ORDER BY r) - 1 AS i FROM o) q JOIN capk ON capk.rule = q.rule AND capk.k = q.i`);
+  const y = "least(o.r, caps.cap)";
+  const x = "least(o.pr, caps.cap)";
+  const q = `SELECT o.rule, o.treated, any_value(caps.cap)::DOUBLE AS cap, count(*) AS n, sum(${y})::DOUBLE AS rs, sum(${y} * ${y})::DOUBLE AS rss,
+      sum(${x})::DOUBLE AS rx, sum(${x} * ${x})::DOUBLE AS rxx, sum(${x} * ${y})::DOUBLE AS rxy, sum(${y}::DOUBLE ** 3) AS rc
+    FROM o JOIN caps ON caps.rule = o.rule GROUP BY ALL ORDER BY ALL`;
+  for (const row of await rows(con, q)) {
+    const a = rules.get(String(row.rule))!;
+    a.revCap ??= { percentile, cap: num(row.cap), hold: { m: emptyMoments(), cube: 0 }, treat: { m: emptyMoments(), cube: 0 } };
+    const g = row.treated === true ? a.revCap.treat : a.revCap.hold;
+    g.m = moments(row, "r");
+    g.cube = num(row.rc);
+  }
+}
+
 /** Fills a rule aggregate from its per-variant-per-day moment rows (sorted by day, so sums are in a fixed order). */
 function fromDays(a: RuleAggregate, dayRows: Record<string, unknown>[]): void {
   for (const row of dayRows) {
@@ -227,8 +253,15 @@ async function globalLine(con: DuckDBConnection, cfg: ReportConfig): Promise<Rul
     FROM ge LEFT JOIN g ON g.customer_id = ge.customer_id AND g.ts > ge.entered - ${A} AND g.ts <= ge.entered + ${A}
     GROUP BY ge.customer_id, ge.entered ORDER BY ge.entered, ge.customer_id`);
   // The global split is the contract's FNV hash, computed here in JS (DuckDB has no FNV-1a).
-  for (const row of list) {
+  const percentile = capPercentile(cfg);
+  const ys = new Float64Array(list.length);
+  const xs = new Float64Array(list.length);
+  const ts = new Uint8Array(list.length);
+  for (const [i, row] of list.entries()) {
     const treated = !isHeldOut(GLOBAL_SALT, String(row.customer_id), cfg.globalHoldout);
+    ys[i] = num(row.r);
+    xs[i] = num(row.pr);
+    ts[i] = treated ? 1 : 0;
     const g = treated ? a.treat : a.hold;
     const c = num(row.c);
     addObservation(g.conv, c, num(row.pc));
@@ -240,6 +273,7 @@ async function globalLine(con: DuckDBConnection, cfg: ReportConfig): Promise<Rul
     addObservation(d[treated ? 1 : 0], c);
     a.firstAt = Math.min(a.firstAt, at);
   }
+  a.revCap = percentile === null ? null : capRevenue(percentile, list.length, ys, xs, ts);
   return a;
 }
 
@@ -266,6 +300,8 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
     const dayRows = await rows(con, `SELECT rule, treated, (entered // ${DAY}) AS day, min(entered) AS first_at, ${MOMENTS} FROM o GROUP BY ALL ORDER BY rule, day, treated`);
     for (const row of dayRows) if (!rules.has(String(row.rule))) rules.set(String(row.rule), emptyRuleAggregate(String(row.rule)));
     for (const [name, a] of rules) fromDays(a, dayRows.filter((r) => r.rule === name));
+    const percentile = capPercentile(cfg);
+    if (percentile !== null) await cappedRevenue(con, rules, percentile);
     for (const row of await rows(con, `SELECT rule, channel, count(*) AS n FROM d WHERE sent GROUP BY ALL ORDER BY ALL`)) {
       rules.get(String(row.rule))?.sendsByChannel.set(String(row.channel), num(row.n));
     }
