@@ -41,9 +41,11 @@ export interface CappedComparison extends MetricComparison {
   /** Sample skewness of the capped values per group (null under 3 customers). */
   skewness_treatment: number | null;
   skewness_holdout: number | null;
-  /** Customers each group needs for the normal approximation, ⌈355·skew²⌉ of the more skewed group (Kohavi, Tang & Xu, ch. 17); null when unknown. */
+  /** Customers a group needs for its mean's normal approximation, ⌈355·skew²⌉ of the more skewed group (Kohavi, Tang & Xu, ch. 17); null when unknown. */
   customers_for_normal: number | null;
-  /** Both groups have more customers than that: the interval and p are trusted and judged (BH, ROMI). */
+  /** Skewness of the difference of the two means (null when unknown). */
+  skewness_of_difference: number | null;
+  /** 355·skewness_of_difference² < 1 (the book's rule on the statistic tested): the interval and p are trusted and judged (BH, ROMI). */
   normal_ok: boolean;
 }
 

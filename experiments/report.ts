@@ -9,7 +9,7 @@ import { expectedHoldoutShare, formatDuration, type ReportConfig } from "./confi
 import { compareMetric, type CompareOptions } from "./compare.ts";
 import { funnelAlerts, funnelRows } from "./funnel.ts";
 import type { Alert, CappedComparison, MetricComparison, Report, RuleReport } from "./report-types.ts";
-import { benjaminiHochberg, customersForNormal, daysToDetect, emptyMoments, skewness, type CappedGroup, type CappedRevenue, romiInterval, srmPValue, SRM_THRESHOLD, DEFAULT_TUNING, type Moments } from "./stats/index.ts";
+import { benjaminiHochberg, customersForNormal, daysToDetect, differenceSkewness, normalTrusted, emptyMoments, skewness, type CappedGroup, type CappedRevenue, romiInterval, srmPValue, SRM_THRESHOLD, DEFAULT_TUNING, type Moments } from "./stats/index.ts";
 import { isoSeconds } from "../engine/decision.ts";
 
 const DAY = 86_400_000;
@@ -115,6 +115,7 @@ function cappedComparison(c: CappedRevenue, co: CompareOptions): CappedCompariso
     return Number.isFinite(s) ? s : null;
   };
   const need = Math.max(customersForNormal(c.hold), customersForNormal(c.treat));
+  const gd = differenceSkewness(c.hold, c.treat);
   return {
     ...m,
     cap_percentile: c.percentile,
@@ -122,7 +123,8 @@ function cappedComparison(c: CappedRevenue, co: CompareOptions): CappedCompariso
     skewness_treatment: sk(c.treat),
     skewness_holdout: sk(c.hold),
     customers_for_normal: Number.isFinite(need) ? need : null,
-    normal_ok: Number.isFinite(need) && c.hold.m.n > need && c.treat.m.n > need,
+    skewness_of_difference: Number.isFinite(gd) ? gd : null,
+    normal_ok: normalTrusted(c.hold, c.treat),
   };
 }
 

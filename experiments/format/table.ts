@@ -65,8 +65,9 @@ function revenueQ(r: RuleReport, alpha: number): string {
 export function skewNote(r: RuleReport): string | null {
   const c = r.revenue_per_customer_capped;
   if (!c || c.normal_ok) return null;
-  const need = c.customers_for_normal === null ? "too few customers" : `needs > ${int(c.customers_for_normal)} customers per group (355 × skewness²; has ${int(r.entries.treatment)} / ${int(r.entries.holdout)})`;
-  return `revenue too skewed to judge even capped: ${need}`;
+  const g = c.skewness_of_difference;
+  const why = g === null ? "too few customers" : `skewness of the lift ${g.toFixed(2)}, needs under ±${(1 / Math.sqrt(355)).toFixed(3)} (355 × skewness² < 1); a group needs > ${int(c.customers_for_normal ?? 0)} customers (has ${int(r.entries.treatment)} / ${int(r.entries.holdout)})`;
+  return `revenue too skewed to judge even capped: ${why}`;
 }
 
 function ruleLine(r: RuleReport, alpha: number, capped: boolean): string[] {

@@ -13,4 +13,4 @@ export { DEFAULT_TUNING, sequentialRho, sequentialHalfWidth, sequentialPValue } 
 export { DEFAULT_POWER, minimumDetectableEffect, daysToDetect, powerAt, seFromMde } from "./power.ts";
 export { type RomiEstimate, romiInterval, romiShown } from "./romi.ts";
 export { tTwoSidedP, tQuantile, zQuantile, normalCdf, chiSquareUpper } from "./dist.ts";
-export { type CappedGroup, type CappedRevenue, DEFAULT_CAP, SKEW_RULE, capRank, capRevenue, capAt, skewness, customersForNormal } from "./capping.ts";
+export { type CappedGroup, type CappedRevenue, DEFAULT_CAP, SKEW_RULE, capRank, capRevenue, capAt, skewness, customersForNormal, differenceSkewness, normalTrusted } from "./capping.ts";
