@@ -3,7 +3,7 @@
  * 3,000 seeded replications each (default), printed as the markdown table
  * docs/statistics.md quotes. Targets: coverage 93–97%, A/A ≤ 5.5%.
  */
-import { CONVERSION_CASES, measureConversion } from "./calibration.ts";
+import { CONVERSION_CASES, measureConversion, measureRevenue, REVENUE_CASES } from "./calibration.ts";
 
 const reps = Number(process.argv[2] ?? 3000);
 const pc = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -15,6 +15,13 @@ const t0 = performance.now();
 for (const c of CONVERSION_CASES) {
   const f = measureConversion(c, reps);
   console.log(`| ${c.name} | ${pc(f.coverageBefore)} → ${pc(f.coverageAfter)} | ${pc(f.relCoverageAfter)} | ${pc(f.aaBefore)} → ${pc(f.aaAfter)} | ${pc(f.tooFew)} | ${f.disagree} |`);
+}
+console.log("");
+console.log("| case | A/A CI coverage raw → capped at P99 | trusted by the skewness rule | A/A false \"effect\" (trusted, p < .05) |");
+console.log("|---|---|---|---|");
+for (const c of REVENUE_CASES) {
+  const f = measureRevenue(c, reps);
+  console.log(`| ${c.name} | ${pc(f.coverageRaw)} → ${pc(f.coverageCapped)} | ${pc(f.trusted)} | ${pc(f.aaJudged)} |`);
 }
 console.log("");
 console.log(`${((performance.now() - t0) / 1000).toFixed(1)} s`);

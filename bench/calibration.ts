@@ -9,7 +9,7 @@
  */
 import seedrandom from "seedrandom";
 import { compareMetric, type CompareOptions } from "../experiments/compare.ts";
-import { emptyMoments, type Moments } from "../experiments/stats/index.ts";
+import { capRank, DEFAULT_CAP, emptyMoments, normalTrusted, type CappedGroup, type Moments } from "../experiments/stats/index.ts";
 
 /** One row: conversion rate of the holdout, group sizes, and the true relative lift for the coverage run. */
 export interface ConversionCase {
@@ -88,4 +88,83 @@ export function measureConversion(c: ConversionCase, reps: number, seed = "calib
     coverageBefore: share(f.coverageBefore), coverageAfter: share(f.coverageAfter), relCoverageAfter: share(f.relCoverageAfter),
     aaBefore: share(f.aaBefore), aaAfter: share(f.aaAfter), tooFew: share(f.tooFew), disagree: f.disagree,
   };
+}
+
+/** A revenue row: buyers' share, log-normal σ of their order value, group sizes. */
+export interface RevenueCase {
+  name: string;
+  buyers: number;
+  sigma: number;
+  treated: number;
+  holdout: number;
+}
+
+/** Measured figures of a revenue case under A/A (coverage of the true lift 0 = 1 − rejections). */
+export interface RevenueFigures {
+  /** Welch on the raw revenue, as before. */
+  coverageRaw: number;
+  /** Welch on the revenue capped at the pooled P99. */
+  coverageCapped: number;
+  /** Share of comparisons the skewness rule trusts, and the false "effect" rate among all (only trusted ones are judged). */
+  trusted: number;
+  aaJudged: number;
+}
+
+/** Issue 17's revenue rows: 3% buyers, log-normal order values (σ 1.2). */
+export const REVENUE_CASES: RevenueCase[] = [
+  { name: "revenue, 3% buyers, log-normal σ 1.2, 2,000 / 222", buyers: 0.03, sigma: 1.2, treated: 2000, holdout: 222 },
+  { name: "same, 20,000 / 1,053", buyers: 0.03, sigma: 1.2, treated: 20000, holdout: 1053 },
+  { name: "same, 200,000 / 10,526", buyers: 0.03, sigma: 1.2, treated: 200000, holdout: 10526 },
+];
+
+/**
+ * One group's buyers' order values: buyers placed by geometric gaps (the
+ * same law as a Bernoulli per customer, without a draw per customer), values
+ * e^(3 + σ·Z) by Box–Muller.
+ */
+function buyers(rng: () => number, n: number, p: number, sigma: number): number[] {
+  const out: number[] = [];
+  const l = Math.log(1 - p);
+  for (let i = Math.floor(Math.log(1 - rng()) / l); i < n; i += 1 + Math.floor(Math.log(1 - rng()) / l)) {
+    const z = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    out.push(Math.exp(3 + sigma * z));
+  }
+  return out;
+}
+
+/** A group of `n` customers, `vs` of them buying, capped at `cap`. */
+function group(n: number, vs: number[], cap: number): CappedGroup {
+  const g: CappedGroup = { m: { ...emptyMoments(), n }, cube: 0 };
+  for (const v0 of vs) {
+    const v = Math.min(v0, cap);
+    g.m.sum += v;
+    g.m.sumSq += v * v;
+    g.cube += v * v * v;
+  }
+  return g;
+}
+
+/** Runs `reps` seeded A/A replications of one revenue case through the report's comparison, raw and capped at P99. */
+export function measureRevenue(c: RevenueCase, reps: number, seed = "calibrate"): RevenueFigures {
+  const rng = seedrandom(`${seed}:${c.name}`);
+  const f = { raw: 0, capped: 0, trusted: 0, judged: 0 };
+  for (let r = 0; r < reps; r++) {
+    const h = buyers(rng, c.holdout, c.buyers, c.sigma);
+    const t = buyers(rng, c.treated, c.buyers, c.sigma);
+    const n = c.holdout + c.treated;
+    // The pooled P99 (zeros included), as capRevenue takes it.
+    const pos = [...h, ...t].sort((a, b) => a - b);
+    const k = capRank(DEFAULT_CAP, n) - (n - pos.length);
+    const cap = k >= 0 ? pos[k]! : pos.length ? pos[pos.length - 1]! : 0;
+    const raw = compareMetric(group(c.holdout, h, Infinity).m, group(c.treated, t, Infinity).m, OPTS).metric;
+    const gh = group(c.holdout, h, cap);
+    const gt = group(c.treated, t, cap);
+    const capped = compareMetric(gh.m, gt.m, OPTS).metric;
+    if (raw.p !== null && raw.p >= 0.05) f.raw++;
+    if (capped.p !== null && capped.p >= 0.05) f.capped++;
+    const ok = normalTrusted(gh, gt);
+    if (ok) f.trusted++;
+    if (ok && capped.p !== null && capped.p < 0.05) f.judged++;
+  }
+  return { coverageRaw: f.raw / reps, coverageCapped: f.capped / reps, trusted: f.trusted / reps, aaJudged: f.judged / reps };
 }
