@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   tui: () => import("./commands/tui.ts"),
   diff: () => import("./commands/diff.ts"),
   demo: () => import("./commands/demo.ts"),
+  logs: () => import("./commands/logs.ts"),
 };
 
 async function loadCommand(name: string): Promise<CommandModule | null> {
@@ -56,6 +57,7 @@ export const SUMMARIES: Record<keyof typeof COMMANDS, string> = {
   tui: "the report, interactive: overview, rule drill-down, RFM grid",
   diff: "what changed between two git revisions of a workspace, and for whom",
   demo: "a synthetic shop with known true effects: simulate, report, compare",
+  logs: "merge the N decision logs of a --shard i/N run into the unsharded log",
 };
 
 function globalHelp(io: CliIO): void {

@@ -15,18 +15,20 @@ import { progressBar, stagedProgress } from "../progress.ts";
 import { warningsLine } from "../warnings.ts";
 import { isoSeconds } from "../../engine/decision.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
-import { decisionSummary, logText, writeLog } from "../../engine/runtime/log-file.ts";
+import { decisionSummary } from "../../engine/runtime/log-file.ts";
 import { stripTime } from "../../engine/runtime/order.ts";
 import { formatBadRows, parseTime, rowsSummary, rejectsText } from "../../engine/runtime/read.ts";
 import { loadState, saveState, StateFormatError } from "../../engine/state/store.ts";
 import type { CustomerState } from "../../engine/runtime/state.ts";
 import type { Program } from "../../engine/runtime/program.ts";
+import { shardFlag, writeDecisions } from "../shard-args.ts";
+import { shardLabel, shardSummary, stateShardMismatch } from "../../engine/runtime/shard.ts";
 
 /** One line for `playbook --help`. */
 export const summary = "the decisions due at TIME (contact history and cadences kept in --state)";
 
 /** `playbook run --help`. */
-export const usage = `Usage: playbook run DIR --data D --at TIME [--state FILE] [--out FILE]
+export const usage = `Usage: playbook run DIR --data D --at TIME [--state FILE] [--out FILE] [--shard i/N]
 
 Decides every candidate message due at TIME and writes the decision log
 (JSON Lines, contract.md) to --out or stdout.
@@ -44,6 +46,8 @@ Options:
   --state FILE        state file to read and update
   --out FILE          where to write the log (default stdout)
   --rejects FILE      go on past bad rows, writing each (whole, with its reason) to FILE
+  --shard i/N         decide only the customers of shard i of N (docs/sharding.md);
+                      merge the N logs with \`playbook logs merge\`
 `;
 
 const DAY = 86_400_000;
@@ -65,8 +69,9 @@ export function longestWindow(p: Program): number {
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { dir, values } = parseDataArgs(args, { at: { type: "string" }, state: { type: "string" }, out: { type: "string" }, rejects: { type: "string" } });
+  const { dir, values } = parseDataArgs(args, { at: { type: "string" }, state: { type: "string" }, out: { type: "string" }, rejects: { type: "string" }, shard: { type: "string" } });
   const at = timeFlag("at", values.at);
+  const shard = shardFlag(values.shard);
   try {
     const { program, warnings } = await loadProgram(resolve(io.cwd, dir), dir);
     const statePath = values.state ? resolve(io.cwd, values.state) : null;
@@ -78,11 +83,13 @@ export async function run(args: string[], io: CliIO): Promise<number> {
         io.stderr(`playbook run: the state file was last run at ${isoSeconds(stored.lastAt)}; --at ${isoSeconds(at)} is earlier\n`);
         return EXIT.usage;
       }
+      const mismatch = stateShardMismatch(values.state!, stored.shard, stored.lastAt, shard);
+      if (mismatch) return (io.stderr(`playbook run: ${mismatch}\n`), EXIT.usage);
       states = stored.states;
       if (stored.lastAt !== null) from = stored.lastAt;
     }
     const bar = progressBar(io, "playbook run");
-    const r = await decideFromFiles(program, dataSource(io, values), states, from, at, true, undefined, { keepStates: statePath !== null, onProgress: stagedProgress(bar, "customers") }).finally(() => bar.end());
+    const r = await decideFromFiles(program, dataSource(io, values), states, from, at, true, undefined, { keepStates: statePath !== null, onProgress: stagedProgress(bar, "customers"), ...(shard ? { shard } : {}) }).finally(() => bar.end());
     if (r.bad.length && !values.rejects) {
       io.stderr(formatBadRows(r.bad));
       io.stderr(rowsSummary(r.counts));
@@ -90,16 +97,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     }
     if (values.rejects) await writeLog_(resolve(io.cwd, values.rejects), await rejectsText(r.bad));
     const ds = r.decisions.map(stripTime);
-    if (values.out) await writeLog(resolve(io.cwd, values.out), ds);
-    else io.stdout(logText(ds));
+    await writeDecisions(io, values.out, r.decisions, ds, shard);
     // Committed only after the log is out: a run killed before this line leaves the state as it was,
     // and a reader that went away before reading it all ends the process in flush (cli/io.ts).
     if (!values.out) await io.flush?.();
-    if (statePath) await saveState(statePath, at, states, at - longestWindow(program));
+    if (statePath) await saveState(statePath, at, states, at - longestWindow(program), shard ? { shard: shardLabel(shard) } : {});
     // The warnings as one line, with the summaries of a run that worked (cli/warnings.ts).
     io.stderr(warningsLine(warnings, dir));
     io.stderr(rowsSummary(r.counts));
     io.stderr(decisionSummary(ds, r.timezones));
+    if (shard && r.sharded) io.stderr(shardSummary(shard, r.sharded.decided, r.sharded.total));
     return EXIT.ok;
   } catch (e) {
     if (e instanceof InputError) return (io.stderr(e.message), e.exitCode);

@@ -11,16 +11,18 @@ import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { progressBar, stagedProgress } from "../progress.ts";
 import { warningsLine } from "../warnings.ts";
 import { decideFromFiles, InputError, loadProgram } from "../../engine/runtime/inputs.ts";
-import { decisionSummary, logText, writeLog } from "../../engine/runtime/log-file.ts";
+import { decisionSummary } from "../../engine/runtime/log-file.ts";
 import { stripTime } from "../../engine/runtime/order.ts";
 import { formatBadRows, rowsSummary, rejectsText } from "../../engine/runtime/read.ts";
 import { dataSource, timeFlag } from "./run.ts";
+import { shardFlag, writeDecisions } from "../shard-args.ts";
+import { shardSummary } from "../../engine/runtime/shard.ts";
 
 /** One line for `playbook --help`. */
 export const summary = "replay history and decide as the engine would have, from an empty state";
 
 /** `playbook simulate --help`. */
-export const usage = `Usage: playbook simulate DIR --data D --from TIME --to TIME [--out FILE]
+export const usage = `Usage: playbook simulate DIR --data D --from TIME --to TIME [--out FILE] [--shard i/N]
 
 Replays the events in time order and writes the decisions the engine would
 have taken in (FROM, TO], starting from an empty contact history. Candidates
@@ -38,6 +40,8 @@ Options:
   --to TIME           end, inclusive
   --out FILE          where to write the log (default stdout)
   --rejects FILE      go on past bad rows, writing each (whole, with its reason) to FILE
+  --shard i/N         replay only the customers of shard i of N (docs/sharding.md);
+                      merge the N logs with \`playbook logs merge\`
 `;
 
 /**
@@ -48,14 +52,15 @@ export const SNAPSHOT_NOTE = "note: consent and attributes are read from today's
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
-  const { dir, values } = parseDataArgs(args, { from: { type: "string" }, to: { type: "string" }, out: { type: "string" }, rejects: { type: "string" } });
+  const { dir, values } = parseDataArgs(args, { from: { type: "string" }, to: { type: "string" }, out: { type: "string" }, rejects: { type: "string" }, shard: { type: "string" } });
+  const shard = shardFlag(values.shard);
   const from = timeFlag("from", values.from);
   const to = timeFlag("to", values.to);
   if (to <= from) throw new UsageError("--to must be later than --from");
   try {
     const { program, warnings } = await loadProgram(resolve(io.cwd, dir), dir);
     const bar = progressBar(io, "playbook simulate");
-    const r = await decideFromFiles(program, dataSource(io, values), new Map(), from, to, true, undefined, { onProgress: stagedProgress(bar, "customers") }).finally(() => bar.end());
+    const r = await decideFromFiles(program, dataSource(io, values), new Map(), from, to, true, undefined, { onProgress: stagedProgress(bar, "customers"), ...(shard ? { shard } : {}) }).finally(() => bar.end());
     if (r.bad.length && !values.rejects) {
       io.stderr(formatBadRows(r.bad));
       io.stderr(rowsSummary(r.counts));
@@ -66,12 +71,12 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       await writeFile(resolve(io.cwd, values.rejects), await rejectsText(r.bad));
     }
     const ds = r.decisions.map(stripTime);
-    if (values.out) await writeLog(resolve(io.cwd, values.out), ds);
-    else io.stdout(logText(ds));
+    await writeDecisions(io, values.out, r.decisions, ds, shard);
     // The warnings as one line, with the summaries of a run that worked (cli/warnings.ts).
     io.stderr(warningsLine(warnings, dir));
     io.stderr(rowsSummary(r.counts));
     io.stderr(decisionSummary(ds, r.timezones));
+    if (shard && r.sharded) io.stderr(shardSummary(shard, r.sharded.decided, r.sharded.total));
     io.stderr(SNAPSHOT_NOTE);
     return EXIT.ok;
   } catch (e) {

@@ -19,7 +19,9 @@ import { stageTimer } from "./timing.ts";
 import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type CustomersTable, type RowCounts } from "./read.ts";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { nameRecord } from "./records.ts";
+import { appendColumn } from "./columns.ts";
 import { rfmSnapshots, type RfmAt } from "./rfm-days.ts";
+import { shardSql, type Shard } from "./shard.ts";
 
 /** Why the inputs could not be prepared: text for stderr and the exit code. */
 export class InputError extends Error {
@@ -58,6 +60,8 @@ export interface FileRunResult {
   bad: BadRow[];
   counts: RowCounts;
   timezones: TimezoneStats;
+  /** With `shard`: how many customers this shard decided, of how many in the data. */
+  sharded?: { decided: number; total: number };
 }
 
 /**
@@ -69,11 +73,14 @@ export interface FileRunResult {
  * Only the events a decision can read are shipped from DuckDB (see
  * horizon.ts); `shipAll` ships every event instead (the test that both agree).
  * `keepStates: false` leaves `states` untouched (a run without `--state`).
+ * With `shard`, every row is still read and checked (and RFM bounds fitted on
+ * every customer), but only the shard's customers are decided and only their
+ * events cross into JS (docs/sharding.md).
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
   only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null, rfmAt?: (now: number) => RfmScores | null) => void },
-  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress } = {},
+  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress; shard?: Shard } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
   const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
@@ -82,6 +89,7 @@ export async function decideFromFiles(
   const counts: RowCounts = { customers: { read: 0, used: 0, rejected: 0 }, events: { read: 0, used: 0, rejected: 0 } };
   const timezones = timezoneStats();
   const decisions: TimedDecision[] = [];
+  let sharded: FileRunResult["sharded"];
   const { con, close, connect } = await openReader();
   // PLAYBOOK_TIMING=1 prints how long each stage took (stderr).
   const lap = stageTimer();
@@ -93,6 +101,9 @@ export async function decideFromFiles(
       await explainInputs(p, con, connect, eventsPath, loaded, from, to, only, bad, counts, timezones);
       return { decisions, bad, counts, timezones };
     }
+    // The shard's customers by row (a table every connection sees), before the events are shipped.
+    const member = o.shard ? await shardMembers(con, o.shard, loaded.size) : null;
+    if (member) sharded = { decided: member.reduce((a, b) => a + b, 0), total: member.length };
     const uses = attributesNeeded(p);
     const need = loaded.attrs.filter((a) => uses.has(a));
     const presence = new Set(need.filter((a) => uses.get(a) === "presence"));
@@ -116,7 +127,7 @@ export async function decideFromFiles(
     snapshots.catch(() => undefined);
     const names = [...p.ws.schema.events.keys()];
     const shipping = eventsPath
-      ? connect().then(async (c) => openStream(c, p.ws, await defineEvents(c, p.ws, eventsPath, { rowNumbers: true, ship: { until: to, cutoffs: names.map((n) => cutoffs.get(n) ?? -Infinity) } }), to, null))
+      ? connect().then(async (c) => openStream(c, p.ws, await defineEvents(c, p.ws, eventsPath, { rowNumbers: true, ship: { until: to, cutoffs: names.map((n) => cutoffs.get(n) ?? -Infinity) } }), to, member ? "ci IN (SELECT ci FROM __shard)" : null))
       : Promise.resolve(null);
     shipping.catch(() => undefined);
     const { ids, columns } = await customerColumns(con, need, presence);
@@ -140,6 +151,7 @@ export async function decideFromFiles(
     const decide = (ci: number, events: EventRecord[]) => {
       // Every 1024 customers: cheap next to deciding them, often enough for a bar redrawn every 100 ms.
       if (o.onProgress && (ci & 1023) === 0) o.onProgress("deciding", ci, ids.length);
+      if (member && !member[ci]) return;
       const id = ids[ci]!;
       const attrs = attrsOf(ci);
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
@@ -169,7 +181,20 @@ export async function decideFromFiles(
   }
   const sorted = sortDecisions(decisions);
   lap("log sorted");
-  return { decisions: sorted, bad, counts, timezones };
+  return { decisions: sorted, bad, counts, timezones, ...(sharded ? { sharded } : {}) };
+}
+
+/** Makes `__shard(ci)`, the rows of `__cust` in the shard, and returns membership by row as 0/1. */
+async function shardMembers(con: DuckDBConnection, shard: Shard, size: number): Promise<Uint8Array> {
+  await con.run(`CREATE OR REPLACE TABLE __shard AS SELECT CAST(rowid AS INTEGER) AS ci FROM __cust WHERE ${shardSql("customer_id", shard.count)} = ${shard.index}`);
+  const member = new Uint8Array(size);
+  const res = await con.stream("SELECT ci FROM __shard");
+  for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
+    const cis: unknown[] = [];
+    appendColumn(chunk.getColumnVector(0), chunk.rowCount, cis);
+    for (const ci of cis) member[ci as number] = 1;
+  }
+  return member;
 }
 
 /**

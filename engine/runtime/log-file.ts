@@ -16,8 +16,13 @@ export function logText(ds: readonly Decision[]): string {
 
 /** Writes the log atomically (temp file + rename). */
 export async function writeLog(path: string, ds: readonly Decision[]): Promise<void> {
+  await writeLogText(path, logText(ds));
+}
+
+/** Writes a log's text atomically (temp file + rename). */
+export async function writeLogText(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, logText(ds));
+  await writeFile(tmp, text);
   await rename(tmp, path);
 }
 

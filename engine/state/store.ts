@@ -4,7 +4,8 @@
  * cadence progress, queued messages, segment membership) and the instant of
  * the last run.
  *
- * Tables: `meta(k, v)` (`last_at` as ISO, `format`), and
+ * Tables: `meta(k, v)` (`last_at` as ISO, `format`, `shard` as `i/N` for a
+ * sharded run's state), and
  * `customer_state(customer_id, state)` with one JSON document per customer
  * (engine/runtime/state.ts `CustomerState`). A JSON column keeps the schema
  * stable while the state shape grows; the state is read and written whole
@@ -29,6 +30,8 @@ export interface StoredState {
   /** The `--at` of the last committed run (epoch ms), null for a new file. */
   lastAt: number | null;
   states: Map<string, CustomerState>;
+  /** The `--shard i/N` of the runs that wrote it (docs/sharding.md), null for the whole customer base. */
+  shard: string | null;
 }
 
 const FORMAT = "playbook-state-1";
@@ -143,7 +146,7 @@ export async function loadState(path: string): Promise<StoredState> {
       for (let r = 0; r < chunk.rowCount; r++) states.set(String(ids[r]), reviveState(parseDoc(path, String(ids[r]), String(docs[r]))));
     }
     const last = meta.get("last_at");
-    return { lastAt: last ? Date.parse(last) : null, states };
+    return { lastAt: last ? Date.parse(last) : null, states, shard: meta.get("shard") ?? null };
   } finally {
     close(h);
   }
@@ -167,7 +170,7 @@ function parseDoc(path: string, id: string, doc: string): CustomerState {
  * Replaces the stored state with `states` and `lastAt` in one transaction.
  * History older than `keepAfter` is dropped first: no cap window reaches it.
  */
-export async function saveState(path: string, lastAt: number, states: Map<string, CustomerState>, keepAfter: number): Promise<void> {
+export async function saveState(path: string, lastAt: number, states: Map<string, CustomerState>, keepAfter: number, o: { shard?: string } = {}): Promise<void> {
   const h = await open(path);
   try {
     await h.con.run("BEGIN TRANSACTION");
@@ -185,6 +188,8 @@ export async function saveState(path: string, lastAt: number, states: Map<string
       app.flushSync();
       app.closeSync();
       await h.con.run("INSERT OR REPLACE INTO meta VALUES ('format', $1), ('last_at', $2)", [FORMAT, new Date(lastAt).toISOString()]);
+      // A sharded state says which shard it holds, so no run of another split reads it (run.ts).
+      if (o.shard !== undefined) await h.con.run("INSERT OR REPLACE INTO meta VALUES ('shard', $1)", [o.shard]);
       await h.con.run("COMMIT");
     } catch (e) {
       await h.con.run("ROLLBACK").catch(() => undefined);
