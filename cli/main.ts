@@ -93,8 +93,12 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     io.stdout(mod.usage.endsWith("\n") ? mod.usage : mod.usage + "\n");
     return EXIT.ok;
   }
+  let source: { close(): Promise<void> } | null = null;
   try {
-    return await mod.run(rest, io);
+    const { withDataSource } = await import("./data-source.ts");
+    const opened = await withDataSource(name, rest, io);
+    source = opened;
+    return await mod.run(opened.args, opened.io);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string })?.code?.startsWith?.("ERR_PARSE_ARGS")) {
       // One line in our words, the synopsis, and where the rest is: not the whole --help text.
@@ -112,5 +116,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         (io.env.PLAYBOOK_DEBUG ? `${err?.stack}\n` : ""),
     );
     return 70;
+  } finally {
+    await source?.close();
   }
 }

@@ -317,6 +317,18 @@ export interface SourceFile {
   name?: string;
 }
 
+/** Where a database keeps the contract's two tables (language.md "source"). */
+export interface SourceConfig {
+  span?: Span;
+  customers: string;
+  events: string;
+  customer_id: string;
+  event: string;
+  ts: string;
+}
+
+export const SOURCE_DEFAULTS: SourceConfig = { customers: "customers", events: "events", customer_id: "customer_id", event: "event", ts: "ts" };
+
 /** A whole workspace: all files form one program. */
 export interface Workspace {
   root: string;
@@ -327,6 +339,8 @@ export interface Workspace {
   caps: Cap[];
   suppress?: Expr;
   rfm?: RfmConfig;
+  /** `source:`: table and column names when `--data` is a database (defaults in `SOURCE_DEFAULTS`). */
+  source?: SourceConfig;
   templates: Map<string, Template>;
   segments: Map<string, Segment>;
   rules: Map<string, Rule>;

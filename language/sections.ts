@@ -4,6 +4,7 @@
  * the workspace, reporting shapes and values it cannot use.
  */
 import { isMap, isScalar, type Node } from "yaml";
+import { SOURCE_DEFAULTS } from "./ast.ts";
 import type { AttributeDef, BaseType, Cap, ExitEvent, Expr, Span, Type, Workspace } from "./ast.ts";
 import { importJsonLogic } from "./jsonlogic-import.ts";
 import { asList, asMap, asNumber, asText, checkKeys, entries, lineCol, type YamlFile } from "./yaml-source.ts";
@@ -313,6 +314,25 @@ export function readRfm(f: YamlFile, node: Node | null, ws: Workspace, at: Span)
   }
   if (!rfm.event || !rfm.value) f.error("PB003", "bad-shape", "rfm needs `event` and `value`", rfm.span);
   ws.rfm = rfm;
+}
+
+/** `source:` — table and column names of a database `--data` (each a plain SQL name). */
+export function readSource(f: YamlFile, node: Node | null, ws: Workspace, at: Span): void {
+  if (ws.source) return void f.error("PB006", "duplicate-definition", "`source` is defined twice", at);
+  const map = asMap(f, node, "source", at);
+  if (!map) return;
+  const es = entries(f, map);
+  const keys = Object.keys(SOURCE_DEFAULTS) as (keyof typeof SOURCE_DEFAULTS)[];
+  checkKeys(f, es, keys.filter((k) => k !== "span"), "source");
+  const src = { ...SOURCE_DEFAULTS, span: f.spanOf(node) };
+  for (const e of es) {
+    if (!(keys as string[]).includes(e.key)) continue;
+    const v = asText(f, e.value, `source.${e.key}`, f.spanOf(e.keyNode));
+    if (v === null) continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$/.test(v)) f.error("PB004", "bad-value", `source.${e.key} must be a SQL name (letters, digits, _; a table may be schema.table), not ${JSON.stringify(v)}`, f.spanOf(e.value));
+    else (src as Record<string, unknown>)[e.key] = v;
+  }
+  ws.source = src;
 }
 
 /** `templates:` */

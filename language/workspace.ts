@@ -9,10 +9,10 @@ import type { AttributeDef, EventDef, SourceFile, Workspace } from "./ast.ts";
 import { FEEDBACK_EVENTS } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { checkKeys, entries, YamlFile } from "./yaml-source.ts";
-import { readAlerts, readCaps, readChannels, readDefaults, readRfm, readSchema, readSegments, readTemplates, exprAt, type Seen } from "./sections.ts";
+import { readAlerts, readCaps, readChannels, readDefaults, readRfm, readSource, readSchema, readSegments, readTemplates, exprAt, type Seen } from "./sections.ts";
 import { readRules } from "./rules.ts";
 
-export const SECTIONS = ["schema", "defaults", "channels", "caps", "suppress", "rfm", "templates", "segments", "rules", "alerts"] as const;
+export const SECTIONS = ["schema", "defaults", "channels", "caps", "suppress", "rfm", "source", "templates", "segments", "rules", "alerts"] as const;
 
 const DAY = 86_400_000;
 
@@ -104,6 +104,7 @@ function readFile(f: YamlFile, ws: Workspace, seen: Seen): void {
         break;
       }
       case "rfm": readRfm(f, e.value, ws, at); break;
+      case "source": readSource(f, e.value, ws, at); break;
       case "templates": readTemplates(f, e.value, ws, seen, at); break;
       case "segments": readSegments(f, e.value, ws, seen, at); break;
       case "rules": readRules(f, e.value, ws, seen, at); break;
