@@ -11,7 +11,7 @@ import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { featurePlan, scanFeatures } from "../features/index.ts";
 import { attributesNeeded, eventCutoffs } from "./horizon.ts";
 import { buildProgram, type Program } from "./program.ts";
-import { advance, type TimedDecision } from "./customer.ts";
+import { advance, type AdvanceOptions, type TimedDecision } from "./customer.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.ts";
 import { sortDecisions } from "./order.ts";
 import { emptyState, type CustomerState } from "./state.ts";
@@ -69,11 +69,13 @@ export interface FileRunResult {
  * Only the events a decision can read are shipped from DuckDB (see
  * horizon.ts); `shipAll` ships every event instead (the test that both agree).
  * `keepStates: false` leaves `states` untouched (a run without `--state`).
+ * `trace` sees every check of every candidate, as `explain` does (`playbook test --coverage`);
+ * without it the loop runs as before.
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
   only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null, rfmAt?: (now: number) => RfmScores | null) => void },
-  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress } = {},
+  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress; trace?: AdvanceOptions["trace"] } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
   const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
@@ -145,7 +147,7 @@ export async function decideFromFiles(
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
       if (table) table.fill(slot(ci), base.values);
       const state = states.get(id) ?? emptyState();
-      for (const d of advance(p, { id, attrs, events, tz, rfm: null, ...(rfmAt ? { rfmAt: rfmAt(ci) } : {}), base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
+      for (const d of advance(p, { id, attrs, events, tz, rfm: null, ...(rfmAt ? { rfmAt: rfmAt(ci) } : {}), base: table ? base : undefined }, state, from, to, o.trace ? { reportDeferred, trace: o.trace } : { reportDeferred })) decisions.push(d);
       if (o.keepStates !== false && (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length)) states.set(id, state);
     };
     let next = 0;
