@@ -78,6 +78,11 @@ export function compare(c: TestCase, ds: Decision[]): { rows: Row[]; ok: boolean
     if (!byLine.has(i) && c.expect !== null) ok = false;
     rows.push(row);
   });
+  // A missing expectation sits beside a line nobody expected, so the row shows what differed.
+  for (const row of rows) {
+    if (!missing.length) break;
+    if (row.expected === null && !row.forbidden) row.expected = missing.shift()!.expected;
+  }
   return { rows: [...rows, ...missing], ok };
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Decision } from "../../engine/decision.ts";
 import type { Pattern } from "../../language/test-files.ts";
-import type { CaseResult, Row } from "./cases.ts";
+import { matches, type CaseResult, type Row } from "./cases.ts";
 
 /** A decision line in one short line: `c1 cart_recovery#1 send push at 2026-03-03T06:00:00Z (reason) [holdout]`. */
 export function lineText(d: Decision): string {
@@ -17,7 +17,7 @@ export function patternText(p: Pattern): string {
   return Object.entries(p.fields).map(([k, v]) => `${k}=${v === null ? "null" : v}`).join(" ");
 }
 
-const mark = (r: Row) => (r.forbidden ? "✗ forbidden " : r.expected && r.actual ? "  " : "✗ ");
+const mark = (r: Row, ok: boolean) => (r.forbidden || !ok ? "✗ " : "  ");
 
 /** The side-by-side table of a failing case. */
 export function sideBySide(r: CaseResult): string[] {
@@ -25,7 +25,7 @@ export function sideBySide(r: CaseResult): string[] {
   const right = r.rows.map((row) => (row.actual ? lineText(row.actual) : "(no such line)"));
   const w = Math.max(8, ...left.map((s) => s.length));
   const out = [`    ${"  "}${"expected".padEnd(w)} │ actual`];
-  r.rows.forEach((row, i) => out.push(`    ${mark(row).padEnd(2)}${left[i]!.padEnd(w)} │ ${right[i]}`));
+  r.rows.forEach((row, i) => out.push(`    ${mark(row, !!row.expected && !!row.actual && matches(row.expected, row.actual))}${left[i]!.padEnd(w)} │ ${right[i]}`));
   for (const s of r.segmentFailures) out.push(`    ✗ ${s.customer} ${s.expected ? "in" : "not in"} segment ${s.segment} (:${s.line}), but ${s.expected ? "is not" : "is"}`);
   return out;
 }
