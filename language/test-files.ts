@@ -52,7 +52,7 @@ export interface TestCase {
    * Where `expect:` stands, for `--update`: the offset just past its colon, the end of its
    * value (trailing blanks excluded) and the key's column (0-based).
    */
-  expectAt: { colonEnd: number; valueEnd: number; indent: number } | null;
+  expectAt: { colonEnd: number; valueEnd: number; indent: number; below: boolean } | null;
   expectNone: Pattern[];
   segments: { customer: string; segment: string; member: boolean; span: Span }[];
 }
@@ -244,7 +244,12 @@ function readCase(f: YamlFile, name: string, span: Span, m: YAMLMap, ws: Workspa
     const colonEnd = f.text.indexOf(":", keyEnd) + 1;
     let valueEnd = Math.max(colonEnd, ex.value?.range?.[1] ?? colonEnd);
     while (valueEnd > colonEnd && /\s/.test(f.text[valueEnd - 1]!)) valueEnd--;
-    c.expectAt = { colonEnd, valueEnd, indent: f.spanOf(ex.keyNode).col - 1 };
+    // A block list on the lines below: the text from its first item's line is replaced, so a
+    // comment after `expect:` or above the first item stays.
+    const vs = ex.value?.range?.[0] ?? colonEnd;
+    const nl = f.text.lastIndexOf("\n", vs - 1);
+    const below = nl >= colonEnd;
+    c.expectAt = { colonEnd: below ? nl + 1 : colonEnd, valueEnd, indent: f.spanOf(ex.keyNode).col - 1, below };
     c.expect = ex.value && isScalar(ex.value) && ex.value.value === null ? [] : patterns(f, ex.value, "expect", f.spanOf(ex.keyNode), ws, who);
   }
   const en = get("expect_none");

@@ -14,7 +14,8 @@ export function lineText(d: Decision): string {
 
 /** An expectation as its fields: `rule=cart_recovery step=1 status=send`. */
 export function patternText(p: Pattern): string {
-  return Object.entries(p.fields).map(([k, v]) => `${k}=${v === null ? "null" : v}`).join(" ");
+  const { customer, ...rest } = p.fields;
+  return Object.entries(customer === undefined ? rest : { customer, ...rest }).map(([k, v]) => `${k}=${v === null ? "null" : v}`).join(" ");
 }
 
 const mark = (r: Row, ok: boolean) => (r.forbidden || !ok ? "✗ " : "  ");
@@ -81,7 +82,8 @@ export function junitReport(results: CaseResult[]): string {
       if (r.passed) out.push(`${open}/>`);
       else {
         const body = r.error ?? sideBySide(r).join("\n");
-        const first = r.error ? "the data of the case has bad rows" : `${r.rows.filter((x) => !x.expected || !x.actual || x.forbidden).length} line(s) differ`;
+        const differ = r.rows.filter((x) => x.forbidden || !x.expected || !x.actual || !matches(x.expected, x.actual)).length;
+        const first = r.error ? "the data of the case has bad rows" : `${differ} line(s) differ${r.segmentFailures.length ? `, ${r.segmentFailures.length} segment assertion(s)` : ""}`;
         out.push(`${open}>`, `      <failure message="${xml(first)}">${xml(body)}</failure>`, "    </testcase>");
       }
     }

@@ -31,7 +31,9 @@ export function updateText(text: string, updates: { case: TestCase; decisions: D
       const pad = " ".repeat(at.indent + 2);
       const many = u.case.customers.size > 1;
       const lines = u.decisions.map((d) => `${pad}- ${stringify(expectationOf(d, many), { collectionStyle: "flow", lineWidth: 0 }).trimEnd()}`);
-      return { from: at.colonEnd, to: at.valueEnd, text: lines.length ? `\n${lines.join("\n")}` : " []" };
+      // An empty log on the lines below keeps the line break: `expect:` then `[]` indented.
+      const text = lines.length ? `${at.below ? "" : "\n"}${lines.join("\n")}` : at.below ? `${pad}[]` : " []";
+      return { from: at.colonEnd, to: at.valueEnd, text };
     })
     .sort((a, b) => b.from - a.from);
   let out = text;
