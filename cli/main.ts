@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   cohorts: () => import("./commands/cohorts.ts"),
   tui: () => import("./commands/tui.ts"),
   diff: () => import("./commands/diff.ts"),
+  test: () => import("./commands/test.ts"),
   demo: () => import("./commands/demo.ts"),
   logs: () => import("./commands/logs.ts"),
 };
@@ -56,6 +57,7 @@ export const SUMMARIES: Record<keyof typeof COMMANDS, string> = {
   cohorts: "retention by month of first goal event × months since",
   tui: "the report, interactive: overview, rule drill-down, RFM grid",
   diff: "what changed between two git revisions of a workspace, and for whom",
+  test: "run the workspace's test cases (*.test.yaml): pass/fail, coverage, JUnit",
   demo: "a synthetic shop with known true effects: simulate, report, compare",
   logs: "merge the N decision logs of a --shard i/N run into the unsharded log",
 };

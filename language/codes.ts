@@ -2,11 +2,12 @@
  * Every diagnostic code, with its stable name, default severity and one line of
  * documentation. docs/diagnostics.md is generated from this table (a test keeps
  * them equal). Ranges: PB0xx reading (YAML, syntax, structure); PB1xx names;
- * PB2xx types; PB3xx lints.
+ * PB2xx types; PB3xx lints; PB6xx test files.
  */
 import { SYNTAX_CODES } from "./codes-syntax.ts";
 import { SEMANTIC_CODES } from "./codes-semantic.ts";
 import { JSONLOGIC_CODES } from "./codes-jsonlogic.ts";
+import { TEST_CODES } from "./codes-tests.ts";
 import type { Severity } from "./diagnostics.ts";
 
 export interface CodeInfo {
@@ -18,7 +19,7 @@ export interface CodeInfo {
 }
 
 /** All codes, sorted by code. */
-export const CODES: readonly CodeInfo[] = [...SYNTAX_CODES, ...SEMANTIC_CODES, ...JSONLOGIC_CODES].sort((a, b) => (a.code < b.code ? -1 : 1));
+export const CODES: readonly CodeInfo[] = [...SYNTAX_CODES, ...SEMANTIC_CODES, ...JSONLOGIC_CODES, ...TEST_CODES].sort((a, b) => (a.code < b.code ? -1 : 1));
 
 const byCode = new Map(CODES.map((c) => [c.code, c]));
 const byName = new Map(CODES.map((c) => [c.name, c]));

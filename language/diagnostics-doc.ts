@@ -11,6 +11,7 @@ const RANGES: [string, string][] = [
   ["PB1", "Names"],
   ["PB2", "Types"],
   ["PB3", "Lints"],
+  ["PB6", "Test files (`*.test.yaml`)"],
 ];
 
 /** The full text of docs/diagnostics.md for the given codes (default: all registered). */

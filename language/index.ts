@@ -23,7 +23,8 @@ async function collect(dir: string, out: string[]): Promise<void> {
     if (it.name.startsWith(".") || it.name === "node_modules") continue;
     const p = join(dir, it.name);
     if (it.isDirectory()) await collect(p, out);
-    else if (it.isFile() && /\.ya?ml$/i.test(it.name)) out.push(p);
+    // Test files (`*.test.yaml`, language/test-files.ts) are part of the folder but not of the program.
+    else if (it.isFile() && /\.ya?ml$/i.test(it.name) && !/\.test\.ya?ml$/i.test(it.name)) out.push(p);
   }
 }
 

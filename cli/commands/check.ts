@@ -13,6 +13,7 @@ import { resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
 import { loadWorkspace } from "../../language/index.ts";
 import { checkWorkspace } from "../../language/check.ts";
+import { loadTestFiles } from "../../language/test-files.ts";
 import { compareDiagnostics, type Diagnostic } from "../../language/diagnostics.ts";
 import { renderDiagnostics, renderDiagnosticsJson, summaryLine } from "../../language/render.ts";
 import type { SourceFile } from "../../language/ast.ts";
@@ -24,7 +25,8 @@ export const summary = "parse, type-check and lint workspaces";
 export const usage = `Usage: playbook check [DIR…] [--format text|json]
 
 Reads every *.yaml/*.yml file of each workspace folder (default: the current
-folder), resolves names, checks types and runs the lints. Codes are listed in
+folder), resolves names, checks types and runs the lints; then checks the
+folder's test files (*.test.yaml) against it. Codes are listed in
 docs/diagnostics.md.
 
 Paths in the report are the folder as you typed it plus the file inside it.
@@ -70,7 +72,16 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       files.push(...workspace.files);
       diags.push(...diagnostics);
       // Semantic checks on a workspace whose reading failed would mostly echo the syntax errors.
-      if (!diagnostics.some((x) => x.severity === "error")) diags.push(...checkWorkspace(workspace));
+      if (!diagnostics.some((x) => x.severity === "error")) {
+        const semantic = checkWorkspace(workspace);
+        diags.push(...semantic);
+        // Test files (*.test.yaml) are checked against a workspace that is itself free of errors.
+        if (!semantic.some((x) => x.severity === "error")) {
+          const t = await loadTestFiles(dir, workspace, d);
+          for (const tf of t.files) files.push({ path: tf.path, text: tf.text });
+          diags.push(...t.diagnostics);
+        }
+      }
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       if (err?.code && typeof err.code === "string" && /^E[A-Z]+$/.test(err.code)) {

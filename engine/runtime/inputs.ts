@@ -11,7 +11,7 @@ import type { EventRecord, RfmScores, Value } from "../../language/values.ts";
 import { featurePlan, scanFeatures } from "../features/index.ts";
 import { attributesNeeded, eventCutoffs } from "./horizon.ts";
 import { buildProgram, type Program } from "./program.ts";
-import { advance, type TimedDecision } from "./customer.ts";
+import { advance, type AdvanceOptions, type TimedDecision } from "./customer.ts";
 import { resolveTimezone, timezoneStats, type TimezoneStats } from "./customers.ts";
 import { sortDecisions } from "./order.ts";
 import { emptyState, type CustomerState } from "./state.ts";
@@ -76,11 +76,13 @@ export interface FileRunResult {
  * With `shard`, every row is still read and checked (and RFM bounds fitted on
  * every customer), but only the shard's customers are decided and only their
  * events cross into JS (docs/sharding.md).
+ * `trace` sees every check of every candidate, as `explain` does (`playbook test --coverage`);
+ * without it the loop runs as before.
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
   only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null, rfmAt?: (now: number) => RfmScores | null) => void },
-  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress; shard?: Shard } = {},
+  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress; shard?: Shard; trace?: AdvanceOptions["trace"] } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
   const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
@@ -157,7 +159,7 @@ export async function decideFromFiles(
       const tz = resolveTimezone(attrs, p.defaultTz, timezones);
       if (table) table.fill(slot(ci), base.values);
       const state = states.get(id) ?? emptyState();
-      for (const d of advance(p, { id, attrs, events, tz, rfm: null, ...(rfmAt ? { rfmAt: rfmAt(ci) } : {}), base: table ? base : undefined }, state, from, to, { reportDeferred })) decisions.push(d);
+      for (const d of advance(p, { id, attrs, events, tz, rfm: null, ...(rfmAt ? { rfmAt: rfmAt(ci) } : {}), base: table ? base : undefined }, state, from, to, o.trace ? { reportDeferred, trace: o.trace } : { reportDeferred })) decisions.push(d);
       if (o.keepStates !== false && (state.history.length || state.pending.length || state.activeCadence || Object.keys(state.segments).length)) states.set(id, state);
     };
     let next = 0;
