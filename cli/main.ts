@@ -25,6 +25,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   tui: () => import("./commands/tui.ts"),
   diff: () => import("./commands/diff.ts"),
   demo: () => import("./commands/demo.ts"),
+  lsp: () => import("./commands/lsp.ts"),
 };
 
 async function loadCommand(name: string): Promise<CommandModule | null> {
@@ -56,6 +57,7 @@ export const SUMMARIES: Record<keyof typeof COMMANDS, string> = {
   tui: "the report, interactive: overview, rule drill-down, RFM grid",
   diff: "what changed between two git revisions of a workspace, and for whom",
   demo: "a synthetic shop with known true effects: simulate, report, compare",
+  lsp: "the language server for editors: diagnostics, completion, hover, definition, formatting (stdio)",
 };
 
 function globalHelp(io: CliIO): void {
