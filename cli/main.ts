@@ -27,6 +27,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   test: () => import("./commands/test.ts"),
   demo: () => import("./commands/demo.ts"),
   logs: () => import("./commands/logs.ts"),
+  lsp: () => import("./commands/lsp.ts"),
 };
 
 async function loadCommand(name: string): Promise<CommandModule | null> {
@@ -60,6 +61,7 @@ export const SUMMARIES: Record<keyof typeof COMMANDS, string> = {
   test: "run the workspace's test cases (*.test.yaml): pass/fail, coverage, JUnit",
   demo: "a synthetic shop with known true effects: simulate, report, compare",
   logs: "merge the N decision logs of a --shard i/N run into the unsharded log",
+  lsp: "the language server for editors: diagnostics, completion, hover, definition, formatting (stdio)",
 };
 
 function globalHelp(io: CliIO): void {

@@ -17,12 +17,12 @@ export { buildWorkspace as loadWorkspaceFromFilesSorted };
 export const MAX_FILE_BYTES = 16 * 1024 * 1024;
 
 /** Collects `*.yaml` / `*.yml` below `dir` (recursively, sorted, skipping dot-folders and node_modules). */
-async function collect(dir: string, out: string[]): Promise<void> {
+export async function collectYamlFiles(dir: string, out: string[]): Promise<void> {
   const items = await readdir(dir, { withFileTypes: true });
   for (const it of items.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (it.name.startsWith(".") || it.name === "node_modules") continue;
     const p = join(dir, it.name);
-    if (it.isDirectory()) await collect(p, out);
+    if (it.isDirectory()) await collectYamlFiles(p, out);
     // Test files (`*.test.yaml`, language/test-files.ts) are part of the folder but not of the program.
     else if (it.isFile() && /\.ya?ml$/i.test(it.name) && !/\.test\.ya?ml$/i.test(it.name)) out.push(p);
   }
@@ -60,7 +60,7 @@ export async function loadWorkspace(dir: string, opts: LoadOptions = {}): Promis
     return { workspace: emptyWorkspace(dir), diagnostics: [d] };
   }
   const paths: string[] = [];
-  if (st.isDirectory()) await collect(dir, paths);
+  if (st.isDirectory()) await collectYamlFiles(dir, paths);
   else paths.push(dir);
   const files: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];

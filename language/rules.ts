@@ -10,6 +10,7 @@ import { parseTrigger } from "./parse.ts";
 
 export const RULE_KEYS = ["on", "who", "unless", "priority", "exclusive", "queue", "expires", "exit", "holdout", "salt", "send", "steps", "include_current"] as const;
 export const STEP_KEYS = ["after", "if", "unless", "channel", "template", "topic", "offer"] as const;
+export const OFFER_KEYS = ["code", "cost"] as const;
 
 /** `rules:` */
 export function readRules(f: YamlFile, node: Node | null, ws: Workspace, seen: Seen, at: Span): void {
@@ -166,7 +167,7 @@ function readStep(f: YamlFile, rule: Rule, index: number, node: Node | null): St
         const om = asMap(f, x.value, "offer", ks);
         if (!om) break;
         const oes = entries(f, om);
-        checkKeys(f, oes, ["code", "cost"], "offer");
+        checkKeys(f, oes, OFFER_KEYS, "offer");
         const code = oes.find((o) => o.key === "code");
         const cost = oes.find((o) => o.key === "cost");
         step.offer = {

@@ -13,6 +13,15 @@ import { parseClock, parseDurationText, parsePercentText } from "./literals.ts";
 import { charHint, describeChar, firstNonAscii } from "./unicode.ts";
 import { suggestTimeZone, validTimeZone } from "./timezones.ts";
 
+/** The keys each section's map (or each entry's map) may hold: the readers check them, completion and the JSON Schema list them. */
+export const SCHEMA_KEYS = ["customer", "events"] as const;
+export const DEFAULTS_KEYS = ["timezone", "send_hours", "holdout", "global_holdout", "attribution", "goal", "exit", "expires"] as const;
+export const CHANNEL_KEYS = ["requires", "cost"] as const;
+export const RFM_KEYS = ["event", "value", "window", "scores", "recency", "frequency", "monetary"] as const;
+export const TEMPLATE_KEYS = ["fields"] as const;
+export const JSONLOGIC_KEYS = ["jsonlogic"] as const;
+export const ALERT_KEYS = { open_rate_below: "openRateBelow", ctr_below: "ctrBelow", unsubscribe_above: "unsubscribeAbove", complaint_above: "complaintAbove" } as const;
+
 /** Definitions seen so far across files, to report duplicates citing both places. */
 export type Seen = Map<string, Span>;
 
@@ -90,7 +99,7 @@ export function readSchema(f: YamlFile, node: Node | null, ws: Workspace, seen: 
   const map = asMap(f, node, "schema", at);
   if (!map) return;
   const es = entries(f, map);
-  checkKeys(f, es, ["customer", "events"], "schema");
+  checkKeys(f, es, SCHEMA_KEYS, "schema");
   for (const e of es) {
     const sec = asMap(f, e.value, `schema.${e.key}`, f.spanOf(e.keyNode));
     if (!sec) continue;
@@ -172,7 +181,7 @@ export function readDefaults(f: YamlFile, node: Node | null, ws: Workspace, at: 
   const map = asMap(f, node, "defaults", at);
   if (!map) return;
   const es = entries(f, map);
-  checkKeys(f, es, ["timezone", "send_hours", "holdout", "global_holdout", "attribution", "goal", "exit", "expires"], "defaults");
+  checkKeys(f, es, DEFAULTS_KEYS, "defaults");
   const d = ws.defaults;
   for (const e of es) {
     const ks = f.spanOf(e.keyNode);
@@ -242,7 +251,7 @@ export function readChannels(f: YamlFile, node: Node | null, ws: Workspace, seen
     const ch = { name: e.key, span, cost: 0 } as Workspace["channels"] extends Map<string, infer C> ? C : never;
     if (cm) {
       const ces = entries(f, cm);
-      checkKeys(f, ces, ["requires", "cost"], `channel "${e.key}"`);
+      checkKeys(f, ces, CHANNEL_KEYS, `channel "${e.key}"`);
       for (const c of ces) {
         if (c.key === "requires") ch.requires = exprAt(f, c.value, "requires", f.spanOf(c.keyNode));
         if (c.key === "cost") ch.cost = asNumber(f, c.value, "cost", f.spanOf(c.keyNode)) ?? 0;
@@ -288,7 +297,7 @@ export function readRfm(f: YamlFile, node: Node | null, ws: Workspace, at: Span)
   const map = asMap(f, node, "rfm", at);
   if (!map) return;
   const es = entries(f, map);
-  checkKeys(f, es, ["event", "value", "window", "scores", "recency", "frequency", "monetary"], "rfm");
+  checkKeys(f, es, RFM_KEYS, "rfm");
   const rfm: NonNullable<Workspace["rfm"]> = { span: f.spanOf(node), event: "", value: "", window: 365 * 86_400_000, scores: 5 };
   for (const e of es) {
     const ks = f.spanOf(e.keyNode);
@@ -346,7 +355,7 @@ export function readTemplates(f: YamlFile, node: Node | null, ws: Workspace, see
     const fields: { name: string; span: Span }[] = [];
     if (tm) {
       const tes = entries(f, tm);
-      checkKeys(f, tes, ["fields"], `template "${e.key}"`);
+      checkKeys(f, tes, TEMPLATE_KEYS, `template "${e.key}"`);
       const fl = tes.find((x) => x.key === "fields");
       const items = fl ? asList(f, fl.value, "fields", f.spanOf(fl.keyNode)) : [];
       for (const it of items ?? []) {
@@ -369,7 +378,7 @@ export function readSegments(f: YamlFile, node: Node | null, ws: Workspace, seen
     let jsonlogic: unknown;
     if (e.value && isMap(e.value)) {
       const jes = entries(f, e.value);
-      checkKeys(f, jes, ["jsonlogic"], `segment "${e.key}"`);
+      checkKeys(f, jes, JSONLOGIC_KEYS, `segment "${e.key}"`);
       const jl = jes.find((x) => x.key === "jsonlogic");
       if (jl) {
         try {
@@ -394,7 +403,7 @@ export function readAlerts(f: YamlFile, node: Node | null, ws: Workspace, at: Sp
   const map = asMap(f, node, "alerts", at);
   if (!map) return;
   const es = entries(f, map);
-  const keys = { open_rate_below: "openRateBelow", ctr_below: "ctrBelow", unsubscribe_above: "unsubscribeAbove", complaint_above: "complaintAbove" } as const;
+  const keys = ALERT_KEYS;
   checkKeys(f, es, Object.keys(keys), "alerts");
   for (const e of es) {
     const k = keys[e.key as keyof typeof keys];

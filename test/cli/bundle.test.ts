@@ -6,7 +6,7 @@
  * right after `npm ci`) dist/cli itself must be there and be the one that runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { HAS_FRONT_END, ROOT, SHOP } from "./run-support.ts";
@@ -70,6 +70,29 @@ describe("the bundle", () => {
     expect(bundled.out).toBe(sources.out);
     expect(bundled.out).toMatch(/\n0 errors, \d+ warnings\n$/);
     expect(bundled.code).toBe(sources.code);
+  });
+
+  it("serves the language server (`lsp`): vscode-languageserver is bundled and answers over stdio", async () => {
+    const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { processId: null, rootUri: null, capabilities: {} } });
+    const child = spawn(process.execPath, [BIN, "lsp", "--stdio"], { cwd: ROOT, env: { ...process.env, PLAYBOOK_DEBUG: "1", PLAYBOOK_DIST: dist } });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (b: Buffer) => (err += b));
+    const reply = await new Promise<string>((done) => {
+      child.stdout.on("data", (b: Buffer) => {
+        out += b;
+        const at = out.indexOf("\r\n\r\n");
+        const len = Number(/Content-Length: (\d+)/.exec(out)?.[1]);
+        if (at >= 0 && Buffer.byteLength(out.slice(at + 4)) >= len) done(out.slice(at + 4));
+      });
+      child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    child.kill();
+    expect(err).toMatch(/running the bundle/);
+    const r = JSON.parse(reply) as { id: number; result: { capabilities: Record<string, unknown>; serverInfo: { name: string } } };
+    expect(r.id).toBe(1);
+    expect(r.result.serverInfo.name).toBe("playbook");
+    expect(r.result.capabilities).toMatchObject({ hoverProvider: true, definitionProvider: true, documentFormattingProvider: true });
   });
 
   it("loads no DuckDB, ink or React for --help and check (static imports of their chunks)", () => {
