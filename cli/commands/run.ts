@@ -19,6 +19,7 @@ import { decisionSummary } from "../../engine/runtime/log-file.ts";
 import { stripTime } from "../../engine/runtime/order.ts";
 import { formatBadRows, parseTime, rowsSummary, rejectsText } from "../../engine/runtime/read.ts";
 import { loadState, saveState, StateFormatError } from "../../engine/state/store.ts";
+import { lockState, StateLockedError } from "../../engine/state/lock.ts";
 import type { CustomerState } from "../../engine/runtime/state.ts";
 import type { Program } from "../../engine/runtime/program.ts";
 import { shardFlag, writeDecisions } from "../shard-args.ts";
@@ -72,13 +73,18 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   const { dir, values } = parseDataArgs(args, { at: { type: "string" }, state: { type: "string" }, out: { type: "string" }, rejects: { type: "string" }, shard: { type: "string" } });
   const at = timeFlag("at", values.at);
   const shard = shardFlag(values.shard);
+  let release = () => {};
   try {
     const { program, warnings } = await loadProgram(resolve(io.cwd, dir), dir);
     const statePath = values.state ? resolve(io.cwd, values.state) : null;
     let states = new Map<string, CustomerState>();
     let from = at - DAY;
+    let readLastAt: number | null = null;
     if (statePath) {
+      // Held from reading the state to committing it (engine/state/lock.ts).
+      release = lockState(statePath);
       const stored = await loadState(statePath);
+      readLastAt = stored.lastAt;
       if (stored.lastAt !== null && at < stored.lastAt) {
         io.stderr(`playbook run: the state file was last run at ${isoSeconds(stored.lastAt)}; --at ${isoSeconds(at)} is earlier\n`);
         return EXIT.usage;
@@ -101,7 +107,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     // Committed only after the log is out: a run killed before this line leaves the state as it was,
     // and a reader that went away before reading it all ends the process in flush (cli/io.ts).
     if (!values.out) await io.flush?.();
-    if (statePath) await saveState(statePath, at, states, at - longestWindow(program), shard ? { shard: shardLabel(shard) } : {});
+    if (statePath) await saveState(statePath, at, states, at - longestWindow(program), { readLastAt, ...(shard ? { shard: shardLabel(shard) } : {}) });
     // The warnings as one line, with the summaries of a run that worked (cli/warnings.ts).
     io.stderr(warningsLine(warnings, dir));
     io.stderr(rowsSummary(r.counts));
@@ -110,8 +116,10 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   } catch (e) {
     if (e instanceof InputError) return (io.stderr(e.message), e.exitCode);
-    if (e instanceof StateFormatError) return (io.stderr(`playbook run: ${e.message}\n`), EXIT.usage);
+    if (e instanceof StateFormatError || e instanceof StateLockedError) return (io.stderr(`playbook run: ${e.message}\n`), EXIT.usage);
     throw e;
+  } finally {
+    release();
   }
 }
 

@@ -170,11 +170,18 @@ function parseDoc(path: string, id: string, doc: string): CustomerState {
  * Replaces the stored state with `states` and `lastAt` in one transaction.
  * History older than `keepAfter` is dropped first: no cap window reaches it.
  */
-export async function saveState(path: string, lastAt: number, states: Map<string, CustomerState>, keepAfter: number, o: { shard?: string } = {}): Promise<void> {
+export async function saveState(path: string, lastAt: number, states: Map<string, CustomerState>, keepAfter: number, o: { shard?: string; readLastAt?: number | null } = {}): Promise<void> {
+  const readLastAt = o.readLastAt;
   const h = await open(path);
   try {
     await h.con.run("BEGIN TRANSACTION");
     try {
+      if (readLastAt !== undefined) {
+        // The state must still be the one this run read: another writer in between would be overwritten.
+        const now = (await h.con.runAndReadAll("SELECT v FROM meta WHERE k = 'last_at'")).getRows()[0]?.[0];
+        const was = readLastAt === null ? undefined : new Date(readLastAt).toISOString();
+        if ((now ?? undefined) !== was) throw new StateFormatError(`--state ${path} was changed by another run (last run ${now ?? "none"}, read as ${was ?? "none"}); nothing committed: run again`);
+      }
       await h.con.run(`CREATE OR REPLACE TABLE customer_state ${STATE_COLUMNS}`);
       const app = await h.con.createAppender("customer_state");
       for (const id of [...states.keys()].sort()) {
