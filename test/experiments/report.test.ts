@@ -20,7 +20,7 @@ function cfg(over: Partial<ReportConfig> = {}): ReportConfig {
   return {
     attribution: 7 * DAY, goal: "order_placed", revenueProp: "amount",
     channelCost: new Map([["email", 2], ["push", 1]]), offers: new Map([["r", new Map([[1, 10]])]]),
-    holdout: new Map([["r", 0.5]]), globalHoldout: 0, alerts: { openRateBelow: 0.5 }, rules: ["r"], ...over,
+    holdout: new Map([["r", 0.5]]), globalHoldout: 0, alerts: { openRateBelow: 0.5 }, rules: ["r"], revenueCap: null, ...over,
   };
 }
 

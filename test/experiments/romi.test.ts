@@ -29,7 +29,7 @@ const iso = (ms: number) => new Date(ms).toISOString().replace(".000Z", "Z");
 const cfg: ReportConfig = {
   attribution: 7 * DAY, goal: "order_placed", revenueProp: "amount",
   channelCost: new Map([["email", 2]]), offers: new Map(),
-  holdout: new Map([["r", 0.5]]), globalHoldout: 0, alerts: {}, rules: ["r"],
+  holdout: new Map([["r", 0.5]]), globalHoldout: 0, alerts: {}, rules: ["r"], revenueCap: null,
 };
 
 function d(customer: string, variant: "treatment" | "holdout"): DecisionFields {
