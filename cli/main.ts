@@ -28,6 +28,7 @@ export const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   demo: () => import("./commands/demo.ts"),
   logs: () => import("./commands/logs.ts"),
   lsp: () => import("./commands/lsp.ts"),
+  schema: () => import("./commands/schema.ts"),
 };
 
 async function loadCommand(name: string): Promise<CommandModule | null> {
@@ -62,6 +63,7 @@ export const SUMMARIES: Record<keyof typeof COMMANDS, string> = {
   demo: "a synthetic shop with known true effects: simulate, report, compare",
   logs: "merge the N decision logs of a --shard i/N run into the unsharded log",
   lsp: "the language server for editors: diagnostics, completion, hover, definition, formatting (stdio)",
+  schema: "print the JSON Schema of playbook files, for editors' YAML extensions",
 };
 
 function globalHelp(io: CliIO): void {

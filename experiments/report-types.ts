@@ -45,7 +45,7 @@ export interface CappedComparison extends MetricComparison {
   customers_for_normal: number | null;
   /** Skewness of the difference of the two means (null when unknown). */
   skewness_of_difference: number | null;
-  /** 355·skewness_of_difference² < 1 (the book's rule on the statistic tested): the interval and p are trusted and judged (BH, ROMI). */
+  /** 355·skewness_of_difference² < 1 (the book's rule on the statistic tested). False is a warning (the report's `~`): the comparison is judged all the same. */
   normal_ok: boolean;
 }
 

@@ -48,7 +48,7 @@ export function reportMarkdown(rep: Report): string {
   ];
   const few = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (tooFewNote(r) ? [`\`${r.rule}\`: ${tooFewNote(r)}`] : []));
   if (few.length) out.push("", `**?** ${few.join("; ")}.`);
-  if (cap) out.push("", `Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled (q, ROMI); **~** too skewed to judge even capped.`);
+  if (cap) out.push("", `Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled (q, ROMI); **~** skewed even capped: the interval and q are approximate.`);
   const skewed = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (skewNote(r) ? [`\`${r.rule}\`: ${skewNote(r)}`] : []));
   if (skewed.length) out.push("", `**~** ${skewed.join("; ")}.`);
   for (const r of rep.rules) {

@@ -55,19 +55,19 @@ export function romiCell(r: RuleReport): string {
   return `${times(r.romi)}×${ci}`;
 }
 
-/** The q of the revenue test the rule is judged by; "–" when the capped comparison is too skewed to judge. */
+/** The q of the revenue test the rule is judged by. */
 function revenueQ(r: RuleReport, alpha: number): string {
   const m = judgedRevenue(r);
   return m ? pval(m.q) + sig(m, alpha) : "–";
 }
 
-/** "revenue too skewed to judge: …", or null. */
+/** "revenue skewed, the interval is approximate: …", or null. */
 export function skewNote(r: RuleReport): string | null {
   const c = r.revenue_per_customer_capped;
   if (!c || c.normal_ok) return null;
   const g = c.skewness_of_difference;
   const why = g === null ? "too few customers" : `skewness of the lift ${g.toFixed(2)}, needs under ±${(1 / Math.sqrt(355)).toFixed(3)} (355 × skewness² < 1); a group needs > ${int(c.customers_for_normal ?? 0)} customers (has ${int(r.entries.treatment)} / ${int(r.entries.holdout)})`;
-  return `revenue too skewed to judge even capped: ${why}`;
+  return `revenue skewed even capped, its interval and q are approximate: ${why}`;
 }
 
 function ruleLine(r: RuleReport, alpha: number, capped: boolean): string[] {
@@ -133,7 +133,7 @@ export function reportTable(rep: Report): string {
   out.push("");
   out.push(`* q < ${rep.alpha} (Benjamini–Hochberg over every test above). Lifts: treatment − holdout, as assigned; conversion in percentage points.`);
   out.push("ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.");
-  if (cap) out.push(`Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled; ~ too skewed to judge even capped (q "–"), see below.`);
+  if (cap) out.push(`Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled; ~ skewed even capped: the interval and q are approximate, see below.`);
   if ([...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].some((r) => tooFewNote(r))) out.push("? too few conversions to judge (under one expected in the holdout): no verdict, see below.");
   for (const r of rep.rules) {
     const lines = funnelLines(r);
