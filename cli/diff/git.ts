@@ -11,6 +11,7 @@ import { join, posix, relative, resolve, sep } from "node:path";
 import type { SourceFile } from "../../language/ast.ts";
 import { parseAllDocuments } from "yaml";
 import { SECTIONS } from "../../language/workspace.ts";
+import { TEST_FILE } from "../../language/test-files.ts";
 
 /** The working tree, as a revision name. */
 export const WORKTREE = "WORKTREE";
@@ -78,6 +79,8 @@ export function repoPath(root: string, dir: string): string {
 }
 
 const YAML = /\.ya?ml$/;
+/** A playbook file of the workspace: YAML, not a test file (`*.test.yaml`, language/test-files.ts). */
+const playbookFile = (name: string) => YAML.test(name) && !TEST_FILE.test(name);
 
 /**
  * The workspace's YAML files at a revision (or in the working tree), with
@@ -89,7 +92,7 @@ export function filesAt(root: string, rev: string, wsPath: string): SourceFile[]
     const dir = join(root, wsPath);
     let names: string[];
     try {
-      names = readdirSync(dir).filter((f) => YAML.test(f) && statSync(join(dir, f)).isFile());
+      names = readdirSync(dir).filter((f) => playbookFile(f) && statSync(join(dir, f)).isFile());
     } catch {
       return [];
     }
@@ -100,7 +103,7 @@ export function filesAt(root: string, rev: string, wsPath: string): SourceFile[]
   const out: SourceFile[] = [];
   for (const full of listing.split("\n").filter(Boolean).sort()) {
     const name = full.slice(prefix.length);
-    if (!YAML.test(name) || name.includes("/")) continue;
+    if (!playbookFile(name) || name.includes("/")) continue;
     out.push({ path: name, text: git(root, ["show", `${rev}:${full}`]) });
   }
   return out;

@@ -8,6 +8,7 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { dirname } from "node:path";
 
 export class StateLockedError extends Error {}
 
@@ -34,7 +35,10 @@ export function lockState(path: string): () => void {
         released = true;
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      // The same words as the store's (engine/state/store.ts): the lock is the first thing to touch the folder.
+      if (code === "ENOENT") throw new StateLockedError(`--state ${path}: the folder ${dirname(path)} does not exist`);
+      if (code !== "EEXIST") throw e;
     }
     let holder: { pid?: number; host?: string; since?: string } = {};
     try {

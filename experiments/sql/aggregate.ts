@@ -176,8 +176,10 @@ async function cappedRevenue(con: DuckDBConnection, rules: Map<string, RuleAggre
   if (!ranks.length) return;
   await exec(con, `CREATE TABLE capk(rule VARCHAR, k BIGINT)`);
   await exec(con, `INSERT INTO capk VALUES ${ranks.join(", ")}`);
-  await exec(con, `CREATE TABLE caps AS SELECT q.rule, q.r AS cap FROM
-    (SELECT rule, r, row_number() OVER (PARTITION BY rule ORDER BY r) - 1 AS i FROM o) q JOIN capk ON capk.rule = q.rule AND capk.k = q.i`);
+  // A percentile of 0 (a rare goal) would erase the metric: the largest value is the cap then, as in capRevenue.
+  await exec(con, `CREATE TABLE caps AS SELECT q.rule, CASE WHEN q.r > 0 THEN q.r ELSE mx.r END AS cap FROM
+    (SELECT rule, r, row_number() OVER (PARTITION BY rule ORDER BY r) - 1 AS i FROM o) q JOIN capk ON capk.rule = q.rule AND capk.k = q.i
+    JOIN (SELECT rule, max(r) AS r FROM o GROUP BY rule) mx ON mx.rule = q.rule`);
   const y = "least(o.r, caps.cap)";
   const x = "least(o.pr, caps.cap)";
   const q = `SELECT o.rule, o.treated, any_value(caps.cap)::DOUBLE AS cap, count(*) AS n, sum(${y})::DOUBLE AS rs, sum(${y} * ${y})::DOUBLE AS rss,

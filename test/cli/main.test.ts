@@ -65,7 +65,7 @@ describe("usage-errors helpers", () => {
   it("reads a command's flags from its usage text", async () => {
     const { flagsOf } = await import("../../cli/usage-errors.ts");
     const { usage } = await import("../../cli/commands/run.ts");
-    expect(flagsOf(usage)).toEqual(["--data", "--at", "--state", "--out", "--customers", "--events", "--rejects"]);
+    expect(flagsOf(usage)).toEqual(["--data", "--at", "--state", "--out", "--shard", "--customers", "--events", "--rejects"]);
   });
 
   it("prints the version", async () => {

@@ -52,7 +52,9 @@ describe("playbook report", () => {
     expect(Object.keys(rule.conversion).slice(0, 8)).toEqual(["treatment", "holdout", "lift_abs", "lift_rel", "ci_low", "ci_high", "p", "q"]);
     // ROMI and incremental revenue follow their definitions on the printed numbers.
     expect(rule.incremental_revenue!).toBeCloseTo(rule.revenue_per_customer.lift_abs! * rule.entries.treatment, 4);
-    expect(rule.romi!).toBeCloseTo((rule.incremental_revenue! - rule.cost) / rule.cost, 6);
+    // ROMI is built on the revenue the rule is judged by: capped at P99 (docs/statistics.md).
+    expect(rule.incremental_revenue_capped!).toBeCloseTo(rule.revenue_per_customer_capped!.lift_abs! * rule.entries.treatment, 4);
+    expect(rule.romi!).toBeCloseTo((rule.incremental_revenue_capped! - rule.cost) / rule.cost, 6);
   });
 
   it("prints markdown matching its golden file", async () => {

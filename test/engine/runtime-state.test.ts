@@ -13,7 +13,7 @@ const withHistory = (ts: number[]): CustomerState => ({ ...emptyState(), history
 describe("the --state file", () => {
   it("starts empty and round-trips contact history, dropping what no cap window reaches", async () => {
     const path = join(dir, "a.duckdb");
-    expect(await loadState(path)).toEqual({ lastAt: null, states: new Map() });
+    expect(await loadState(path)).toEqual({ lastAt: null, shard: null, states: new Map() });
     await saveState(path, 5000, new Map([["c1", withHistory([100, 4000])], ["c2", emptyState()]]), 1000);
     const s = await loadState(path);
     expect(s.lastAt).toBe(5000);

@@ -41,7 +41,7 @@ describe("the JSON Schema", () => {
   const base = new Map<string, unknown>();
   const shopPaths = ["lifecycle.yaml", "policy.yaml", "retention.yaml"];
   for (const f of shopPaths) base.set(f, parse(readFileSync(join(SHOP, f), "utf8")));
-  base.set("extra.yaml", { segments: { by_logic: { jsonlogic: { "==": [{ var: "country" }, "DE"] } } }, rules: { extra_rule: { on: "signed_up", who: "by_logic", send: { channel: "email", template: "welcome_1" } } } });
+  base.set("extra.yaml", { segments: { by_logic: { jsonlogic: { "==": [{ var: "city" }, "Berlin"] } } }, rules: { extra_rule: { on: "signed_up", who: "by_logic", send: { channel: "email", template: "welcome_1" } } } });
   const places: [string, (string | number)[]][] = [
     ["lifecycle.yaml", []],
     ["policy.yaml", ["schema"]],
