@@ -15,6 +15,7 @@ import { scoreRfm, type RfmBounds } from "../rfm.ts";
 import { fitRfmOnTable, scanFeatures, type FeatureTable } from "../features/index.ts";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { copyEventRows, type BadRow, type RowCounts } from "./read.ts";
 
@@ -45,8 +46,9 @@ export async function rfmSnapshots(
   con: DuckDBConnection, ws: Workspace, cfg: RfmConfig, eventsPath: string | null, customers: number, from: number, to: number,
 ): Promise<RfmAt> {
   const days: { day: number; table: FeatureTable | null; bounds: RfmBounds }[] = [];
-  // The goal event's rows, copied once to a Parquet file of their own, are what each day's scan reads.
-  const goal = eventsPath && rfmDay(from) + DAY <= to ? join(tmpdir(), `playbook-rfm-${process.pid}-${Date.now()}.parquet`) : null;
+  // The goal event's rows, copied once to a Parquet file of their own, are what each day's scan reads
+  // (a name of its own: `playbook test` runs several cases at once in one process).
+  const goal = eventsPath && rfmDay(from) + DAY <= to ? join(tmpdir(), `playbook-rfm-${process.pid}-${randomUUID()}.parquet`) : null;
   try {
     if (goal) await copyEventRows(con, eventsPath!, cfg.event, cfg.value ?? null, goal);
     for (let day = rfmDay(from); day <= to; day += DAY) {
