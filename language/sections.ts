@@ -70,7 +70,7 @@ export function exprAt(f: YamlFile, node: Node | null, what: string, at: Span): 
     return undefined;
   }
   const src = f.exprSource(node);
-  const r = parseExpr(src.text, src.spanOf);
+  const r = f.parsed("expr", src.base, src.text, () => parseExpr(src.text, src.spanOf));
   f.diags.push(...r.diagnostics);
   return r.expr;
 }
@@ -277,12 +277,12 @@ export function readCaps(f: YamlFile, node: Node | null, ws: Workspace, at: Span
       const val = f.exprSource(e.value);
       const text = `${key.text}: ${val.text}`;
       const split = key.text.length + 2;
-      const r = parseCap(text, (s, en) => (s < split ? f.span(key.base + s, key.base + Math.min(en, key.text.length)) : f.span(val.base + s - split, val.base + en - split)));
+      const r = f.parsed(`cap:${val.base}`, key.base, text, () => parseCap(text, (s, en) => (s < split ? f.span(key.base + s, key.base + Math.min(en, key.text.length)) : f.span(val.base + s - split, val.base + en - split))));
       f.diags.push(...r.diagnostics);
       cap = r.cap;
     } else if (isScalar(it)) {
       const src = f.exprSource(it);
-      const r = parseCap(src.text, src.spanOf);
+      const r = f.parsed("cap", src.base, src.text, () => parseCap(src.text, src.spanOf));
       f.diags.push(...r.diagnostics);
       cap = r.cap;
     } else {
