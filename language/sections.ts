@@ -20,6 +20,8 @@ export const CHANNEL_KEYS = ["requires", "cost"] as const;
 export const RFM_KEYS = ["event", "value", "window", "scores", "recency", "frequency", "monetary"] as const;
 export const TEMPLATE_KEYS = ["fields"] as const;
 export const JSONLOGIC_KEYS = ["jsonlogic"] as const;
+/** The keys of `source:` (each a table or column name; defaults in `SOURCE_DEFAULTS`). */
+export const SOURCE_KEYS = Object.keys(SOURCE_DEFAULTS) as (keyof typeof SOURCE_DEFAULTS)[];
 export const ALERT_KEYS = { open_rate_below: "openRateBelow", ctr_below: "ctrBelow", unsubscribe_above: "unsubscribeAbove", complaint_above: "complaintAbove" } as const;
 
 /** Definitions seen so far across files, to report duplicates citing both places. */
@@ -331,8 +333,8 @@ export function readSource(f: YamlFile, node: Node | null, ws: Workspace, at: Sp
   const map = asMap(f, node, "source", at);
   if (!map) return;
   const es = entries(f, map);
-  const keys = Object.keys(SOURCE_DEFAULTS) as (keyof typeof SOURCE_DEFAULTS)[];
-  checkKeys(f, es, keys.filter((k) => k !== "span"), "source");
+  const keys = SOURCE_KEYS;
+  checkKeys(f, es, keys, "source");
   const src = { ...SOURCE_DEFAULTS, span: f.spanOf(node) };
   for (const e of es) {
     if (!(keys as string[]).includes(e.key)) continue;
