@@ -5,6 +5,7 @@
  * events; RFM quantile bounds, when the workspace leaves some to the data, take
  * one extra pass that keeps four numbers per customer.
  */
+import type { DuckDBInstance } from "@duckdb/node-api";
 import type { Expr, Workspace } from "../language/ast.ts";
 import { childrenOf } from "./features/plan.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "../language/values.ts";
@@ -65,7 +66,7 @@ export function segmentsOf(customer: Record<string, Value>, events: readonly Eve
  * RFM as of `now` and evaluates every segment for every customer.
  * The workspace must be checked (names resolved).
  */
-export async function computeSegments(o: { workspace: Workspace; customersFile: string; eventsFile: string | null; now: number; members?: boolean }): Promise<SegmentsResult> {
+export async function computeSegments(o: { workspace: Workspace; customersFile: string; eventsFile: string | null; now: number; members?: boolean; db?: DuckDBInstance }): Promise<SegmentsResult> {
   // Without `members` (sizes and the grid only), no customer id crosses into JS.
   const withMembers = o.members ?? true;
   const ws = o.workspace;
@@ -79,7 +80,7 @@ export async function computeSegments(o: { workspace: Workspace; customersFile: 
   const cells: RfCell[] = [];
   for (let r = n; r >= 1; r--) for (let f = 1; f <= n; f++) cells.push({ r, f, customers: 0, revenue: 0 });
   let unscored = 0;
-  const { con, close, connect } = await openReader();
+  const { con, close, connect } = await openReader({ db: o.db });
   try {
     const cfg = ws.rfm;
     const plan = featurePlan(ws, { segmentsOnly: true });

@@ -8,6 +8,7 @@ import { didYouMean } from "./fuzzy.ts";
 import type { Expr, SourceFile, Workspace } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { buildWorkspace, emptyWorkspace } from "./workspace.ts";
+import type { ParseCache } from "./parse-cache.ts";
 import { parseExpr, textSpanMap } from "./parse.ts";
 
 export { printExpr, featureKey } from "./printer.ts";
@@ -90,8 +91,8 @@ async function nearbyFolder(dir: string): Promise<string | undefined> {
 }
 
 /** Builds a workspace from in-memory files (tests, `diff` at a git revision). */
-export function loadWorkspaceFromFiles(root: string, files: SourceFile[]): { workspace: Workspace; diagnostics: Diagnostic[] } {
-  return buildWorkspace(root, files);
+export function loadWorkspaceFromFiles(root: string, files: SourceFile[], o: { cache?: ParseCache } = {}): { workspace: Workspace; diagnostics: Diagnostic[] } {
+  return buildWorkspace(root, files, o.cache);
 }
 
 /** Parses one expression (spans relative to `text`, in file `file`). */

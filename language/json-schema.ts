@@ -8,7 +8,7 @@
  */
 import { SECTIONS } from "./workspace.ts";
 import { OFFER_KEYS, RULE_KEYS, STEP_KEYS } from "./rules.ts";
-import { ALERT_KEYS, CHANNEL_KEYS, DEFAULTS_KEYS, JSONLOGIC_KEYS, RFM_KEYS, SCHEMA_KEYS, TEMPLATE_KEYS } from "./sections.ts";
+import { ALERT_KEYS, CHANNEL_KEYS, DEFAULTS_KEYS, JSONLOGIC_KEYS, RFM_KEYS, SCHEMA_KEYS, SOURCE_KEYS, TEMPLATE_KEYS } from "./sections.ts";
 
 type JsonSchema = Record<string, unknown>;
 
@@ -45,12 +45,16 @@ export function playbookSchema(): JsonSchema {
     caps: { type: "array", items: { anyOf: [{ type: "string" }, { type: "object", minProperties: 1, maxProperties: 1, additionalProperties: { type: "string" } }] } },
     suppress: EXPR,
     rfm: keyed(RFM_KEYS),
+    source: keyed(SOURCE_KEYS, Object.fromEntries(SOURCE_KEYS.map((k) => [k, { type: "string" }]))),
     templates: named(keyed(TEMPLATE_KEYS, { fields: { type: "array", items: { type: "string" } } })),
     segments: named({ anyOf: [EXPR, keyed(JSONLOGIC_KEYS)] }),
     rules: named(rule),
     alerts: keyed(Object.keys(ALERT_KEYS), {}),
   };
   for (const k of Object.keys(ALERT_KEYS)) (sections.alerts!.properties as Record<string, JsonSchema>)[k] = SCALAR;
+  // A section the reader knows but the schema does not describe would accept anything under it.
+  const missing = SECTIONS.filter((k) => !sections[k]);
+  if (missing.length) throw new Error(`json-schema.ts: no schema for the section(s) ${missing.join(", ")}`);
   return {
     $schema: "http://json-schema.org/draft-07/schema#",
     $id: "https://playbook.dev/playbook.schema.json",

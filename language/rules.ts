@@ -45,7 +45,7 @@ function readRule(f: YamlFile, id: string, span: Span, node: Node | null): Rule 
           break;
         }
         const src = f.exprSource(x.value);
-        const r = parseTrigger(src.text, src.spanOf);
+        const r = f.parsed("trigger", src.base, src.text, () => parseTrigger(src.text, src.spanOf));
         f.diags.push(...r.diagnostics);
         if (r.trigger) rule.on = r.trigger;
         break;

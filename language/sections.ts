@@ -20,6 +20,8 @@ export const CHANNEL_KEYS = ["requires", "cost"] as const;
 export const RFM_KEYS = ["event", "value", "window", "scores", "recency", "frequency", "monetary"] as const;
 export const TEMPLATE_KEYS = ["fields"] as const;
 export const JSONLOGIC_KEYS = ["jsonlogic"] as const;
+/** The keys of `source:` (each a table or column name; defaults in `SOURCE_DEFAULTS`). */
+export const SOURCE_KEYS = Object.keys(SOURCE_DEFAULTS) as (keyof typeof SOURCE_DEFAULTS)[];
 export const ALERT_KEYS = { open_rate_below: "openRateBelow", ctr_below: "ctrBelow", unsubscribe_above: "unsubscribeAbove", complaint_above: "complaintAbove" } as const;
 
 /** Definitions seen so far across files, to report duplicates citing both places. */
@@ -70,7 +72,7 @@ export function exprAt(f: YamlFile, node: Node | null, what: string, at: Span): 
     return undefined;
   }
   const src = f.exprSource(node);
-  const r = parseExpr(src.text, src.spanOf);
+  const r = f.parsed("expr", src.base, src.text, () => parseExpr(src.text, src.spanOf));
   f.diags.push(...r.diagnostics);
   return r.expr;
 }
@@ -277,12 +279,12 @@ export function readCaps(f: YamlFile, node: Node | null, ws: Workspace, at: Span
       const val = f.exprSource(e.value);
       const text = `${key.text}: ${val.text}`;
       const split = key.text.length + 2;
-      const r = parseCap(text, (s, en) => (s < split ? f.span(key.base + s, key.base + Math.min(en, key.text.length)) : f.span(val.base + s - split, val.base + en - split)));
+      const r = f.parsed(`cap:${val.base}`, key.base, text, () => parseCap(text, (s, en) => (s < split ? f.span(key.base + s, key.base + Math.min(en, key.text.length)) : f.span(val.base + s - split, val.base + en - split))));
       f.diags.push(...r.diagnostics);
       cap = r.cap;
     } else if (isScalar(it)) {
       const src = f.exprSource(it);
-      const r = parseCap(src.text, src.spanOf);
+      const r = f.parsed("cap", src.base, src.text, () => parseCap(src.text, src.spanOf));
       f.diags.push(...r.diagnostics);
       cap = r.cap;
     } else {
@@ -331,8 +333,8 @@ export function readSource(f: YamlFile, node: Node | null, ws: Workspace, at: Sp
   const map = asMap(f, node, "source", at);
   if (!map) return;
   const es = entries(f, map);
-  const keys = Object.keys(SOURCE_DEFAULTS) as (keyof typeof SOURCE_DEFAULTS)[];
-  checkKeys(f, es, keys.filter((k) => k !== "span"), "source");
+  const keys = SOURCE_KEYS;
+  checkKeys(f, es, keys, "source");
   const src = { ...SOURCE_DEFAULTS, span: f.spanOf(node) };
   for (const e of es) {
     if (!(keys as string[]).includes(e.key)) continue;

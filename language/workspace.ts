@@ -11,6 +11,7 @@ import type { Diagnostic } from "./diagnostics.ts";
 import { checkKeys, entries, YamlFile } from "./yaml-source.ts";
 import { readAlerts, readCaps, readChannels, readDefaults, readRfm, readSource, readSchema, readSegments, readTemplates, exprAt, type Seen } from "./sections.ts";
 import { readRules } from "./rules.ts";
+import type { ParseCache } from "./parse-cache.ts";
 
 export const SECTIONS = ["schema", "defaults", "channels", "caps", "suppress", "rfm", "source", "templates", "segments", "rules", "alerts"] as const;
 
@@ -43,8 +44,11 @@ export function emptyWorkspace(root: string): Workspace {
   };
 }
 
-/** Builds a workspace from files already read (sorted by path here). */
-export function buildWorkspace(root: string, files: SourceFile[]): { workspace: Workspace; diagnostics: Diagnostic[] } {
+/**
+ * Builds a workspace from files already read (sorted by path here). With `cache`, parses of
+ * files whose text is unchanged since the last build with it are reused (parse-cache.ts).
+ */
+export function buildWorkspace(root: string, files: SourceFile[], cache?: ParseCache): { workspace: Workspace; diagnostics: Diagnostic[] } {
   const ws = emptyWorkspace(root);
   const diags: Diagnostic[] = [];
   const seen: Seen = new Map();
@@ -60,10 +64,11 @@ export function buildWorkspace(root: string, files: SourceFile[]): { workspace: 
       continue;
     }
     const before = diags.length;
-    const f = new YamlFile(src.path, text, diags);
+    const f = new YamlFile(src.path, text, diags, cache?.file(src.path, text));
     readFile(f, ws, seen);
     dropInsideAliases(f, diags, before);
   }
+  cache?.retain(sorted.map((f) => f.path));
   return { workspace: ws, diagnostics: diags };
 }
 

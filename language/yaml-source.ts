@@ -12,6 +12,7 @@ import type { Span } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { didYouMean } from "./fuzzy.ts";
 import { computeLineStarts, posOf, type SpanMapLike } from "./spans.ts";
+import { clearChecked, exprNodes, type FileParses } from "./parse-cache.ts";
 
 /** One file being read: its text, line table and the diagnostics list. */
 export class YamlFile {
@@ -22,12 +23,16 @@ export class YamlFile {
     readonly path: string,
     readonly text: string,
     readonly diags: Diagnostic[],
+    /** Parses of this text kept from an earlier load (parse-cache.ts), or none. */
+    private readonly parses?: FileParses,
   ) {
-    this.lineStarts = computeLineStarts(text);
+    this.lineStarts = parses?.lineStarts ?? computeLineStarts(text);
+    if (parses) parses.lineStarts = this.lineStarts;
     let doc: Document.Parsed | null = null;
     try {
       // Duplicate keys are reported by `entries` (with the key's name and the first place), not by the YAML library.
-      doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+      doc = parses?.doc ?? parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+      if (parses) parses.doc = doc;
     } catch (e) {
       this.error("PB001", "yaml-syntax", `cannot read this file as YAML: ${(e as Error).message}`, this.span(0, Math.min(1, text.length)));
     }
@@ -43,7 +48,8 @@ export class YamlFile {
       }
       if (doc.errors.length) doc = null;
     }
-    if (doc) this.reportAliases(doc);
+    // An alias is written `*name`: a text without a `*` has none, and the walk over its nodes is skipped.
+    if (doc && text.includes("*")) this.reportAliases(doc);
     this.doc = doc;
   }
 
@@ -112,6 +118,23 @@ export class YamlFile {
   }
 
   /** The raw text of a scalar and the file offset it starts at, for parsing expressions inside it. */
+  /**
+   * `parse()` of the source at `base` (an expression, trigger or cap of kind `kind`), or the
+   * result kept for the same place of the same text, with the checker's marks cleared.
+   */
+  parsed<R>(kind: string, base: number, text: string, parse: () => R): R {
+    if (!this.parses) return parse();
+    const key = `${kind}:${base}:${text}`;
+    const had = this.parses.results.get(key);
+    if (had !== undefined) {
+      clearChecked(had.nodes);
+      return had.value as R;
+    }
+    const r = parse();
+    this.parses.results.set(key, { value: r, nodes: exprNodes(r) });
+    return r;
+  }
+
   exprSource(node: Node): { text: string; base: number; spanOf: SpanMapLike } {
     const r = node.range ?? [0, 0, 0];
     let text: string;

@@ -1,5 +1,5 @@
 /**
- * `playbook check [DIR…] [--format text|json]`: parse, resolve, type-check and
+ * `playbook check [DIR…] [--format text|json|sarif|github]`: parse, resolve, type-check and
  * lint each workspace folder. Exit 0 without errors (warnings allowed), 1 with
  * errors, 2 on usage or I/O trouble (contract.md). The report goes to stdout in
  * both formats (it is the command's output, so `check | less` and `check
@@ -16,13 +16,14 @@ import { checkWorkspace } from "../../language/check.ts";
 import { loadTestFiles } from "../../language/test-files.ts";
 import { compareDiagnostics, type Diagnostic } from "../../language/diagnostics.ts";
 import { renderDiagnostics, renderDiagnosticsJson, summaryLine } from "../../language/render.ts";
+import { renderDiagnosticsGithub, renderDiagnosticsSarif } from "../../language/render-ci.ts";
 import type { SourceFile } from "../../language/ast.ts";
 
 /** One line for `playbook --help`. */
 export const summary = "parse, type-check and lint workspaces";
 
 /** `playbook check --help`. */
-export const usage = `Usage: playbook check [DIR…] [--format text|json]
+export const usage = `Usage: playbook check [DIR…] [--format text|json|sarif|github]
 
 Reads every *.yaml/*.yml file of each workspace folder (default: the current
 folder), resolves names, checks types and runs the lints; then checks the
@@ -35,9 +36,12 @@ A folder that does not exist or holds no YAML file is error PB000.
 Exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O trouble.
 
 Options:
-  --format F   text (default) or json
+  --format F   text (default), json, sarif (SARIF 2.1.0, for code scanning)
+               or github (workflow commands: annotations in a pull request)
   --help       this text
 `;
+
+const FORMATS = ["text", "json", "sarif", "github"];
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -52,7 +56,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stdout(usage);
     return EXIT.ok;
   }
-  if (values.format !== "text" && values.format !== "json") throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  if (!FORMATS.includes(values.format!)) throw new UsageError(`--format must be text, json, sarif or github, not "${values.format}"`);
   const dirs = positionals.length ? positionals : ["."];
   for (const d of dirs) {
     // A missing folder is a PB000 error from the loader (exit 1, with a did-you-mean), like an empty one.
@@ -94,6 +98,8 @@ export async function run(args: string[], io: CliIO): Promise<number> {
   }
   diags.sort(compareDiagnostics);
   if (values.format === "json") io.stdout(renderDiagnosticsJson(diags));
+  else if (values.format === "sarif") io.stdout(renderDiagnosticsSarif(diags));
+  else if (values.format === "github") io.stdout(renderDiagnosticsGithub(diags) + summaryLine(diags) + "\n");
   else {
     const color = io.isTTY && !io.env.NO_COLOR;
     const text = renderDiagnostics(diags, files, { color });

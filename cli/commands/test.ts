@@ -5,6 +5,7 @@
  * Exit 0 all passed, 1 a case failed, 2 usage trouble or a mistake in a playbook or test file.
  */
 import { parseArgs } from "node:util";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { EXIT, UsageError, type CliIO } from "../io.ts";
@@ -47,19 +48,22 @@ async function workspacesWithTests(root: string): Promise<string[]> {
   return [...new Set(files.map((f) => dirname(f)))].sort();
 }
 
-/** `work` over `items`, at most `n` at once; results in the order of `items`. */
-async function inPool<T, R>(items: T[], n: number, work: (x: T) => Promise<R>): Promise<R[]> {
+/** `work` over `items`, at most `n` at once (`w` says which of the n); results in the order of `items`. */
+async function inPool<T, R>(items: T[], n: number, work: (x: T, w: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  const worker = async () => {
+  const worker = async (w: number) => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await work(items[i]!);
+      out[i] = await work(items[i]!, w);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, (_, w) => worker(w)));
   return out;
 }
+
+/** Cases running at once: a few overlap DuckDB's reading with the JS loop. */
+const AT_ONCE = 6;
 
 /** Runs the command. */
 export async function run(args: string[], io: CliIO): Promise<number> {
@@ -81,6 +85,17 @@ export async function run(args: string[], io: CliIO): Promise<number> {
     io.stderr(`playbook test: no test files (*.test.yaml) in ${shown}\n`);
     return EXIT.usage;
   }
+  // One DuckDB instance per case running at once, reused by the cases that follow (openReader).
+  const dbs: DuckDBInstance[] = [];
+  try {
+    return await runAll(io, values, shown, root, dirs, dbs);
+  } finally {
+    for (const db of dbs) db.closeSync();
+  }
+}
+
+/** The cases of every workspace folder in `dirs`, reported; the exit status. */
+async function runAll(io: CliIO, values: { filter?: string; format?: string; coverage?: boolean; update?: boolean }, shown: string, root: string, dirs: string[], dbs: DuckDBInstance[]): Promise<number> {
   const results: CaseResult[] = [];
   const coverages: ReturnType<ReturnType<typeof coverageCollector>["result"]> = [];
   let updated = 0;
@@ -105,7 +120,7 @@ export async function run(args: string[], io: CliIO): Promise<number> {
       const failing: { case: TestCase; decisions: CaseResult["decisions"] }[] = [];
       // Cases are independent: a few at a time overlap DuckDB's reading with the JS loop; the
       // report keeps the file's order (coverage counts add up in any order).
-      for (const r of await inPool(f.cases.filter(wanted), 6, (c) => runCase(program, c, cov?.trace))) {
+      for (const r of await inPool(f.cases.filter(wanted), AT_ONCE, async (c, w) => runCase(program, c, cov?.trace, (dbs[w] ??= await DuckDBInstance.create(":memory:"))))) {
         cov?.decisions(r.decisions);
         results.push(r);
         if (!r.passed && !r.error) failing.push({ case: r.case, decisions: r.decisions });

@@ -3,12 +3,15 @@
  * the open documents' unsaved text in place of theirs, loaded and checked
  * exactly as `playbook check` does (same loader, same checker, so the same
  * codes and spans). Disk texts are read once and kept until the editor says a
- * file changed on disk (save, close, watched-file events).
+ * file changed on disk (save, close, watched-file events). The YAML and
+ * expression parses of a file are kept while its text stays the same
+ * (language/parse-cache.ts): a keystroke re-parses the one file typed in.
  */
 import { readFile, stat } from "node:fs/promises";
 import { relative, sep } from "node:path";
 import { collectYamlFiles, loadWorkspaceFromFiles, MAX_FILE_BYTES } from "../../language/index.ts";
 import { checkWorkspace } from "../../language/check.ts";
+import { ParseCache } from "../../language/parse-cache.ts";
 import type { SourceFile, Workspace } from "../../language/ast.ts";
 import type { Diagnostic } from "../../language/diagnostics.ts";
 
@@ -23,6 +26,8 @@ export class Folder {
   /** Absolute path → text on disk (null: too large or unreadable, left out as the loader would). */
   private disk: Map<string, string | null> | null = null;
   last: Checked | null = null;
+  /** Parses of the files, reused for those whose text a keystroke did not change. */
+  private readonly parses = new ParseCache();
 
   constructor(readonly dir: string) {}
 
@@ -57,7 +62,7 @@ export class Folder {
     for (const [p, t] of open) if (p.startsWith(this.dir + sep) && /\.ya?ml$/i.test(p)) texts.set(p, t);
     const files: SourceFile[] = [];
     for (const [p, t] of texts) if (t !== null) files.push({ path: p, text: t, name: relative(this.dir, p).split(sep).join("/") });
-    const { workspace, diagnostics } = loadWorkspaceFromFiles(this.dir, files);
+    const { workspace, diagnostics } = loadWorkspaceFromFiles(this.dir, files, { cache: this.parses });
     // As `check`: the semantic checks run only on a workspace that reads without errors.
     const all = diagnostics.some((d) => d.severity === "error") ? diagnostics : [...diagnostics, ...checkWorkspace(workspace)];
     const byFile = new Map<string, Diagnostic[]>();

@@ -7,6 +7,7 @@
  * membership at the window's end through `computeSegments`, as `segments` does.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import type { DuckDBInstance } from "@duckdb/node-api";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Decision } from "../../engine/decision.ts";
@@ -86,8 +87,11 @@ export function compare(c: TestCase, ds: Decision[]): { rows: Row[]; ok: boolean
   return { rows: [...rows, ...missing], ok };
 }
 
-/** Runs one case through the engine; `trace` (coverage) sees every check. */
-export async function runCase(p: Program, c: TestCase, trace?: AdvanceOptions["trace"]): Promise<CaseResult> {
+/**
+ * Runs one case through the engine; `trace` (coverage) sees every check. `db`: the DuckDB
+ * instance to read in (the command's pool, one per case running at once), else a new one.
+ */
+export async function runCase(p: Program, c: TestCase, trace?: AdvanceOptions["trace"], db?: DuckDBInstance): Promise<CaseResult> {
   const t0 = performance.now();
   const dir = await mkdtemp(join(tmpdir(), "pb-test-"));
   try {
@@ -103,7 +107,7 @@ export async function runCase(p: Program, c: TestCase, trace?: AdvanceOptions["t
       states.set(m.customer, s);
     }
     const src = hasEvents ? { customers, events } : { customers };
-    const r = await decideFromFiles(p, src, states, c.from, c.to, true, undefined, trace ? { trace } : {});
+    const r = await decideFromFiles(p, src, states, c.from, c.to, true, undefined, { ...(trace ? { trace } : {}), db });
     const result: CaseResult = { case: c, passed: false, decisions: [], rows: [], segmentFailures: [], error: null, ms: 0 };
     if (r.bad.length) {
       result.error = formatBadRows(r.bad);
@@ -113,7 +117,7 @@ export async function runCase(p: Program, c: TestCase, trace?: AdvanceOptions["t
     const cmp = compare(c, result.decisions);
     result.rows = cmp.rows;
     if (c.segments.length) {
-      const seg = await computeSegments({ workspace: p.ws, customersFile: customers, eventsFile: hasEvents ? events : null, now: c.to, members: true });
+      const seg = await computeSegments({ workspace: p.ws, customersFile: customers, eventsFile: hasEvents ? events : null, now: c.to, members: true, db });
       for (const a of c.segments) {
         const member = (seg.members.get(a.customer) ?? []).includes(a.segment);
         if (member !== a.member) result.segmentFailures.push({ customer: a.customer, segment: a.segment, expected: a.member, line: a.span.line });

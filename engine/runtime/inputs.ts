@@ -17,7 +17,7 @@ import { sortDecisions } from "./order.ts";
 import { emptyState, type CustomerState } from "./state.ts";
 import { stageTimer } from "./timing.ts";
 import { customerColumns, DataError, defineEvents, findDataFile, loadCustomers, openReader, openStream, type BadRow, type CustomersTable, type RowCounts } from "./read.ts";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { nameRecord } from "./records.ts";
 import { appendColumn } from "./columns.ts";
 import { rfmSnapshots, type RfmAt } from "./rfm-days.ts";
@@ -77,12 +77,12 @@ export interface FileRunResult {
  * every customer), but only the shard's customers are decided and only their
  * events cross into JS (docs/sharding.md).
  * `trace` sees every check of every candidate, as `explain` does (`playbook test --coverage`);
- * without it the loop runs as before.
+ * without it the loop runs as before. `db`: a DuckDB instance to read in, left open (openReader).
  */
 export async function decideFromFiles(
   p: Program, src: DataSource, states: Map<string, CustomerState>, from: number, to: number, reportDeferred: boolean,
   only?: { id: string; onCustomer: (attrs: Record<string, Value>, events: EventRecord[], tz: string, rfm: RfmScores | null, rfmAt?: (now: number) => RfmScores | null) => void },
-  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress; shard?: Shard; trace?: AdvanceOptions["trace"] } = {},
+  o: { shipAll?: boolean; keepStates?: boolean; onProgress?: Progress; shard?: Shard; trace?: AdvanceOptions["trace"]; db?: DuckDBInstance } = {},
 ): Promise<FileRunResult> {
   const customersPath = src.customers ?? (src.dir ? findDataFile(src.dir, "customers") : null);
   const eventsPath = src.events ?? (src.dir ? findDataFile(src.dir, "events") : null);
@@ -92,7 +92,7 @@ export async function decideFromFiles(
   const timezones = timezoneStats();
   const decisions: TimedDecision[] = [];
   let sharded: FileRunResult["sharded"];
-  const { con, close, connect } = await openReader();
+  const { con, close, connect } = await openReader({ db: o.db });
   // PLAYBOOK_TIMING=1 prints how long each stage took (stderr).
   const lap = stageTimer();
   o.onProgress?.("reading the data", 0, 0);

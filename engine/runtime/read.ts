@@ -131,9 +131,16 @@ export function parseTime(s: string): number | null {
   return Number.isNaN(t) ? null : t;
 }
 
-/** An open DuckDB for reading (in memory). */
-export async function openReader(): Promise<{ con: DuckDBConnection; close: () => void; connect: () => Promise<DuckDBConnection> }> {
-  const db = await DuckDBInstance.create(":memory:");
+/**
+ * An open DuckDB for reading (in memory). With `db`, that instance is used and
+ * left open by `close` (only the connections close, and with them their TEMP
+ * tables and views): `playbook test` runs one small case after another on
+ * the same instance rather than paying for a new one each (~20 ms). The
+ * tables a reader makes (`__cust`, `__shard`) are made with CREATE OR REPLACE
+ * before they are read, so one case never reads another's.
+ */
+export async function openReader(o: { db?: DuckDBInstance } = {}): Promise<{ con: DuckDBConnection; close: () => void; connect: () => Promise<DuckDBConnection> }> {
+  const db = o.db ?? (await DuckDBInstance.create(":memory:"));
   const con = await db.connect();
   const more: DuckDBConnection[] = [];
   // More connections to the same database run queries concurrently (tables are shared; TEMP ones are not).
@@ -143,7 +150,7 @@ export async function openReader(): Promise<{ con: DuckDBConnection; close: () =
     more.push(c);
     return c;
   };
-  return { con, connect, close: () => (more.forEach((c) => c.closeSync()), con.closeSync(), db.closeSync()) };
+  return { con, connect, close: () => (more.forEach((c) => c.closeSync()), con.closeSync(), o.db ? undefined : db.closeSync()) };
 }
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`;

@@ -13,10 +13,9 @@ import type { RfmConfig, Workspace } from "../../language/ast.ts";
 import type { RfmScores } from "../../language/values.ts";
 import { scoreRfm, type RfmBounds } from "../rfm.ts";
 import { fitRfmOnTable, scanFeatures, type FeatureTable } from "../features/index.ts";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { randomUUID } from "node:crypto";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { copyEventRows, type BadRow, type RowCounts } from "./read.ts";
 
 const DAY = 86_400_000;
@@ -28,6 +27,17 @@ export function rfmDay(t: number): number {
 
 /** Per customer index, their RFM as of any instant in the days the snapshots cover. */
 export type RfmAt = (ci: number) => (now: number) => RfmScores | null;
+
+/**
+ * A fresh path for the copy of the goal event's rows, in a folder of its own
+ * (the caller removes the folder). Unique per call: `playbook test` runs cases
+ * concurrently in one process, and a name made of the pid and the millisecond
+ * was shared by two cases started together — one removed the other's file
+ * ("No files found that match the pattern").
+ */
+export function goalCopyPath(): string {
+  return join(mkdtempSync(join(tmpdir(), "playbook-rfm-")), "goal.parquet");
+}
 
 /**
  * The RFM snapshots of every day from 00:00 UTC of `from`'s day to `to`, one
@@ -46,9 +56,8 @@ export async function rfmSnapshots(
   con: DuckDBConnection, ws: Workspace, cfg: RfmConfig, eventsPath: string | null, customers: number, from: number, to: number,
 ): Promise<RfmAt> {
   const days: { day: number; table: FeatureTable | null; bounds: RfmBounds }[] = [];
-  // The goal event's rows, copied once to a Parquet file of their own, are what each day's scan reads
-  // (a name of its own: `playbook test` runs several cases at once in one process).
-  const goal = eventsPath && rfmDay(from) + DAY <= to ? join(tmpdir(), `playbook-rfm-${process.pid}-${randomUUID()}.parquet`) : null;
+  // The goal event's rows, copied once to a Parquet file of their own, are what each day's scan reads.
+  const goal = eventsPath && rfmDay(from) + DAY <= to ? goalCopyPath() : null;
   try {
     if (goal) await copyEventRows(con, eventsPath!, cfg.event, cfg.value ?? null, goal);
     for (let day = rfmDay(from); day <= to; day += DAY) {
@@ -59,7 +68,7 @@ export async function rfmSnapshots(
       days.push({ day, table, bounds: fitRfmOnTable(cfg, table, customers, day) });
     }
   } finally {
-    if (goal) rmSync(goal, { force: true });
+    if (goal) rmSync(dirname(goal), { recursive: true, force: true });
   }
   const first = days[0]!.day;
   return (ci) => {

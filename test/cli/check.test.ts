@@ -81,7 +81,7 @@ describe("playbook check", () => {
   it("a bad --format is a usage error (exit 2)", async () => {
     const r = await check(["--format", "xml", "playbooks/"]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain("--format must be text or json");
+    expect(r.err).toContain("--format must be text, json, sarif or github");
   });
 
   it("an empty folder does not crash", async () => {

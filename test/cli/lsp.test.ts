@@ -6,13 +6,12 @@
  * the unsaved text in place of the disk's.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { createProtocolConnection, StreamMessageReader, StreamMessageWriter, type ProtocolConnection, type PublishDiagnosticsParams, type Diagnostic as LspDiagnostic } from "vscode-languageserver-protocol/node";
+import type { ProtocolConnection, PublishDiagnosticsParams, Diagnostic as LspDiagnostic } from "vscode-languageserver-protocol/node";
 import { ROOT, SHOP, tempFolders } from "./run-support.ts";
+import { startLspClient, uri, type LspClient } from "../support/lsp-client.ts";
 import { main } from "../../cli/main.ts";
 
 const tmp = tempFolders();
@@ -20,42 +19,20 @@ const ws = tmp.keep(mkdtempSync(join(tmpdir(), "pb-lsp-")));
 cpSync(SHOP, ws, { recursive: true });
 const LIFECYCLE = join(ws, "lifecycle.yaml");
 const RETENTION = join(ws, "retention.yaml");
-const uri = (p: string) => pathToFileURL(p).href;
 const disk = readFileSync(LIFECYCLE, "utf8");
 const typo = disk.replace("template: welcome_1", "template: welcom_1");
 
-let child: ChildProcess;
+let lsp: LspClient;
 let client: ProtocolConnection;
-const latest = new Map<string, PublishDiagnosticsParams>();
-const waiters: { uri: string; test: (p: PublishDiagnosticsParams) => boolean; done: (p: PublishDiagnosticsParams) => void }[] = [];
-
-/** The next diagnostics published for `u` that satisfy `test` (or the latest, if it already does). */
-function diagnosticsFor(u: string, test: (p: PublishDiagnosticsParams) => boolean): Promise<PublishDiagnosticsParams> {
-  const have = latest.get(u);
-  if (have && test(have)) return Promise.resolve(have);
-  return new Promise((done) => waiters.push({ uri: u, test, done }));
-}
+const diagnosticsFor = (u: string, test: (p: PublishDiagnosticsParams) => boolean) => lsp.diagnosticsFor(u, test);
 
 beforeAll(async () => {
-  child = spawn(process.execPath, [join(ROOT, "bin", "playbook.js"), "lsp", "--stdio"], { cwd: ROOT, stdio: ["pipe", "pipe", "inherit"] });
-  client = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-  client.onNotification("textDocument/publishDiagnostics", (p: PublishDiagnosticsParams) => {
-    latest.set(p.uri, p);
-    if (process.env.LSP_DEBUG) console.error(JSON.stringify(p));
-    for (const w of [...waiters]) if (w.uri === p.uri && w.test(p)) waiters.splice(waiters.indexOf(w), 1), w.done(p);
-  });
-  client.listen();
-  const init = await client.sendRequest("initialize", { processId: process.pid, rootUri: uri(ws), capabilities: {}, workspaceFolders: null });
-  expect((init as { capabilities: Record<string, unknown> }).capabilities).toMatchObject({ hoverProvider: true, definitionProvider: true, documentFormattingProvider: true });
-  await client.sendNotification("initialized", {});
+  lsp = await startLspClient(ws, { debug: !!process.env.LSP_DEBUG });
+  client = lsp.client;
+  expect(lsp.init.capabilities).toMatchObject({ hoverProvider: true, definitionProvider: true, documentFormattingProvider: true });
 }, 60_000);
 
-afterAll(async () => {
-  await client.sendRequest("shutdown").catch(() => undefined);
-  await client.sendNotification("exit").catch(() => undefined);
-  await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
-  client.dispose();
-});
+afterAll(() => lsp.stop());
 
 /** `playbook check --format json` of a folder, run in-process. */
 async function checkJson(dir: string) {

@@ -47,7 +47,7 @@ describe("usage errors in our words", () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe(
       "playbook check: unknown option --frmat; did you mean --format?\n\n" +
-        "Usage: playbook check [DIR…] [--format text|json]\n" +
+        "Usage: playbook check [DIR…] [--format text|json|sarif|github]\n" +
         "Run `playbook check --help` for all options.\n",
     );
     expect((await err(["run", "x", "--data", "d", "--at", "2026-01-01", "--stat=s.duckdb"])).first).toBe("playbook run: unknown option --stat; did you mean --state?");
