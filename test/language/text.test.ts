@@ -14,10 +14,8 @@ import { evaluate } from "../../language/evaluator.ts";
 import { compileExpr } from "../../engine/compile/closure.ts";
 import type { Expr } from "../../language/ast.ts";
 import type { EvalEnv } from "../../language/values.ts";
-import { B, BASE, testWorkspace } from "../support/arbitraries.ts";
+import { B, BASE, HARD_STRINGS, testWorkspace } from "../support/arbitraries.ts";
 
-/** The strings of the issue: astral, fullwidth, Greek capitals, dotted I, sharp s, combining marks, empty. */
-export const HARD_STRINGS = ["😀", "Ａ", "ΣΑΣ", "σας", "İ", "ß", "ẞ", "e\u0301", "é", "E\u0301", "", "a", "Z", "\uffff", "\u{10000}", "ǅ"];
 
 const sign = (x: number) => Math.sign(x);
 const cpOrder = (a: string, b: string) => {
