@@ -20,6 +20,8 @@
  * - `x in list`: is some item `==` x (items that are null never match);
  *   `not in` is its negation, except that a null x or a null list gives false.
  * - `between` is inclusive at both ends.
+ * - Strings order by Unicode code point, and `lower` maps each code point by
+ *   the simple lowercase mapping (text.ts), as every SQL target does.
  * - `days_since(t)` = floor((now − t) / 1 day), `hours_since` likewise: whole
  *   units rounded down, so an instant 1 ms in the future is −1.
  * - Aggregates scan events with `ts <= now` (and `ts > now − within`) whose
@@ -31,6 +33,7 @@
  *   `env.segments` when the caller provided that record.
  */
 import type { AggExpr, Expr, ExistsExpr, NameRef, Workspace } from "./ast.ts";
+import { lessOp, lowerText } from "./text.ts";
 import type { EvalEnv, EventRecord, RfmScores, Value } from "./values.ts";
 
 /** One day and one hour in ms, for days_since / hours_since. */
@@ -147,7 +150,7 @@ class Evaluator {
         const lo = this.eval(e.low, w);
         const hi = this.eval(e.high, w);
         if (v === null || lo === null || hi === null) return false;
-        return (lo as number) <= (v as number) && (v as number) <= (hi as number);
+        return lessOp("<=", lo, v) && lessOp("<=", v, hi);
       }
     }
   }
@@ -199,7 +202,7 @@ class Evaluator {
       }
       case "lower": {
         const s = this.eval(args[0]!, w);
-        return s === null ? null : (s as string).toLowerCase();
+        return s === null ? null : lowerText(s as string);
       }
       case "delivered":
         return env.previous?.delivered ?? false;
@@ -289,13 +292,13 @@ class Evaluator {
       case "!=":
         return !valueEquals(a, b);
       case "<":
-        return (a as number) < (b as number);
+        return lessOp("<", a, b);
       case "<=":
-        return (a as number) <= (b as number);
+        return lessOp("<=", a, b);
       case ">":
-        return (a as number) > (b as number);
+        return lessOp(">", a, b);
       case ">=":
-        return (a as number) >= (b as number);
+        return lessOp(">=", a, b);
       case "+":
         return (a as number) + (b as number);
       case "-":

@@ -11,6 +11,7 @@
  */
 import type { Expr, Workspace } from "../../language/ast.ts";
 import { listHas, memberOf, valueEquals } from "../../language/evaluator.ts";
+import { compareText, lessOp, lowerText } from "../../language/text.ts";
 import type { EvalEnv, Value } from "../../language/values.ts";
 import { CodeGen, Fn, type Mode } from "./codegen.ts";
 import { featureKeyOf } from "./feature-key.ts";
@@ -18,7 +19,7 @@ import { featureKeyOf } from "./feature-key.ts";
 export { featureKeyOf };
 
 /** Runtime helpers the generated code calls for the rare generic cases. */
-const HELPERS = { valueEquals, listHas, memberOf };
+const HELPERS = { valueEquals, listHas, memberOf, compareText, lessOp, lowerText };
 
 /** A compiled expression over one customer's environment. */
 export type CompiledExpr = (env: EvalEnv) => Value;

@@ -12,6 +12,7 @@
  */
 import type { AggExpr, Expr, ExistsExpr, NameRef, Workspace } from "../../language/ast.ts";
 import { DAY_MS, HOUR_MS } from "../../language/evaluator.ts";
+import { nativeOrderSafe } from "../../language/text.ts";
 import { featureKeyOf } from "./feature-key.ts";
 
 /** How names, aggregates and the clock are read: from an `EvalEnv` or from a row. */
@@ -58,6 +59,20 @@ const COMPARE = new Set(["==", "!=", "<", "<=", ">", ">="]);
 const ARITH = new Set(["+", "-", "*", "/"]);
 const LITERAL = new Set(["number", "percent", "string", "bool", "duration", "date", "datetime"]);
 const lit = (e: Expr): boolean => LITERAL.has(e.kind);
+
+/**
+ * JS for `a op b` (`<`, `<=`, `>`, `>=`) in code point order (language/text.ts):
+ * JS's own operator where it already is that order (numbers, times, or a
+ * string literal with no unit at or above U+D800 on one side), else
+ * `compareText` for strings and `lessOp` where the type is not known.
+ */
+function ordered(op: string, a: string, b: string, l: Expr, r: Expr): string {
+  const notText = (x: Expr) => (lit(x) && x.kind !== "string") || (x.type !== undefined && x.type.base !== "string" && x.type.base !== "error");
+  const safe = (x: Expr) => x.kind === "string" && nativeOrderSafe(x.value);
+  if (notText(l) || notText(r) || safe(l) || safe(r)) return `${a} ${op} ${b}`;
+  if (l.kind === "string" || r.kind === "string" || l.type?.base === "string" || r.type?.base === "string") return `compareText(${a}, ${b}) ${op} 0`;
+  return `lessOp(${JSON.stringify(op)}, ${a}, ${b})`;
+}
 
 /** Does the subtree read the trigger event? (Then a precomputed feature cannot stand for it.) */
 function readsTrigger(e: Expr): boolean {
@@ -118,7 +133,7 @@ export class CodeGen {
   /** The factory body: constants, helper declarations and `return <main>`. */
   factory(main: string): string {
     const ks = this.consts.map((_, i) => `const k${i} = K[${i}];`).join("\n");
-    return indent(`"use strict";\n${ks}\nconst { valueEquals, listHas, memberOf } = H;\n${this.decls.join("\n")}\nreturn ${main};`);
+    return indent(`"use strict";\n${ks}\nconst { valueEquals, listHas, memberOf, compareText, lessOp, lowerText } = H;\n${this.decls.join("\n")}\nreturn ${main};`);
   }
 
   private now(): string {
@@ -189,7 +204,7 @@ export class CodeGen {
         return this.inList(e, f, w);
       case "between": {
         const [v, lo, hi] = [f.temp(), f.temp(), f.temp()];
-        return `((${v} = ${this.expr(e.value, f, w)}) !== null && (${lo} = ${this.expr(e.low, f, w)}) !== null && (${hi} = ${this.expr(e.high, f, w)}) !== null && ${lo} <= ${v} && ${v} <= ${hi})`;
+        return `((${v} = ${this.expr(e.value, f, w)}) !== null && (${lo} = ${this.expr(e.low, f, w)}) !== null && (${hi} = ${this.expr(e.high, f, w)}) !== null && ${ordered("<=", lo, v, e.low, e.value)} && ${ordered("<=", v, hi, e.value, e.high)})`;
       }
     }
   }
@@ -260,7 +275,7 @@ export class CodeGen {
       }
       case "lower": {
         const t = f.temp();
-        return `((${t} = ${this.expr(args[0]!, f, w)}) === null ? null : ${t}.toLowerCase())`;
+        return `((${t} = ${this.expr(args[0]!, f, w)}) === null ? null : lowerText(${t}))`;
       }
       case "delivered":
       case "opened":
@@ -310,7 +325,7 @@ export class CodeGen {
     const primitive = lit(l) || lit(r);
     if (op === "==") test = primitive ? `${a} === ${b}` : `valueEquals(${a}, ${b})`;
     else if (op === "!=") test = primitive ? `${a} !== ${b}` : `!valueEquals(${a}, ${b})`;
-    else test = `${a} ${op} ${b}`;
+    else test = ordered(op, a, b, l, r);
     return `(${[...guards, test].join(" && ")})`;
   }
 

@@ -19,13 +19,16 @@
  *   (`{"var": "<key>.props.amount"}`, `"<key>.ts"`);
  * - `rfm` (`{r, f, m, cell}` or null), `trigger` (`{ts, props}`), `previous`
  *   (`{delivered, opened, clicked}`), `in_cadence` (bool).
- * `lower()` has no JSON Logic equivalent and is refused (JsonLogicExportError).
+ * `lower()` has no JSON Logic equivalent and is refused (JsonLogicExportError),
+ * as is an ordered comparison of strings json-logic-js would order otherwise
+ * (by UTF-16 code unit; `textOrder`).
  */
 import type { AggExpr, CallExpr, Expr, ExistsExpr, Workspace } from "../../language/ast.ts";
 import { evaluate } from "../../language/evaluator.ts";
 import type { EvalEnv, Value } from "../../language/values.ts";
 import { literalValue } from "./codegen.ts";
 import { featureKeyOf, printCanonical } from "./feature-key.ts";
+import { nativeOrderSafe } from "../../language/text.ts";
 
 /** A JSON Logic rule: JSON values and `{ op: args }` objects. */
 export type JsonLogic = null | boolean | number | string | JsonLogic[] | { [op: string]: JsonLogic };
@@ -188,6 +191,8 @@ class Exporter {
         return { and: [notNull(x), notNull(list), e.negated ? { "!": has } : has] };
       }
       case "between": {
+        textOrder(e.low, e.value, this.ws);
+        textOrder(e.value, e.high, this.ws);
         const [v, lo, hi] = [this.value(e.value), this.value(e.low), this.value(e.high)];
         return { and: [notNull(v), notNull(lo), notNull(hi), { "<=": [lo, v, hi] }] };
       }
@@ -267,10 +272,52 @@ class Exporter {
       return guards.length ? { if: [anyNull, null, result] } : result;
     }
     if (isList(l, this.ws) || isList(r, this.ws)) throw new JsonLogicExportError(`comparing lists is not expressible in JSON Logic`);
+    if (op !== "==" && op !== "!=") textOrder(l, r, this.ws);
     const test: JsonLogic = op === "==" ? { "===": [a, b] } : op === "!=" ? { "!==": [a, b] } : { [op]: [a, b] };
     // `x === 3` is already false for a null x; every other comparison needs the guard.
     if (op === "==" && (LITERAL.has(l.kind) || LITERAL.has(r.kind))) return test;
     return guards.length ? { and: [...guards.map(notNull), test] } : test;
+  }
+}
+
+/**
+ * Strings order by code point (language/text.ts); json-logic-js's `<` orders
+ * them by UTF-16 code unit. The two agree whenever one side is a string
+ * literal with no unit at or above U+D800 (`nativeOrderSafe`), so such
+ * comparisons export as they are; any other ordered comparison of strings is
+ * refused rather than exported with another order.
+ */
+function textOrder(l: Expr, r: Expr, ws: Workspace): void {
+  const safe = (x: Expr) => x.kind === "string" && nativeOrderSafe(x.value);
+  if (safe(l) || safe(r) || !(isText(l, ws) || isText(r, ws))) return;
+  throw new JsonLogicExportError(
+    "json-logic-js orders strings by UTF-16 code unit, playbook by code point: an ordered comparison of strings exports only against a string literal below U+D800",
+  );
+}
+
+/** Is this operand a string? (The checker's type, else the schema.) */
+function isText(e: Expr, ws: Workspace): boolean {
+  if (e.type) return e.type.base === "string";
+  switch (e.kind) {
+    case "string":
+      return true;
+    case "call":
+      return e.fn === "lower";
+    case "binary":
+      return e.op === "??" && (isText(e.left, ws) || isText(e.right, ws));
+    case "name": {
+      const ref = e.ref;
+      const def = ref?.kind === "attribute" ? ws.schema.customer.get(ref.name) : ref?.kind === "prop" ? ws.schema.events.get(ref.event)?.props.get(ref.prop) : undefined;
+      return def?.type.base === "string";
+    }
+    case "member": {
+      const o = e.object;
+      if (o.kind === "name" && o.ref?.kind === "rfm") return e.prop === "cell";
+      const ev = o.kind === "agg" ? o.event : o.kind === "name" && o.ref?.kind === "trigger_event" ? o.ref.event : undefined;
+      return ev !== undefined && ws.schema.events.get(ev)?.props.get(e.prop)?.type.base === "string";
+    }
+    default:
+      return false;
   }
 }
 

@@ -9,6 +9,9 @@
  * (ClickHouse, BigQuery and Spark SQL add their own `Dialect`).
  */
 
+import { LOWER_FROM, LOWER_TO } from "../../language/text-table.ts";
+import { lowerText } from "../../language/text.ts";
+
 /** What differs between SQL engines, for the feature scan. */
 export interface Dialect {
   name: string;
@@ -36,11 +39,29 @@ export interface Dialect {
    * to run. NULL when no row has a value, as SUM.
    */
   sum(value: string, cond: string): string;
+  /** `lower(x)` as language/text.ts defines it (the simple lowercase mapping of each code point). */
+  lower(x: string): string;
+  /** A string operand of `<`, `<=`, `>`, `>=`, `between`: made to compare by code point (UTF-8 bytes). */
+  text(x: string): string;
 }
 
 /** Below this magnitude DuckDB's sums are exact on a grid of 2^-52 (see `duckdb.sum`). */
 const EXACT_BELOW = 2 ** 40;
 const GRID = 2 ** 52;
+
+/**
+ * The code points whose lowercase (text-table.ts, Unicode 17) DuckDB 1.5's
+ * `lower` does not know (its utf8proc is on an older Unicode: letters of
+ * Unicode 16 and 17). `duckdb.lower` maps them with `translate` after
+ * `lower`, only in strings that have one (a `translate` of the whole table
+ * costs ~200 µs a row). test/language/text-sql.test.ts checks every code
+ * point against lowerText.
+ */
+const DUCKDB_LOWER_GAPS = String.fromCodePoint(
+  0x1c89, 0xa7cb, 0xa7cc, 0xa7ce, 0xa7d2, 0xa7d4, 0xa7da, 0xa7dc,
+  ...Array.from({ length: 0x10d66 - 0x10d50 }, (_, i) => 0x10d50 + i),
+  ...Array.from({ length: 0x16eb9 - 0x16ea0 }, (_, i) => 0x16ea0 + i),
+);
 
 const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const quoteString = (v: string) => `'${v.replace(/'/g, "''")}'`;
@@ -66,6 +87,10 @@ export const duckdb: Dialect = {
       THEN CAST(sum(CAST(CASE WHEN abs(${value}) < ${big} THEN ${value} * ${grid} ELSE 0 END AS HUGEINT)) FILTER (WHERE ${cond}) AS DOUBLE) / ${grid}
       ELSE sum(${value}) FILTER (WHERE ${cond}) END)`;
   },
+  // DuckDB compares VARCHARs by their UTF-8 bytes (code point order) unless a default collation is set.
+  text: (x) => x,
+  lower: (x) =>
+    `(CASE WHEN strlen(${x}) <> length(${x}) AND regexp_matches(${x}, ${quoteString(`[${DUCKDB_LOWER_GAPS}]`)}) THEN translate(lower(${x}), ${quoteString(DUCKDB_LOWER_GAPS)}, ${quoteString(lowerText(DUCKDB_LOWER_GAPS))}) ELSE lower(${x}) END)`,
 };
 
 /** PostgreSQL, standard SQL where it can be. */
@@ -82,6 +107,11 @@ export const postgres: Dialect = {
   floor: (x) => `FLOOR(${x})`,
   // NUMERIC addition is exact, so the order does not matter.
   sum: (value, cond) => `CAST(SUM(CAST(${value} AS NUMERIC)) FILTER (WHERE ${cond}) AS DOUBLE PRECISION)`,
+  // The database's collation (en_US.UTF-8, ICU, …) orders by language; "C" orders by bytes, i.e. code points.
+  text: (x) => `(${x} COLLATE "C")`,
+  // LOWER follows the collation's locale (libc towlower, or ICU's full mapping with final sigma); under "C" it
+  // is ASCII only. So: ASCII strings by LOWER under "C", others by TRANSLATE with the whole table.
+  lower: (x) => `(CASE WHEN ${x} ~ '^[\x01-\x7f]*$' THEN LOWER(${x} COLLATE "C") ELSE TRANSLATE(${x}, ${quoteString(LOWER_FROM)}, ${quoteString(LOWER_TO)}) END)`,
 };
 
 export const DIALECTS: Record<string, Dialect> = { duckdb, postgres };

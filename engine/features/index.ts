@@ -32,6 +32,7 @@ export function tableSource(ws: Workspace, d: Dialect, plan: FeaturePlan): ScanS
     attr: (a) => `c.${d.ident(a)}`,
     propsOf: (event) => [...(ws.schema.events.get(event)?.props.keys() ?? [])].sort(),
     valid: null,
+    textual: (ref) => (ref.kind === "attribute" ? ws.schema.customer.get(ref.name) : ref.kind === "prop" ? ws.schema.events.get(ref.event)?.props.get(ref.prop) : undefined)?.type.base === "string",
   };
 }
 

@@ -21,7 +21,7 @@
  * in memory; `first`/`last` among events of the same name at the same
  * millisecond pick by their props in SQL and by file order in memory.
  */
-import type { Expr, RfmConfig } from "../../language/ast.ts";
+import type { Expr, NameRef, RfmConfig } from "../../language/ast.ts";
 import { DAY_MS, HOUR_MS } from "../../language/evaluator.ts";
 import type { Dialect } from "./dialect.ts";
 import { recordProps, type Feature, type FeaturePlan } from "./plan.ts";
@@ -44,6 +44,8 @@ export interface ScanSource {
   propsOf(event: string): string[];
   /** Extra condition every counted row must meet (valid rows only), or null. */
   valid: string | null;
+  /** Is this attribute or prop a string? (For expressions the checker did not type; `Dialect.text`.) */
+  textual?(ref: NameRef): boolean;
 }
 
 /** One output column of the scan. */
@@ -57,6 +59,15 @@ export interface ScanColumn {
 
 /** Thrown for an expression the SQL translation does not cover (the plan should have kept it per decision). */
 export class NotSql extends Error {}
+
+const ORDER = new Set(["<", "<=", ">", ">="]);
+/** Is `e` a string? (Its ordered comparisons go through `Dialect.text`: code point order, language/text.ts.) */
+function isText(e: Expr, src: ScanSource): boolean {
+  if (e.type) return e.type.base === "string";
+  if (e.kind === "string" || (e.kind === "call" && e.fn === "lower")) return true;
+  if (e.kind === "name") return e.ref !== undefined && src.textual?.(e.ref) === true;
+  return e.kind === "binary" && e.op === "??" && (isText(e.left, src) || isText(e.right, src));
+}
 
 /** SQL for a `where` expression as a total condition (never NULL). */
 export function condSql(e: Expr, d: Dialect, src: ScanSource, now: string): string {
@@ -99,7 +110,7 @@ export function valueSql(e: Expr, d: Dialect, src: ScanSource, now: string): str
       if (!["days_since", "hours_since", "lower"].includes(e.fn) || e.args.length !== 1) throw new NotSql(`${e.fn}() cannot be computed in SQL`);
       const a = valueSql(e.args[0]!, d, src, now);
       if (e.fn === "days_since" || e.fn === "hours_since") return d.floor(`(${now} - ${a}) / ${d.number(e.fn === "days_since" ? DAY_MS : HOUR_MS)}`);
-      if (e.fn === "lower") return `LOWER(${a})`;
+      if (e.fn === "lower") return d.lower(a);
       throw new NotSql(`${e.fn}() cannot be computed in SQL`);
     }
     case "unary":
@@ -112,8 +123,9 @@ export function valueSql(e: Expr, d: Dialect, src: ScanSource, now: string): str
         if (l.kind === "null" && r.kind === "null") return d.bool(op === "==");
         return `(${valueSql(l.kind === "null" ? r : l, d, src, now)} IS ${op === "==" ? "" : "NOT "}NULL)`;
       }
-      const a = valueSql(l, d, src, now);
-      const b = valueSql(r, d, src, now);
+      const text = ORDER.has(op) && (isText(l, src) || isText(r, src));
+      const a = text ? d.text(valueSql(l, d, src, now)) : valueSql(l, d, src, now);
+      const b = text ? d.text(valueSql(r, d, src, now)) : valueSql(r, d, src, now);
       if (op === "/") return `(${a} / NULLIF(${b}, 0))`;
       if (op === "+" || op === "-" || op === "*") return `(${a} ${op} ${b})`;
       return `COALESCE(${a} ${op === "==" ? "=" : op === "!=" ? "<>" : op} ${b}, FALSE)`;
@@ -127,7 +139,8 @@ export function valueSql(e: Expr, d: Dialect, src: ScanSource, now: string): str
       return `(${x} IS NOT NULL AND ${e.negated ? "NOT " : ""}${any})`;
     }
     case "between": {
-      const [v, lo, hi] = [valueSql(e.value, d, src, now), valueSql(e.low, d, src, now), valueSql(e.high, d, src, now)];
+      const text = isText(e.value, src) || isText(e.low, src) || isText(e.high, src);
+      const [v, lo, hi] = [e.value, e.low, e.high].map((x) => (text ? d.text(valueSql(x, d, src, now)) : valueSql(x, d, src, now)));
       return `COALESCE(${lo} <= ${v} AND ${v} <= ${hi}, FALSE)`;
     }
     default:

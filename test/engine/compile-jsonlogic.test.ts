@@ -5,11 +5,23 @@ import { evaluate } from "../../language/evaluator.ts";
 import { JsonLogicExportError, jsonLogicData, jsonLogicKey, toJsonLogic } from "../../engine/compile/jsonlogic.ts";
 import type { Expr } from "../../language/ast.ts";
 import type { EvalEnv } from "../../language/values.ts";
-import { B, BASE, DAY, envArb, exprArb, testWorkspace } from "../support/arbitraries.ts";
+import { B, BASE, DAY, HARD_STRINGS, envArb, exprArb, testWorkspace } from "../support/arbitraries.ts";
 
 const ws = testWorkspace();
-/** lower() and list equality have no JSON Logic form; everything else must export. */
-const exportable = (e: Expr): boolean => !JSON.stringify(e).includes('"fn":"lower"') && !hasListEquality(e);
+/**
+ * lower() and list equality have no JSON Logic form, nor an ordered comparison of strings that
+ * json-logic-js would order by UTF-16 code unit (no literal below U+D800 on a side); everything else must export.
+ */
+const exportable = (e: Expr): boolean => !JSON.stringify(e).includes('"fn":"lower"') && !hasListEquality(e) && !refusedOrder(e);
+
+function refusedOrder(e: Expr): boolean {
+  try {
+    toJsonLogic(e, ws);
+    return false;
+  } catch (err) {
+    return err instanceof JsonLogicExportError && err.message.includes("UTF-16");
+  }
+}
 
 function hasListEquality(e: Expr): boolean {
   const s = JSON.stringify(e);
@@ -51,5 +63,22 @@ describe("toJsonLogic keeps our semantics under json-logic-js", () => {
 
   it("refuses what JSON Logic cannot say", () => {
     expect(() => toJsonLogic(B.bin("==", B.call("lower", B.attr("city")), B.str("x")), ws)).toThrow(JsonLogicExportError);
+  });
+
+  it("orders strings by code point, or refuses: json-logic-js's < compares UTF-16 code units", () => {
+    expect(jsonLogic.apply({ "<": ["😀", "Ａ"] })).toBe(true); // U+1F600 < U+FF21 by its first unit, not by code point
+    const env = (city: string): EvalEnv => ({ now: BASE, customer: { city, plan: "Ａ", score: 1 }, events: [], rfm: null });
+    // Against a literal below U+D800 the two orders agree: exported, same answers on the hard strings.
+    for (const lit of ["Z", "é", "ΣΑΣ", ""]) {
+      for (const e of [B.bin("<", B.attr("city"), B.str(lit)), B.bin(">=", B.str(lit), B.attr("city")), B.between(B.attr("city"), B.str(""), B.str(lit))]) {
+        for (const city of HARD_STRINGS) expect(run(e, env(city)), `${city} ${lit}`).toBe(evaluate(e, env(city), ws));
+      }
+    }
+    // Otherwise the export would answer differently for some strings: refused, with the reason.
+    for (const e of [B.bin("<", B.attr("city"), B.str("Ａ")), B.bin("<", B.attr("city"), B.attr("plan")), B.between(B.attr("city"), B.str("Z"), B.str("😀"))]) {
+      expect(() => toJsonLogic(e, ws)).toThrow(/UTF-16 code unit.*code point/);
+    }
+    // Numbers and times are not strings: exported as before.
+    expect(JSON.stringify(toJsonLogic(B.bin("<", B.attr("score"), B.attr("age")), ws))).toContain('{"<":[{"var":"score"},{"var":"age"}]}');
   });
 });

@@ -100,7 +100,12 @@ export function testWorkspace(extraSegments: Record<string, Expr> = {}): Workspa
 /** Result types the generator produces. */
 export type GenType = "num" | "str" | "bool" | "time" | "dur" | "strlist";
 
-const CITIES = ["London", "Paris", "Berlin", "london", ""];
+/**
+ * Strings where orders and lowerings part (language/text.ts): astral (😀) against U+E000–U+FFFF (Ａ, U+FFFF),
+ * Greek capitals (final sigma), dotted I, sharp s, combining marks against precomposed, titlecase, empty.
+ */
+export const HARD_STRINGS = ["😀", "Ａ", "ΣΑΣ", "σας", "İ", "ß", "ẞ", "e\u0301", "é", "E\u0301", "", "a", "Z", "\uffff", "\u{10000}", "ǅ"];
+const CITIES = ["London", "Paris", "Berlin", "london", "", "😀", "Ａ", "ΣΑΣ", "İ", "ß", "E\u0301"];
 const WHERE_PROPS: Record<string, Partial<Record<GenType, string[]>>> = {
   order_placed: { num: ["amount"], str: ["category"] },
   page_viewed: { str: ["path", "product_id"] },
