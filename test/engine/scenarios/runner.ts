@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { EventRecord, Value } from "../../../language/values.ts";
 import { createEngine } from "../../../engine/api.ts";
-import type { Decision } from "../../../engine/decision.ts";
+import { settledDecisions, type Decision } from "../../../engine/decision.ts";
 import { decideWindow } from "../../../engine/runtime/batch.ts";
 import { buildProgram } from "../../../engine/runtime/program.ts";
 import type { CustomerState } from "../../../engine/runtime/state.ts";
@@ -29,6 +29,13 @@ export interface Scenario {
   runs?: string[];
   /** `customer rule#step status variant channel send_at reason`, in log order. */
   expect: string[];
+  /**
+   * Each run's own log, as `playbook run --state` writes it (every run reports its
+   * `deferred` lines, not only the last): one list per run of `runs` and then `to`.
+   * Read in order, with the deferred lines a later run settles set aside
+   * (`settledDecisions`), they give `expect`.
+   */
+  run_logs?: string[][];
   /** Paths that cannot reproduce this scenario, with the reason. */
   skip?: { run?: string; api?: string };
 }
@@ -108,16 +115,30 @@ export function viaSimulate(s: Scenario): string[] {
 
 /** The scenario through `run`: windows split at `runs`, state serialized between them. */
 export function viaRun(s: Scenario): string[] {
+  return runLogs(s, false).flat().map(compact);
+}
+
+/** Each run's log as `playbook run --state` writes it: every run reports what still waits (`deferred`). */
+export function viaRunLogs(s: Scenario): string[][] {
+  return runLogs(s, true).map((l) => l.map(compact));
+}
+
+/** Every run's log read in order, the deferred lines a later run settled set aside (`settledDecisions`). */
+export function viaRunSettled(s: Scenario): string[] {
+  return settledDecisions(runLogs(s, true).flat()).map(compact);
+}
+
+function runLogs(s: Scenario, everyRun: boolean): Decision[][] {
   const { ws, compile, customers, events } = setup(s);
   const p = buildProgram(ws, compile);
   const bounds = [...(s.runs ?? []), s.to].map(Date.parse);
   let from = Date.parse(s.from);
   let stored = "{}";
-  const out: string[] = [];
+  const out: Decision[][] = [];
   for (const to of bounds) {
     const states = new Map<string, CustomerState>(Object.entries(JSON.parse(stored) as Record<string, CustomerState>));
-    const r = decideWindow(p, { customers, events }, states, from, to, to === bounds[bounds.length - 1]);
-    out.push(...r.decisions.map(compact));
+    const r = decideWindow(p, { customers, events }, states, from, to, everyRun || to === bounds[bounds.length - 1]);
+    out.push(r.decisions);
     stored = JSON.stringify(Object.fromEntries(states));
     from = to;
   }
@@ -154,6 +175,11 @@ export function viaApi(s: Scenario): string[] {
  * workspace).
  */
 export async function viaFiles(s: Scenario, dir: string): Promise<string[]> {
+  return (await viaFileRuns(s, dir, false)).flat();
+}
+
+/** The command path, each run's own log (every run reports its `deferred` lines, as `playbook run --state` does). */
+export async function viaFileRuns(s: Scenario, dir: string, everyRun: boolean): Promise<string[][]> {
   const { ws, compile } = setup(s);
   const { writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");
@@ -166,12 +192,12 @@ export async function viaFiles(s: Scenario, dir: string): Promise<string[]> {
   const statePath = join(dir, "state.duckdb");
   const bounds = [...(s.runs ?? []), s.to].map(Date.parse);
   let from = Date.parse(s.from);
-  const out: string[] = [];
+  const out: string[][] = [];
   for (const to of bounds) {
     const stored = await loadState(statePath);
-    const r = await decideFromFiles(p, { dir }, stored.states, stored.lastAt ?? from, to, to === bounds[bounds.length - 1]);
+    const r = await decideFromFiles(p, { dir }, stored.states, stored.lastAt ?? from, to, everyRun || to === bounds[bounds.length - 1]);
     if (r.bad.length) throw new Error(`bad rows: ${JSON.stringify(r.bad)}`);
-    out.push(...r.decisions.map(compact));
+    out.push(r.decisions.map(compact));
     await saveState(statePath, to, stored.states, -Infinity);
     from = to;
   }
