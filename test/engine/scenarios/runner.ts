@@ -14,7 +14,7 @@ import { decideWindow } from "../../../engine/runtime/batch.ts";
 import { buildProgram } from "../../../engine/runtime/program.ts";
 import type { CustomerState } from "../../../engine/runtime/state.ts";
 import { buildWorkspace, type MiniWorkspace } from "./mini-workspace.ts";
-import { miniCompile } from "./mini-expr.ts";
+import { durationMs, miniCompile } from "./mini-expr.ts";
 
 /** A scenario file. */
 export interface Scenario {
@@ -36,8 +36,25 @@ export interface Scenario {
    * (`settledDecisions`), they give `expect`.
    */
   run_logs?: string[][];
+  /**
+   * Other run schedules that must give `expect` too (run path, state carried,
+   * every run reporting deferred lines, settled): `every D from T` runs at T,
+   * T + D, … inside `(from, to)`, and at `to`.
+   */
+  schedules?: string[];
   /** Paths that cannot reproduce this scenario, with the reason. */
   skip?: { run?: string; api?: string };
+}
+
+/** The scenario with `runs` at the instants of a schedule (`every 1h from 2026-03-09T00:00:00Z`). */
+export function withSchedule(s: Scenario, schedule: string): Scenario {
+  const m = /^every (\S+) from (\S+)$/.exec(schedule);
+  if (!m) throw new Error(`bad schedule ${schedule}`);
+  const step = durationMs(m[1]!);
+  const [from, to] = [Date.parse(s.from), Date.parse(s.to)];
+  const runs: string[] = [];
+  for (let t = Date.parse(m[2]!); t < to; t += step) if (t > from) runs.push(new Date(t).toISOString());
+  return { ...s, runs };
 }
 
 /** Loads a scenario file. */

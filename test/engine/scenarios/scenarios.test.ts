@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { loadScenario, viaApi, viaFileRuns, viaFiles, viaReference, viaRun, viaRunLogs, viaRunSettled, viaSimulate } from "./runner.ts";
+import { loadScenario, viaApi, viaFileRuns, viaFiles, viaReference, viaRun, viaRunLogs, viaRunSettled, viaSimulate, withSchedule } from "./runner.ts";
 
 const dir = import.meta.dirname;
 const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
@@ -42,6 +42,11 @@ describe.each(files)("scenario %s", (file) => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(viaRunSettled(s)).toEqual(s.expect);
+  });
+  it.each(s.schedules ?? [])(`${s.name}: run --state %s gives the same log`, (schedule) => {
+    const r = withSchedule(s, schedule);
+    expect(viaRun(r)).toEqual(s.expect);
+    expect(viaRunSettled(r)).toEqual(s.expect);
   });
   it.skipIf(!!s.skip?.api)(`${s.name}: the API gives the same decisions`, () => {
     expect(viaApi(s).sort()).toEqual([...s.expect].sort());
