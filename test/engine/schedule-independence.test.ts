@@ -3,7 +3,8 @@
  *
  * - `simulate` over a period (one window from an empty state),
  * - `run --state` once a day at a random hour (and minute), and
- * - `run --state` every hour
+ * - `run --state` every hour, and
+ * - `run --state` at random instants (any millisecond, any gaps)
  *
  * give the same final decisions: each run's own log (every run reports what
  * still waits, as `playbook run --state` does), read in order with the
@@ -235,6 +236,17 @@ describe(`schedule independence (seed ${SEED}, ${RUNS} cases)`, () => {
         expect(daily).toEqual(sim);
         const hourly = finals(runs(s, schedule(FROM, HOUR)));
         expect(hourly).toEqual(sim);
+      }),
+      opts,
+    );
+  }, FUZZ ? 3_600_000 : 60_000);
+
+  it("simulate = run --state at random instants (any millisecond, any gaps)", () => {
+    fc.assert(
+      fc.property(workspaceArb, dataArb, fc.uniqueArray(fc.integer({ min: 1, max: TO - FROM - 1 }), { maxLength: 6 }), (w, d, offsets) => {
+        const s = setup(w, d);
+        const bounds = [...offsets.sort((a, b) => a - b).map((o) => FROM + o), TO];
+        expect(finals(runs(s, bounds))).toEqual(finals(simulate(s)));
       }),
       opts,
     );
