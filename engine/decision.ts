@@ -40,6 +40,19 @@ export interface Decision {
   playbook: string;
 }
 
+/**
+ * The final decisions of logs read in order (one run's log after another's): a
+ * `deferred` line is provisional (docs/language.md "Semantics notes", "A queued
+ * message across runs"), so it is dropped once a later line of the same
+ * candidate (`entry_id` and `step`) settles it; a `deferred` line nothing settles
+ * yet is kept (the message still waits). Every other line is final and kept.
+ */
+export function settledDecisions<D extends Pick<Decision, "entry_id" | "step" | "status">>(lines: readonly D[]): D[] {
+  const settled = new Set<string>();
+  for (const d of lines) if (d.status !== "deferred") settled.add(`${d.step} ${d.entry_id}`);
+  return lines.filter((d) => d.status !== "deferred" || !settled.has(`${d.step} ${d.entry_id}`));
+}
+
 /** Serializes one decision as a JSON line with the contract's key order. */
 export function decisionToJson(d: Decision): string {
   return JSON.stringify({

@@ -4,7 +4,7 @@
  * and features (`engine/data`, `engine/features`) join this list when they land.
  */
 export { createEngine, type Engine, type EngineOptions } from "./api.ts";
-export { decisionToJson, isoSeconds, DECISION_STATUSES, type Decision, type DecisionStatus } from "./decision.ts";
+export { decisionToJson, settledDecisions, isoSeconds, DECISION_STATUSES, type Decision, type DecisionStatus } from "./decision.ts";
 export { buildProgram, workspaceHash, type Program } from "./runtime/program.ts";
 export { decideWindow, type BatchData, type BatchResult } from "./runtime/batch.ts";
 export { advance, type CustomerInput, type TimedDecision } from "./runtime/customer.ts";

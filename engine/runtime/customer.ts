@@ -171,7 +171,10 @@ class Advance {
     const s = rule.steps[x.step];
     if (!s) return this.endEntry(x, at);
     const due = at + (s.after?.ms ?? 0);
-    this.enqueue({ ...x, step: x.step + 1, due, planned: due, waiting: null, queued: false, prevSentAt: sentAt });
+    const next: Pending = { ...x, step: x.step + 1, due, planned: due, waiting: null, queued: false, prevSentAt: sentAt };
+    // A new candidate: the previous step's `deferred` line is not this one's (it gets its own).
+    delete next.deferredLogged;
+    this.enqueue(next);
   }
 
   /** Evaluates a condition, tracing it for explain. */
@@ -197,9 +200,12 @@ class Advance {
     const { capDeadline, hoursDeadline, bound } = deadlinesOf(p, rule, x);
     if (tr) tr(x, t, "expires", `latest ${isoInstant(hoursDeadline)}, ${bound} (queue until ${isoInstant(capDeadline)})`);
     if (t > hoursDeadline) return (this.emit(x, "expired", t, { reason: "expires" }), this.nextStep(x, rule, t, null));
-    if (!x.entered) {
+    // Once per entry, at the first step's due time: an entry blocked by another cadence and tried
+    // again later is not re-checked (else it could vanish without a line after its `deferred` one).
+    if (!x.entered && !x.admitted) {
       if (rule.who && !this.test("who", rule.who, env, x, t)) return;
       if (rule.unless && this.test("unless", rule.unless, env, x, t)) return;
+      x.admitted = true;
     }
     const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
     if (tr) tr(x, t, "exit", exit ? `${exit.name} at ${isoInstant(exit.ts)}, after entry` : `no ${exitOf(p, rule).map((e) => (e.where ? `${e.event} where ${printExpr(e.where)}` : e.event)).join(" / ") || "exit event (none)"} after entry`);

@@ -22,6 +22,8 @@ export interface Pending {
   planned: number;
   /** True once the entry passed who/unless/exclusivity (set on the first step). */
   entered: boolean;
+  /** True once the entry passed who/unless (checked once, at the first step's due time, even when it is then blocked). */
+  admitted?: boolean;
   /** Why it waits, when it was put back: `queue` (caps), `hours` (send hours), `blocked`. */
   waiting: "queue" | "hours" | "blocked" | null;
   /** True once it has waited in the queue (the send's reason then says how long). */

@@ -9,15 +9,18 @@
  * fires once per silence (D after the last such event, if none follows within
  * D); `enter`/`leave` compare membership at the window start with membership
  * after each of the customer's events, when an event leaves a segment's
- * `within` window, at every UTC midnight and at the window end; `every` and
+ * `within` window, at the instant a `days_since`/`hours_since` steps
+ * (segment-clock.ts), at UTC midnights for RFM, and at the window end; `every` and
  * `once` without an offset are wall-clock times of the customer's zone.
  */
 import type { Rule, Trigger, Workspace } from "../../language/ast.ts";
 import type { EvalEnv, EventRecord, Value } from "../../language/values.ts";
 import type { ExprRunner } from "./expr.ts";
 import { localTime, localToUtc } from "./timezone.ts";
+import { nextTimeChange, segmentClock } from "./segment-clock.ts";
 
 const DAY = 86_400_000;
+const HOUR = 3_600_000;
 const WEEKDAYS = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
 
 /** One firing of a rule's trigger. */
@@ -107,8 +110,9 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
       // outside instead, so current members enter at the first checkpoint (language.md "Semantics notes").
       const remembered = ctx.segmentBaseline[t.segment];
       let prev = remembered ?? (t.kind === "enter" && rule.includeCurrent ? false : ctx.exprs.test(seg.expr, ctx.envAt.at(from)));
-      // After each event; when an event leaves a `within D` window (at ts + D); at every UTC
-      // midnight (days_since and the like); and at the end.
+      // After each event; when an event leaves a `within D` window (at ts + D); at the instant a
+      // `days_since`/`hours_since` steps (segment-clock.ts); at UTC midnights only when the segment
+      // reads RFM (or a `days_since` inside a `where`); and at the end.
       const points = new Set<number>([to]);
       const spans = windowsOf(ctx.ws);
       const longest = spans.length ? Math.max(...spans) : 0;
@@ -118,12 +122,22 @@ export function firings(rule: Rule, ctx: TriggerContext, from: number, to: numbe
         if (e.ts > from) points.add(e.ts);
         for (const d of spans) if (e.ts + d > from && e.ts + d <= to) points.add(e.ts + d);
       }
-      for (let m = Math.floor(from / DAY) * DAY + DAY; m < to; m += DAY) points.add(m);
+      const clock = segmentClock(ctx.ws, t.segment);
+      // include_current with nothing remembered keeps the UTC midnights too: current members enter at
+      // the first instant membership is re-read (language.md, "The first run").
+      const step = clock.hours ? HOUR : clock.midnights || (remembered === undefined && t.kind === "enter" && rule.includeCurrent) ? DAY : 0;
+      if (step) for (let m = Math.floor(from / step) * step + step; m < to; m += step) points.add(m);
       const checkpoints = [...points].sort((a, b) => a - b);
-      for (const at of checkpoints) {
-        const now = ctx.exprs.test(seg.expr, ctx.envAt.at(at));
+      let k = 0;
+      let timeNext = clock.exact.length ? nextTimeChange(clock, ctx.exprs, ctx.envAt.at(from), from) : Infinity;
+      while (k < checkpoints.length) {
+        // The next checkpoint: a listed one, or the next step of a days_since/hours_since.
+        const at = timeNext < checkpoints[k]! ? timeNext : checkpoints[k++]!;
+        const env = ctx.envAt.at(at);
+        const now = ctx.exprs.test(seg.expr, env);
         if (now !== prev && now === (t.kind === "enter")) push(out, rule, from, to, at);
         prev = now;
+        if (clock.exact.length) timeNext = nextTimeChange(clock, ctx.exprs, env, at);
       }
       segmentsOut[t.segment] = prev;
       break;

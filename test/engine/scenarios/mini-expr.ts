@@ -4,8 +4,9 @@
  * front end (language/index.ts) and evaluator are written in parallel. It
  * builds the real AST (language/ast.ts) for the subset scenarios use:
  * names, literals, == != < <= > >=, and/or/not, `count(E [within D])`,
- * `E within D`, `in_cadence()`, `delivered|opened|clicked(previous)`, and the
- * `where` of an exit (names there read the exit event's props first).
+ * `E within D`, `in_cadence()`, `delivered|opened|clicked(previous)`,
+ * `last(E).ts`, `days_since(X)`, `hours_since(X)`, and the `where` of an exit
+ * (names there read the exit event's props first).
  */
 import type { Expr, Span } from "../../../language/ast.ts";
 import type { EvalEnv, EventRecord, Value } from "../../../language/values.ts";
@@ -22,7 +23,7 @@ export function durationMs(raw: string): number {
 
 /** Parses the scenario subset into the real AST. */
 export function parseMini(text: string): Expr {
-  const toks = text.match(/\d+[smhdw]\b|\d+(?:\.\d+)?|"[^"]*"|==|!=|<=|>=|[<>()]|[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
+  const toks = text.match(/\d+[smhdw]\b|\d+(?:\.\d+)?|"[^"]*"|==|!=|<=|>=|[<>().]|[A-Za-z_][A-Za-z0-9_]*/g) ?? [];
   let i = 0;
   const peek = () => toks[i];
   const eat = (t?: string) => {
@@ -57,6 +58,11 @@ export function parseMini(text: string): Expr {
     return { kind: "duration" as const, ms: durationMs(raw), raw, span };
   };
   const primary = (): Expr => {
+    let e = atom();
+    while (peek() === ".") { eat("."); const prop = eat(); e = { kind: "member", object: e, prop, propSpan: span, span }; }
+    return e;
+  };
+  const atom = (): Expr => {
     const t = eat();
     if (t === "(") { const e = or(); eat(")"); return e; }
     if (/^\d/.test(t)) return { kind: "number", value: Number(t), raw: t, span };
@@ -65,6 +71,16 @@ export function parseMini(text: string): Expr {
     if (t === "null") return { kind: "null", span };
     if (peek() === "(") {
       eat("(");
+      if (t === "last") {
+        const ev = eat();
+        eat(")");
+        return { kind: "agg", fn: "last", fnSpan: span, event: ev, eventSpan: span, span };
+      }
+      if (t === "days_since" || t === "hours_since") {
+        const arg = or();
+        eat(")");
+        return { kind: "call", fn: t, fnSpan: span, args: [arg], span };
+      }
       if (t === "count") {
         const ev = eat();
         const w = within();
@@ -116,10 +132,19 @@ export function miniCompile(segments: Map<string, Expr>, events: Set<string>) {
       case "agg": case "exists": {
         const lo = e.within ? env.now - e.within.ms : -Infinity;
         const where = e.where;
-        const n = env.events.filter((x) => x.name === e.event && x.ts > lo && x.ts <= env.now && (!where || ev(where, env, [...w, x]) === true)).length;
-        return e.kind === "agg" ? n : n > 0;
+        const hits = env.events.filter((x) => x.name === e.event && x.ts > lo && x.ts <= env.now && (!where || ev(where, env, [...w, x]) === true));
+        if (e.kind === "agg" && e.fn === "last") return hits[hits.length - 1] ?? null;
+        return e.kind === "agg" ? hits.length : hits.length > 0;
+      }
+      case "member": {
+        const o = ev(e.object, env, w) as EventRecord | null;
+        return o === null ? null : e.prop === "ts" ? o.ts : (o.props[e.prop] ?? null);
       }
       case "call": {
+        if (e.fn === "days_since" || e.fn === "hours_since") {
+          const t = ev(e.args[0]!, env, w);
+          return t === null ? null : Math.floor((env.now - (t as number)) / (e.fn === "days_since" ? 86_400_000 : 3_600_000));
+        }
         if (e.fn === "in_cadence") return env.inCadence === true;
         const p = env.previous;
         if (e.fn === "delivered") return p?.delivered ?? false;

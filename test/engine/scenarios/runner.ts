@@ -9,12 +9,14 @@ import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import type { EventRecord, Value } from "../../../language/values.ts";
 import { createEngine } from "../../../engine/api.ts";
-import type { Decision } from "../../../engine/decision.ts";
-import { decideWindow } from "../../../engine/runtime/batch.ts";
-import { buildProgram } from "../../../engine/runtime/program.ts";
+import { settledDecisions, type Decision } from "../../../engine/decision.ts";
+import { decideWindow, type BatchData } from "../../../engine/runtime/batch.ts";
+import { buildProgram, type Program } from "../../../engine/runtime/program.ts";
+import { checkWorkspace } from "../../../language/check.ts";
+import { compileExpr } from "../../../engine/compile/closure.ts";
 import type { CustomerState } from "../../../engine/runtime/state.ts";
 import { buildWorkspace, type MiniWorkspace } from "./mini-workspace.ts";
-import { miniCompile } from "./mini-expr.ts";
+import { durationMs, miniCompile } from "./mini-expr.ts";
 
 /** A scenario file. */
 export interface Scenario {
@@ -29,8 +31,34 @@ export interface Scenario {
   runs?: string[];
   /** `customer rule#step status variant channel send_at reason`, in log order. */
   expect: string[];
+  /**
+   * Each run's own log, as `playbook run --state` writes it (every run reports its
+   * `deferred` lines, not only the last): one list per run of `runs` and then `to`.
+   * Read in order, with the deferred lines a later run settles set aside
+   * (`settledDecisions`), they give `expect`.
+   */
+  run_logs?: string[][];
+  /**
+   * Other run schedules that must give `expect` too (run path, state carried,
+   * every run reporting deferred lines, settled): `every D from T` runs at T,
+   * T + D, … inside `(from, to)`, and at `to`.
+   */
+  schedules?: string[];
+  /** Event props to declare even when no event in the data carries them (`{ visit: { amount: number } }`). */
+  event_props?: Record<string, Record<string, "number" | "string" | "bool">>;
   /** Paths that cannot reproduce this scenario, with the reason. */
   skip?: { run?: string; api?: string };
+}
+
+/** The scenario with `runs` at the instants of a schedule (`every 1h from 2026-03-09T00:00:00Z`). */
+export function withSchedule(s: Scenario, schedule: string): Scenario {
+  const m = /^every (\S+) from (\S+)$/.exec(schedule);
+  if (!m) throw new Error(`bad schedule ${schedule}`);
+  const step = durationMs(m[1]!);
+  const [from, to] = [Date.parse(s.from), Date.parse(s.to)];
+  const runs: string[] = [];
+  for (let t = Date.parse(m[2]!); t < to; t += step) if (t > from) runs.push(new Date(t).toISOString());
+  return { ...s, runs };
 }
 
 /** Loads a scenario file. */
@@ -62,7 +90,12 @@ function setup(s: Scenario) {
     ws.schema.events.set(name, def);
   }
 
-  const eventNames = new Set((s.events ?? []).map((e) => e[1]));
+  for (const [name, props] of Object.entries(s.event_props ?? {})) {
+    const def = ws.schema.events.get(name) ?? { name, props: new Map(), span: ws.rules.values().next().value!.span, builtin: false };
+    for (const [k, base] of Object.entries(props)) if (!def.props.has(k)) def.props.set(k, { name: k, span: def.span, type: { base, nullable: true } });
+    ws.schema.events.set(name, def);
+  }
+  const eventNames = new Set([...(s.events ?? []).map((e) => e[1]), ...Object.keys(s.event_props ?? {})]);
   const compile = miniCompile(segments, eventNames);
   const customers = new Map<string, Record<string, Value>>();
   for (const c of s.customers) customers.set(String(c.customer_id), { ...c, ...dates(c) });
@@ -81,6 +114,18 @@ function dates(c: Record<string, Value>): Record<string, Value> {
   const out: Record<string, Value> = {};
   for (const [k, v] of Object.entries(c)) if (typeof v === "string" && v.endsWith("@")) out[k] = Date.parse(v.slice(0, -1));
   return out;
+}
+
+/**
+ * The scenario's program and data in memory: `mini` runs the mini evaluator,
+ * `closure` the project's checker (names resolved; its errors returned) and the
+ * compiled closures the commands use.
+ */
+export function scenarioProgram(s: Scenario, how: "mini" | "closure"): { p: Program; data: BatchData; errors: string[] } {
+  const { ws, compile, customers, events } = setup(s);
+  if (how === "mini") return { p: buildProgram(ws, compile), data: { customers, events }, errors: [] };
+  const errors = checkWorkspace(ws).filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
+  return { p: buildProgram(ws, (e) => compileExpr(e, ws)), data: { customers, events }, errors };
 }
 
 /**
@@ -108,16 +153,30 @@ export function viaSimulate(s: Scenario): string[] {
 
 /** The scenario through `run`: windows split at `runs`, state serialized between them. */
 export function viaRun(s: Scenario): string[] {
+  return runLogs(s, false).flat().map(compact);
+}
+
+/** Each run's log as `playbook run --state` writes it: every run reports what still waits (`deferred`). */
+export function viaRunLogs(s: Scenario): string[][] {
+  return runLogs(s, true).map((l) => l.map(compact));
+}
+
+/** Every run's log read in order, the deferred lines a later run settled set aside (`settledDecisions`). */
+export function viaRunSettled(s: Scenario): string[] {
+  return settledDecisions(runLogs(s, true).flat()).map(compact);
+}
+
+function runLogs(s: Scenario, everyRun: boolean): Decision[][] {
   const { ws, compile, customers, events } = setup(s);
   const p = buildProgram(ws, compile);
   const bounds = [...(s.runs ?? []), s.to].map(Date.parse);
   let from = Date.parse(s.from);
   let stored = "{}";
-  const out: string[] = [];
+  const out: Decision[][] = [];
   for (const to of bounds) {
     const states = new Map<string, CustomerState>(Object.entries(JSON.parse(stored) as Record<string, CustomerState>));
-    const r = decideWindow(p, { customers, events }, states, from, to, to === bounds[bounds.length - 1]);
-    out.push(...r.decisions.map(compact));
+    const r = decideWindow(p, { customers, events }, states, from, to, everyRun || to === bounds[bounds.length - 1]);
+    out.push(r.decisions);
     stored = JSON.stringify(Object.fromEntries(states));
     from = to;
   }
@@ -154,7 +213,17 @@ export function viaApi(s: Scenario): string[] {
  * workspace).
  */
 export async function viaFiles(s: Scenario, dir: string): Promise<string[]> {
-  const { ws, compile } = setup(s);
+  return (await viaFileRuns(s, dir, false)).flat();
+}
+
+/** The command path, each run's own log (every run reports its `deferred` lines, as `playbook run --state` does). */
+export async function viaFileRuns(s: Scenario, dir: string, everyRun: boolean): Promise<string[][]> {
+  return (await fileRunDecisions(s, dir, everyRun, "mini")).map((l) => l.map(compact));
+}
+
+/** The command path's decisions, each run's own (`closure`: checked and compiled as the commands do). */
+export async function fileRunDecisions(s: Scenario, dir: string, everyRun: boolean, how: "mini" | "closure"): Promise<Decision[][]> {
+  const { p } = scenarioProgram(s, how);
   const { writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");
   const strip = (c: Record<string, Value>) => Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "string" && v.endsWith("@") ? v.slice(0, -1) : v]));
@@ -162,16 +231,15 @@ export async function viaFiles(s: Scenario, dir: string): Promise<string[]> {
   if ((s.events ?? []).length) writeFileSync(join(dir, "events.jsonl"), (s.events ?? []).map(([customer_id, event, ts, props]) => JSON.stringify({ customer_id, event, ts, ...(props ?? {}) })).join("\n") + "\n");
   const { decideFromFiles } = await import("../../../engine/runtime/inputs.ts");
   const { loadState, saveState } = await import("../../../engine/state/store.ts");
-  const p = buildProgram(ws, compile);
   const statePath = join(dir, "state.duckdb");
   const bounds = [...(s.runs ?? []), s.to].map(Date.parse);
   let from = Date.parse(s.from);
-  const out: string[] = [];
+  const out: Decision[][] = [];
   for (const to of bounds) {
     const stored = await loadState(statePath);
-    const r = await decideFromFiles(p, { dir }, stored.states, stored.lastAt ?? from, to, to === bounds[bounds.length - 1]);
+    const r = await decideFromFiles(p, { dir }, stored.states, stored.lastAt ?? from, to, everyRun || to === bounds[bounds.length - 1]);
     if (r.bad.length) throw new Error(`bad rows: ${JSON.stringify(r.bad)}`);
-    out.push(...r.decisions.map(compact));
+    out.push(r.decisions);
     await saveState(statePath, to, stored.states, -Infinity);
     from = to;
   }

@@ -3,7 +3,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { loadScenario, viaApi, viaFiles, viaReference, viaRun, viaSimulate } from "./runner.ts";
+import { loadScenario, viaApi, viaFileRuns, viaFiles, viaReference, viaRun, viaRunLogs, viaRunSettled, viaSimulate, withSchedule } from "./runner.ts";
 
 const dir = import.meta.dirname;
 const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
@@ -31,6 +31,22 @@ describe.each(files)("scenario %s", (file) => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it.skipIf(!s.run_logs)(`${s.name}: each run's own log (run --state), and settled they give the expected log`, async () => {
+    const logs = viaRunLogs(s);
+    expect(logs).toEqual(s.run_logs);
+    const dir = mkdtempSync(join(tmpdir(), "pb-scenario-"));
+    try {
+      expect(await viaFileRuns(s, dir, true)).toEqual(s.run_logs);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(viaRunSettled(s)).toEqual(s.expect);
+  });
+  it.each(s.schedules ?? [])(`${s.name}: run --state %s gives the same log`, (schedule) => {
+    const r = withSchedule(s, schedule);
+    expect(viaRun(r)).toEqual(s.expect);
+    expect(viaRunSettled(r)).toEqual(s.expect);
   });
   it.skipIf(!!s.skip?.api)(`${s.name}: the API gives the same decisions`, () => {
     expect(viaApi(s).sort()).toEqual([...s.expect].sort());
