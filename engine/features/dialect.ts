@@ -5,8 +5,10 @@
  * engines: quoting, how a timestamp becomes epoch milliseconds, and how to
  * take the value at the earliest/latest row of a group (DuckDB's `arg_min`,
  * PostgreSQL's ordered `array_agg`). DuckDB is what `playbook` runs; the
- * PostgreSQL dialect is the standard-SQL baseline for the later targets
- * (ClickHouse, BigQuery and Spark SQL add their own `Dialect`).
+ * PostgreSQL dialect is the standard-SQL baseline for the later targets;
+ * ClickHouse (`clickhouse`) writes its `-If` combinators, tuples for the
+ * first/last pick and backslash-escaped literals (BigQuery and Spark SQL would
+ * add their own `Dialect`).
  */
 
 /** What differs between SQL engines, for the feature scan. */
@@ -36,6 +38,12 @@ export interface Dialect {
    * to run. NULL when no row has a value, as SUM.
    */
   sum(value: string, cond: string): string;
+  /** `lower()` of a string, by Unicode characters (not bytes). */
+  lower(x: string): string;
+  /** How the scan's clock is written when it is a query parameter (`compile --target sql` without `--at`). */
+  nowParam: string;
+  /** Settings the query needs, appended to the whole statement ("" for none). */
+  querySettings: string;
 }
 
 /** Below this magnitude DuckDB's sums are exact on a grid of 2^-52 (see `duckdb.sum`). */
@@ -66,6 +74,9 @@ export const duckdb: Dialect = {
       THEN CAST(sum(CAST(CASE WHEN abs(${value}) < ${big} THEN ${value} * ${grid} ELSE 0 END AS HUGEINT)) FILTER (WHERE ${cond}) AS DOUBLE) / ${grid}
       ELSE sum(${value}) FILTER (WHERE ${cond}) END)`;
   },
+  lower: (x) => `LOWER(${x})`,
+  nowParam: ":now",
+  querySettings: "",
 };
 
 /** PostgreSQL, standard SQL where it can be. */
@@ -82,6 +93,53 @@ export const postgres: Dialect = {
   floor: (x) => `FLOOR(${x})`,
   // NUMERIC addition is exact, so the order does not matter.
   sum: (value, cond) => `CAST(SUM(CAST(${value} AS NUMERIC)) FILTER (WHERE ${cond}) AS DOUBLE PRECISION)`,
+  lower: (x) => `LOWER(${x})`,
+  nowParam: ":now",
+  querySettings: "",
 };
 
-export const DIALECTS: Record<string, Dialect> = { duckdb, postgres };
+/** ClickHouse's string literals and quoted names take backslash escapes (a NUL byte as `\0`). */
+const chEscape = (v: string, quote: string) => v.replace(/\\/g, "\\\\").replace(new RegExp(quote, "g"), `\\${quote}`).replace(/\0/g, "\\0");
+/** A sort key of a first/last pick as ClickHouse tuple fields: NULL sorts after every value, as in DuckDB's structs and PostgreSQL's ORDER BY. */
+const chKey = (k: string) => `isNull(${k}), assumeNotNull(${k})`;
+
+/**
+ * ClickHouse (the engine of a ClickHouse server and of chDB). Where it differs
+ * from standard SQL: aggregates over no row give the type's default (0), not
+ * NULL, so min/max/sum take `-IfOrNull`; `argMin` skips a NULL value, so the
+ * first/last pick wraps the value in a one-field tuple and orders by a tuple of
+ * (is-null, value) keys; `lower` is by bytes, so `lowerUTF8`; a LEFT JOIN fills
+ * unmatched columns with defaults unless `join_use_nulls = 1`.
+ */
+export const clickhouse: Dialect = {
+  name: "clickhouse",
+  ident: (name) => `"${chEscape(name, '"')}"`,
+  string: (v) => `'${chEscape(v, "'")}'`,
+  number: (v) => (Number.isFinite(v) ? `toFloat64(${JSON.stringify(v)})` : v > 0 ? "toFloat64(inf)" : v < 0 ? "toFloat64(-inf)" : "toFloat64(nan)"),
+  bool: (v) => (v ? "true" : "false"),
+  epochMs: (col) => `toFloat64(toUnixTimestamp64Milli(toDateTime64(${col}, 3, 'UTC')))`,
+  // The generator writes `COUNT(*)`, `COUNT(x)`, `MIN(x)`, `MAX(x)` or `SUM(x)`: each becomes its `-If` combinator.
+  filtered: (agg, cond) => {
+    const m = /^(COUNT|MIN|MAX|SUM)\((.*)\)$/s.exec(agg);
+    if (!m) throw new Error(`clickhouse dialect: cannot filter aggregate ${agg}`);
+    const [, fn, arg] = m as unknown as [string, string, string];
+    if (fn === "COUNT") return arg === "*" ? `countIf(${cond})` : `countIf(${arg}, ${cond})`;
+    return `${fn.toLowerCase()}IfOrNull(${arg}, ${cond})`;
+  },
+  pick: (which, value, order, cond) =>
+    `${which === "first" ? "argMinIf" : "argMaxIf"}(tuple(toNullable(${value})), tuple(${order.map(chKey).join(", ")}), ${cond}).1`,
+  floor: (x) => `floor(${x})`,
+  // As DuckDB's: each value on a grid of 2^-52 as an Int128 (integer addition does not care about
+  // the order ClickHouse's threads add in), rounded half to even as DuckDB's cast to HUGEINT is.
+  sum: (value, cond) => {
+    const [big, grid] = [clickhouse.number(EXACT_BELOW), clickhouse.number(GRID)];
+    return `(CASE WHEN maxIfOrNull(abs(${value}), ${cond}) < ${big}
+      THEN toFloat64(sumIf(toInt128(round(if(abs(${value}) < ${big}, ${value} * ${grid}, 0))), ${cond})) / ${grid}
+      ELSE sumIfOrNull(${value}, ${cond}) END)`;
+  },
+  lower: (x) => `lowerUTF8(${x})`,
+  nowParam: "{now:Float64}",
+  querySettings: "SETTINGS join_use_nulls = 1",
+};
+
+export const DIALECTS: Record<string, Dialect> = { duckdb, postgres, clickhouse };

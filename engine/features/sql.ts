@@ -99,7 +99,7 @@ export function valueSql(e: Expr, d: Dialect, src: ScanSource, now: string): str
       if (!["days_since", "hours_since", "lower"].includes(e.fn) || e.args.length !== 1) throw new NotSql(`${e.fn}() cannot be computed in SQL`);
       const a = valueSql(e.args[0]!, d, src, now);
       if (e.fn === "days_since" || e.fn === "hours_since") return d.floor(`(${now} - ${a}) / ${d.number(e.fn === "days_since" ? DAY_MS : HOUR_MS)}`);
-      if (e.fn === "lower") return `LOWER(${a})`;
+      if (e.fn === "lower") return d.lower(a);
       throw new NotSql(`${e.fn}() cannot be computed in SQL`);
     }
     case "unary":

@@ -1,0 +1,13 @@
+import { Session } from "chdb";
+const s = new Session();
+const q = (sql) => { try { return s.query(sql, "JSONEachRow").trim(); } catch (e) { return "ERR " + e.message.slice(0, 300); } };
+console.log(q(`SELECT count(*) FILTER (WHERE number > 2) AS "a""b\\\\c", min(number) FILTER (WHERE number > 100) AS m FROM numbers(5)`));
+console.log(q(`SELECT minIfOrNull(toFloat64(number), number > 100) AS m, countIf(number > 100) c FROM numbers(5)`));
+console.log(q(`SELECT 'it''s', 'a\\\\b', 'x\\0y' = concat('x', char(0), 'y') AS nul, lowerUTF8('ZÜRICH İ Ω'), lower('ZÜRICH')`));
+console.log(q(`SELECT toInt128(round(2.5)), toInt128(round(-2.5)), toInt128(round(3.5)), toFloat64(toInt128(pow(2,92)) + 1)`));
+console.log(q(`SELECT coalesce(1 > NULL, false) AS a, coalesce(toNullable(2) > 1, FALSE) AS b, CAST(1e+21 AS Float64) AS c, CAST(inf AS Float64) AS d, -inf AS e`));
+console.log(q(`SELECT argMinIf(tuple(v), tuple(k, isNull(p), assumeNotNull(p)), true).1 AS x FROM (SELECT toNullable(1) AS v, 1 AS k, CAST(NULL AS Nullable(String)) AS p UNION ALL SELECT CAST(NULL AS Nullable(Int32)), 1, 'a')`));
+console.log(q(`SELECT toFloat64(toUnixTimestamp64Milli(toDateTime64(toDate32('2026-01-02'), 3, 'UTC'))) a, toFloat64(toUnixTimestamp64Milli(toDateTime64('2026-01-02 00:00:00.5', 3, 'UTC'))) b`));
+console.log(q(`SELECT 1 AS x SETTINGS join_use_nulls = 1`));
+console.log(q(`SELECT {now:Float64} AS x`));
+console.log(q(`SELECT floor(-1.5) f, (1 / nullIf(0, 0)) d, 3 / 0 z, NOT coalesce(NULL, FALSE) n, true AND 1 > 0 AS b`));
