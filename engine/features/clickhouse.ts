@@ -11,6 +11,7 @@
 import type { Workspace } from "../../language/ast.ts";
 import type { Value } from "../../language/values.ts";
 import { Column } from "../runtime/columns.ts";
+import { propsUsed } from "../runtime/read.ts";
 import { clickhouse } from "./dialect.ts";
 import { table, type FeatureTable } from "./duckdb.ts";
 import { tableSource } from "./index.ts";
@@ -51,7 +52,12 @@ export async function clickhouseFeatures(
   run: ClickHouseRunner, ws: Workspace, plan: FeaturePlan, now: number,
 ): Promise<{ ids: string[]; table: Omit<FeatureTable, "checked"> }> {
   const d = clickhouse;
-  const { sql, columns } = scanQuery(plan, d, tableSource(ws, d, plan), d.number(now), ws.rfm ?? null);
+  // A first/last record carries the props some expression reads, as DuckDB's scan does (in name order).
+  const used = propsUsed(ws);
+  for (const f of plan.scan) if (f.prop) used.add(f.prop);
+  const base = tableSource(ws, d, plan);
+  const src = { ...base, propsOf: (event: string) => base.propsOf(event).filter((p) => used.has(p)) };
+  const { sql, columns } = scanQuery(plan, d, src, d.number(now), ws.rfm ?? null);
   const read = columns.map((c) => cellReader(ws, c));
   const ids: string[] = [];
   const cells: Value[][] = columns.map(() => []);

@@ -17,6 +17,7 @@ export { memoryFeatures, type FeatureFn } from "./memory.ts";
 export { fitRfmOnTable, scanFeatures, type FeatureTable } from "./duckdb.ts";
 export { DIALECTS, clickhouse, duckdb, postgres, type Dialect } from "./dialect.ts";
 export { condSql, valueSql, scanQuery, NotSql, type ScanColumn, type ScanSource } from "./sql.ts";
+export { clickhouseFeatures, type ClickHouseRunner } from "./clickhouse.ts";
 
 /** The scan source over plain tables: `events(customer_id, event, ts, <props>…)` and `customers(customer_id, <attributes>…)`. */
 export function tableSource(ws: Workspace, d: Dialect, plan: FeaturePlan): ScanSource {
