@@ -8,10 +8,14 @@
  * 1 ms either side of window edges, and random clocks; plus hand-made edges
  * (escaping, Unicode lower, a customer without events).
  */
+import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { Expr, Workspace } from "../../language/ast.ts";
 import type { EventRecord, Value } from "../../language/values.ts";
+import { main } from "../../cli/main.ts";
+import { memoryIO } from "../../cli/io.ts";
+import { loadProgram } from "../../engine/runtime/inputs.ts";
 import { clickhouseFeatures, compileSql, featurePlan, type FeaturePlan } from "../../engine/features/index.ts";
 import { B, BASE, DAY, HOUR, testWorkspace } from "../support/arbitraries.ts";
 import { chdbRunner, chdbSession, chdbTable } from "../support/chdb.ts";
@@ -94,6 +98,43 @@ describe("ClickHouse scan (chDB) == DuckDB scan", () => {
     expect(ch.get("nobody")!["last(order_placed)"]).toBeNull();
   });
 
+  it("every form a scan feature can take compiles for ClickHouse and agrees with DuckDB (and the RFM inputs)", async () => {
+    const p = (name: string) => B.prop("order_placed", name);
+    const where = (w: Expr) => B.agg("count", "order_placed", { where: w });
+    const forms: Record<string, Expr> = {
+      count: B.agg("count", "order_placed"), sum: B.agg("sum", "order_placed", { prop: "amount" }), avg: B.agg("avg", "order_placed", { prop: "amount", within: DAY }),
+      min: B.agg("min", "order_placed", { prop: "amount" }), max: B.agg("max", "order_placed", { prop: "amount", within: HOUR }),
+      first: B.agg("first", "order_placed"), lastTs: B.member(B.agg("last", "page_viewed"), "ts"), lastField: B.member(B.agg("last", "order_placed", { within: 7 * DAY }), "category"),
+      exists: B.exists("page_viewed", { within: DAY }), bare: B.evt("back_in_stock"),
+      andOrNot: where(B.bin("or", B.bin("and", B.bin(">", p("amount"), B.num(1)), B.not(B.bin("==", p("category"), B.str("a")))), B.bool(false))),
+      compare: where(B.bin("<=", p("amount"), B.num(5))), neq: where(B.bin("!=", p("category"), B.str("b"))),
+      isNull: where(B.bin("==", p("amount"), B.nul())), notNull: where(B.bin("!=", B.nul(), p("category"))),
+      coalesce: where(B.bin(">=", B.bin("??", p("amount"), B.num(0)), B.num(0))),
+      arith: where(B.bin(">", B.bin("/", B.bin("*", B.bin("+", p("amount"), B.num(1)), B.neg(B.num(2))), B.bin("-", p("amount"), B.num(5))), B.pct(0.25))),
+      inList: where(B.in(p("category"), B.list(B.str("a"), B.nul(), B.str("Zürich")))), notIn: where(B.in(p("amount"), B.list(B.num(5), B.num(3)), true)),
+      between: where(B.between(p("amount"), B.num(2), B.num(5))),
+      calls: where(B.bin("and", B.bin("<=", B.call("days_since", B.attr("signup")), B.num(30)), B.bin(">", B.call("hours_since", B.attr("birthday")), B.num(1)))),
+      lower: where(B.bin("==", B.call("lower", B.attr("city")), B.str("zürich"))),
+      attrs: where(B.bin("and", B.bin("==", B.attr("consent_email"), B.bool(true)), B.bin(">", B.attr("age"), B.attr("score")))),
+      times: where(B.bin("and", B.bin("<", B.attr("birthday"), B.date(at)), B.bin(">", B.bin("+", B.attr("signup"), B.dur(DAY)), B.dt(at - 40 * DAY)))),
+    };
+    const ws: Workspace = { ...testWorkspace(forms), rfm: { span: B.num(0).span, event: "order_placed", value: "amount", window: 30 * DAY, scores: 5 } };
+    const plan = featurePlan(ws);
+    expect(plan.features.filter((f) => f.perDecision)).toEqual([]);
+    const order = (dh: number, amount: number | null, category: string | null) => ev("order_placed", dh, { amount, category });
+    const custs: Cust[] = [
+      { id: "a", attrs: { age: 30, score: 1, city: "ZÜRICH", plan: "free", consent_email: true, signup: at - 10 * DAY, birthday: at - 20 * DAY },
+        events: [order(-31 * 24, 9, "a"), order(-5, 4, "Zürich"), order(-1, null, "b"), order(0, 2, null), ev("page_viewed", -3, { path: "/", product_id: "p" }), ev("back_in_stock", -2, { product_id: "p" })] },
+      { id: "b", attrs: { score: 3, plan: "pro", consent_email: false }, events: [order(-2, 5, "a"), order(-2, 3, "b")] },
+    ];
+    const ch = await viaClickhouse(ws, plan, custs, at);
+    expectEqual(plan, custs, ch, await viaDuckdb(ws, plan, custs, [0], at));
+    const { ids, table } = await clickhouseFeatures(run, ws, plan, at);
+    expect(table.rfm(ids.indexOf("a"))).toEqual({ n: 3, sum: 6, last: at });
+    expect(table.rfm(ids.indexOf("b"))).toEqual({ n: 2, sum: 8, last: at - 2 * HOUR });
+    expect(table.rfm(-1)).toEqual({ n: 0, sum: 0, last: -Infinity });
+  });
+
   it("agree on random aggregates, histories (nulls, ties, non-ASCII), offsets and window edges", async () => {
     let scanned = 0;
     await fc.assert(
@@ -108,6 +149,48 @@ describe("ClickHouse scan (chDB) == DuckDB scan", () => {
     );
     expect(scanned).toBeGreaterThan(120);
   }, 300_000);
+
+  it("playbook compile --target sql --dialect clickhouse of the shop playbook runs as printed on chDB, rows equal to the duckdb dialect's on DuckDB", async () => {
+    const shop = new URL("../../playbooks/shop", import.meta.url).pathname;
+    const { program } = await loadProgram(shop);
+    const ws = program.ws;
+    const printed = async (dialect: string) => {
+      const io = memoryIO();
+      expect(await main(["compile", shop, "--target", "sql", "--dialect", dialect, "--at", new Date(at).toISOString()], io), io.err).toBe(0);
+      return io.out.replace(/;\s*$/, "");
+    };
+    const chType: Record<string, string> = { number: "Nullable(Float64)", string: "Nullable(String)", bool: "Nullable(Bool)", datetime: "Nullable(DateTime64(3, 'UTC'))", date: "Nullable(Date32)" };
+    const duckType: Record<string, string> = { number: "DOUBLE", string: "VARCHAR", bool: "BOOLEAN", datetime: "TIMESTAMPTZ", date: "DATE" };
+    const attrs = [...ws.schema.customer].filter(([, a]) => a.type.base in chType).map(([n, a]) => [n, a.type.base] as const);
+    const props = [...new Map([...ws.schema.events.values()].flatMap((e) => [...e.props].map(([n, a]) => [n, a.type.base] as const))).entries()].filter(([, t]) => t in chType);
+    const evs = [
+      { customer_id: "a", event: "order_placed", ts: at - 40 * DAY, amount: 100 }, { customer_id: "a", event: "order_placed", ts: at - 1800_000, amount: 50.25 },
+      { customer_id: "a", event: "cart_abandoned", ts: at - HOUR }, { customer_id: "ü", event: "order_placed", ts: at - 10 * DAY, amount: 70 },
+      { customer_id: "ü", event: "order_placed", ts: at - 10 * DAY, amount: 0.1 }, { customer_id: "ü", event: "order_placed", ts: at + 1, amount: 10 },
+    ];
+    await chdbTable(session, "customers", [["customer_id", "String"], ...attrs.map(([n, t]): [string, string] => [n, chType[t]!])], [{ customer_id: "a" }, { customer_id: "ü" }]);
+    await chdbTable(session, "events", [["customer_id", "String"], ["event", "String"], ["ts", "DateTime64(3, 'UTC')"], ...props.map(([n, t]): [string, string] => [n, chType[t]!])],
+      evs.map((e) => ({ ...e, ts: new Date(e.ts).toISOString() })));
+    const ch = session.query(`${await printed("clickhouse")}\nFORMAT JSONEachRow`.replace("\nSETTINGS join_use_nulls = 1\nFORMAT", " ORDER BY 1\nSETTINGS join_use_nulls = 1, output_format_json_quote_64bit_integers = 0\nFORMAT"), "JSONEachRow");
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    try {
+      await con.run("SET TimeZone = 'UTC'");
+      await con.run(`CREATE TABLE customers (customer_id VARCHAR${attrs.map(([n, t]) => `, "${n}" ${duckType[t]}`).join("")})`);
+      await con.run(`INSERT INTO customers (customer_id) VALUES ('a'), ('ü')`);
+      await con.run(`CREATE TABLE events (customer_id VARCHAR, event VARCHAR, ts TIMESTAMPTZ${props.map(([n, t]) => `, "${n}" ${duckType[t]}`).join("")})`);
+      for (const e of evs) await con.run(`INSERT INTO events (customer_id, event, ts, amount) VALUES ('${e.customer_id}', '${e.event}', make_timestamp(${e.ts * 1000}), ${e.amount ?? "NULL"})`);
+      const duck = (await con.runAndReadAll(`${await printed("duckdb")} ORDER BY 1`)).getRowObjectsJS() as Record<string, unknown>[];
+      const chRows = ch.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect([chRows.length, duck.length]).toEqual([2, 2]);
+      expect(Object.keys(duck[0]!).length).toBeGreaterThan(5);
+      const norm = (v: unknown) => (typeof v === "bigint" ? Number(v) : v === 1 || v === 0 ? v === 1 : v);
+      for (const [i, d] of duck.entries()) for (const [k, v] of Object.entries(d)) expect(norm(chRows[i]![k]), `${d.customer_id} ${k}`).toStrictEqual(norm(v));
+    } finally {
+      con.closeSync();
+      db.closeSync();
+    }
+  });
 
   it("compile --target sql --dialect clickhouse runs as printed on chDB ({now:Float64} a query parameter)", async () => {
     const ws = testWorkspace({ n: B.agg("count", "order_placed", { within: DAY }) });
