@@ -109,7 +109,7 @@ const chKey = (k: string) => `isNull(${k}), assumeNotNull(${k})`;
  * the nearest double (ClickHouse's own `toFloat64` is, so the two differed in the last bit for about
  * 1 value in 100 of random 100-bit integers; this formula matched DuckDB on all 3000 of them).
  */
-function chHugeintToDouble(x: string): string {
+export function chHugeintToDouble(x: string): string {
   const M = "toInt128('18446744073709551615')";
   const [upper, lower] = [`bitShiftRight(${x}, 64)`, `bitAnd(${x}, ${M})`];
   return `(CASE WHEN ${upper} = -1 THEN -toFloat64(toUInt64(${M} - ${lower})) - 1

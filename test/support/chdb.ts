@@ -37,3 +37,26 @@ export async function chdbTable(s: Session, table: string, columns: [string, str
     settings: { date_time_input_format: "best_effort" },
   });
 }
+
+/**
+ * Loads a report's inputs into tables `decisions` and `events`: the decision log (JSONL) with its times as
+ * DateTime64, the events file (CSV with a header, or JSONL) with `amount` Float64, `step` Int64 and times parsed
+ * with their offsets — read by chDB from the files themselves.
+ */
+export function chdbReportTables(s: Session, decisionsPath: string, eventsPath: string): void {
+  const t = "DateTime64(3, 'UTC')";
+  s.query("DROP TABLE IF EXISTS decisions");
+  s.query(`CREATE TABLE decisions (customer_id String, rule String, step Int64, entry_id String, entered_at ${t}, variant String, status String,
+    channel Nullable(String), send_at Nullable(${t})) ENGINE = MergeTree ORDER BY tuple()`);
+  s.query(`INSERT INTO decisions SELECT customer_id, rule, step, entry_id, parseDateTime64BestEffort(entered_at, 3, 'UTC'), variant, status, channel,
+    parseDateTime64BestEffortOrNull(send_at, 3, 'UTC') FROM file('${decisionsPath}', 'JSONEachRow',
+    'customer_id String, rule String, step Int64, entry_id String, entered_at String, variant String, status String, channel Nullable(String), send_at Nullable(String)')`);
+  s.query("DROP TABLE IF EXISTS events");
+  s.query(`CREATE TABLE events (customer_id String, event String, ts ${t}, amount Nullable(Float64), rule Nullable(String), step Nullable(Int64),
+    channel Nullable(String)) ENGINE = MergeTree ORDER BY tuple()`);
+  const csv = eventsPath.endsWith(".csv");
+  const text = "customer_id String, event String, ts String, amount Nullable(String), rule Nullable(String), step Nullable(String), channel Nullable(String)";
+  s.query(`INSERT INTO events SELECT customer_id, event, parseDateTime64BestEffort(ts, 3, 'UTC'), toFloat64OrNull(amount), nullIf(rule, ''), toInt64OrNull(step), nullIf(channel, '')
+    FROM file('${eventsPath}', '${csv ? "CSVWithNames" : "JSONEachRow"}', '${text}')
+    SETTINGS input_format_csv_empty_as_default = 1, input_format_json_read_numbers_as_strings = 1, input_format_skip_unknown_fields = 1`);
+}
