@@ -7,14 +7,14 @@
  * a folder. Every value leaves PostgreSQL as text in the contract's format
  * (ISO times in UTC, `true`/`false`), so nothing depends on JS type parsing.
  */
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import type { SourceConfig } from "../../language/ast.ts";
 import { didYouMean } from "../../language/fuzzy.ts";
 import type { OpenedSource } from "./index.ts";
 import { scrub, SourceError, type ParsedUrl } from "./url.ts";
+import { openedFolder, sourceFolder, writeCsv } from "./folder.ts";
 import { postgres as dialect } from "../features/dialect.ts";
 
 const CHUNK = 10_000;
@@ -36,8 +36,6 @@ function connectError(e: unknown, label: string, host: string, user: string, sec
     return new SourceError(`cannot reach ${label}: ${host} ${err.code === "ENOTFOUND" ? "is not a known host" : "refused or did not answer"} (${err.code ?? msg})`);
   return new SourceError(`cannot connect to ${label}: ${msg}`);
 }
-
-const csvCell = (v: string | null): string => (v === null ? "" : v === "" || /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** A column as contract text: times ISO 8601 UTC, dates YYYY-MM-DD, the rest as PostgreSQL prints it. */
 function asText(col: string, type: string): string {
@@ -65,7 +63,7 @@ export async function openPostgres(p: ParsedUrl, cfg: SourceConfig, env: Record<
   } catch (e) {
     throw connectError(e, p.label, host, user, secrets);
   }
-  const dir = mkdtempSync(join(tmpdir(), "playbook-source-"));
+  const dir = sourceFolder();
   const done = async () => {
     await client.end().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
@@ -110,35 +108,24 @@ export async function openPostgres(p: ParsedUrl, cfg: SourceConfig, env: Record<
     throw new SourceError(`${p.label}: ${scrub(String((e as Error).message ?? e), secrets)}`);
   }
   await client.end().catch(() => {});
-  const files = new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/(customers|events)\\.csv(?::(\\d+))?`, "g");
-  return {
-    dir,
-    label: p.label,
-    cite: (text) => text.replace(files, (_, t: "customers" | "events", line?: string) => `${p.label} ${cfg[t]}${line ? ` row ${Number(line) - 1}` : ""}`).split(dir).join(p.label),
-    close: async () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return openedFolder(dir, p.label, cfg);
 }
 
 /** Streams one query into a CSV file through a cursor, CHUNK rows at a time. */
 async function exportTable(client: pg.Client, sql: string, path: string, header: string[]): Promise<void> {
-  const out = createWriteStream(path);
-  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once("drain", () => r())));
-  await write(header.map(csvCell).join(",") + "\n");
   await client.query("BEGIN READ ONLY");
   try {
     await client.query(`DECLARE pb_export NO SCROLL CURSOR FOR ${sql}`);
-    for (;;) {
-      const res = await client.query({ text: `FETCH ${CHUNK} FROM pb_export`, rowMode: "array" });
-      if (res.rows.length === 0) break;
-      let chunk = "";
-      for (const r of res.rows as (string | null)[][]) chunk += r.map(csvCell).join(",") + "\n";
-      await write(chunk);
-    }
+    await writeCsv(path, header, (async function* () {
+      for (;;) {
+        const res = await client.query({ text: `FETCH ${CHUNK} FROM pb_export`, rowMode: "array" });
+        if (res.rows.length === 0) return;
+        yield res.rows as (string | null)[][];
+      }
+    })());
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
     throw e;
-  } finally {
-    await new Promise<void>((r) => out.end(() => r()));
   }
 }
