@@ -4,6 +4,7 @@
  * `ClickHouseRunner` over the session — the interface the ClickHouse scan and
  * source run their SQL through, so the same code runs here and on a server.
  */
+import { readFileSync } from "node:fs";
 import { Session } from "chdb";
 import { afterAll } from "vitest";
 import type { ClickHouseRunner } from "../../engine/features/clickhouse.ts";
@@ -59,4 +60,20 @@ export function chdbReportTables(s: Session, decisionsPath: string, eventsPath: 
   s.query(`INSERT INTO events SELECT customer_id, event, parseDateTime64BestEffort(ts, 3, 'UTC'), toFloat64OrNull(amount), nullIf(rule, ''), toInt64OrNull(step), nullIf(channel, '')
     FROM file('${eventsPath}', '${csv ? "CSVWithNames" : "JSONEachRow"}', '${text}')
     SETTINGS input_format_csv_empty_as_default = 1, input_format_json_read_numbers_as_strings = 1, input_format_skip_unknown_fields = 1`);
+}
+
+/**
+ * A data folder's CSV file into table `table`: every column Nullable(String) (an empty cell is NULL,
+ * as contract.md reads it) unless `types` says otherwise, `ts` parsed as DateTime64(3, 'UTC').
+ */
+export function chdbLoadCsv(s: Session, file: string, table: string, types: Record<string, string> = {}): void {
+  const header = readFileSync(file, "utf8").split("\n", 1)[0]!.replace(/\r$/, "").split(",").map((h) => h.replace(/^"|"$/g, ""));
+  const typeOf = (h: string) => types[h] ?? (h === "ts" ? "DateTime64(3, 'UTC')" : "Nullable(String)");
+  const cast = (h: string, t: string) =>
+    t.includes("DateTime") ? `parseDateTime64BestEffort${t.startsWith("Nullable") ? "OrNull" : ""}(\`${h}\`, 3, 'UTC')` : `CAST(nullIf(\`${h}\`, '') AS ${t})`;
+  const select = header.map((h) => (typeOf(h) === "Nullable(String)" ? `\`${h}\`` : `${cast(h, typeOf(h))} AS \`${h}\``));
+  s.query(`DROP TABLE IF EXISTS ${table}`);
+  s.query(`CREATE TABLE ${table} (${header.map((h) => `\`${h}\` ${typeOf(h)}`).join(", ")}) ENGINE = MergeTree ORDER BY tuple()`);
+  s.query(`INSERT INTO ${table} SELECT ${select.join(", ")} FROM file('${file}', 'CSVWithNames', '${header.map((h) => `\`${h}\` Nullable(String)`).join(", ")}')
+    SETTINGS input_format_csv_empty_as_default = 1, date_time_input_format = 'best_effort'`);
 }
