@@ -6,6 +6,8 @@
  * - `memoryFeatures(plan, ws)` — the same from one customer's events in memory;
  * - `compileSql(ws, { dialect, now })` — the scan as portable SQL over tables
  *   `customers` and `events`, for `playbook compile --target sql`.
+ * - `clickhouseFeatures(run, ws, plan, now)` — the scan run inside ClickHouse
+ *   (a server or chDB) over those tables, read back as a `FeatureTable`.
  */
 import type { Workspace } from "../../language/ast.ts";
 import { DIALECTS, type Dialect } from "./dialect.ts";

@@ -16,10 +16,9 @@
  */
 import { join } from "node:path";
 import type { SourceConfig } from "../../language/ast.ts";
-import { didYouMean } from "../../language/fuzzy.ts";
 import type { ClickHouseRunner } from "../features/clickhouse.ts";
 import { clickhouse as dialect } from "../features/dialect.ts";
-import { openedFolder, sourceFolder, writeCsv } from "./folder.ts";
+import { checkTable, openedFolder, sourceFolder, writeCsv } from "./folder.ts";
 import type { OpenedSource } from "./index.ts";
 import { scrub, SourceError, type ParsedUrl } from "./url.ts";
 import { rmSync } from "node:fs";
@@ -61,35 +60,19 @@ export async function exportClickhouse(run: ClickHouseRunner, o: ClickHouseExpor
   };
   const dir = sourceFolder();
   try {
-    const keys = { customers: [o.cfg.customer_id], events: [o.cfg.customer_id, o.cfg.event, o.cfg.ts] };
-    const contract = { customers: ["customer_id"], events: ["customer_id", "event", "ts"] };
     for (const t of o.need) {
       const [db, table] = o.cfg[t].includes(".") ? (o.cfg[t].split(".") as [string, string]) : [o.database, o.cfg[t]];
-      const where = `${db}.${table}`;
       const cols = (await all(`SELECT name, type FROM system.columns WHERE database = ${dialect.string(db)} AND table = ${dialect.string(table)} ORDER BY position`))
         .map(([name, type]) => ({ name: String(name), type: String(type) }));
-      if (cols.length === 0) {
-        const tables = (await all(`SELECT name FROM system.tables WHERE database = ${dialect.string(db)}`)).map(([n]) => String(n));
-        const hint = didYouMean(table, tables);
-        throw new SourceError(`${o.label}: no table ${where}${hint ? ` (did you mean ${db}.${hint}?)` : ""}; set source.${t} in the workspace to name it`);
-      }
-      const byName = new Map(cols.map((c) => [c.name, c]));
-      keys[t].forEach((k, i) => {
-        const c = byName.get(k);
-        const role = contract[t][i]!;
-        if (!c) {
-          const hint = didYouMean(k, byName.keys());
-          throw new SourceError(`${o.label}: table ${where} has no column "${k}"${hint ? ` (did you mean "${hint}"?)` : ""}; set source.${role} in the workspace to name it`);
-        }
-        if (!(role === "ts" ? isTime(c.type) : isKey(c.type)))
-          throw new SourceError(`${o.label}: column ${where}.${k} is ${c.type}; ${role} needs ${role === "ts" ? "DateTime, DateTime64, Date or Date32" : "String, FixedString, an integer or UUID"}`);
+      const { keyCols, rest, header } = await checkTable({
+        label: o.label, t, schema: db, table, cols, cfg: o.cfg,
+        tables: async () => (await all(`SELECT name FROM system.tables WHERE database = ${dialect.string(db)}`)).map(([n]) => String(n)),
+        typeOk: (role, type) => (role === "ts" ? isTime(type) : isKey(type)),
+        needs: (role) => (role === "ts" ? "DateTime, DateTime64, Date or Date32" : "String, FixedString, an integer or UUID"),
       });
       const from = `${dialect.ident(db)}.${dialect.ident(table)}`;
-      if ((await all(`SELECT 1 FROM ${from} LIMIT 1`)).length === 0) throw new SourceError(`${o.label}: table ${where} is empty`);
-      const keyCols = keys[t].map((k) => byName.get(k)!);
-      const rest = cols.filter((c) => !keys[t].includes(c.name) && !contract[t].includes(c.name));
+      if ((await all(`SELECT 1 FROM ${from} LIMIT 1`)).length === 0) throw new SourceError(`${o.label}: table ${db}.${table} is empty`);
       const select = [...keyCols, ...rest].map((c) => asText(c.name, c.type));
-      const header = [...contract[t], ...rest.map((c) => c.name)];
       // Ordered by the key columns' text, as the PostgreSQL source orders (a bad row's "row N" is stable).
       const rows = run.rows(`SELECT ${select.join(", ")} FROM ${from} ORDER BY ${select.map((_, i) => i + 1).join(", ")}`);
       await writeCsv(join(dir, `${t}.csv`), header, (async function* () {
