@@ -68,7 +68,7 @@ if (unchecked.length) {
 }
 
 /** Left to Node at run time: native code, and what is only imported on paths a command never takes. */
-const EXTERNAL = ["@duckdb/*", "ink", "react", "react/*", "pg", "pg-*"];
+const EXTERNAL = ["@duckdb/*", "ink", "react", "react/*", "pg", "pg-*", "@clickhouse/*", "chdb"];
 
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({

@@ -22,7 +22,7 @@ export const summary = "print segments and conditions compiled to JS, JSON Logic
 
 /** `playbook compile --help`. */
 export const usage = `Usage: playbook compile DIR --target js|jsonlogic [--segment NAME]
-       playbook compile DIR --target sql [--dialect duckdb|postgres] [--at TIME]
+       playbook compile DIR --target sql [--dialect duckdb|postgres|clickhouse] [--at TIME]
 
 Prints the compiled form of every segment, rule condition (who, unless, step
 if/unless) and channel requirement of the workspace, each under a "# …"
@@ -36,7 +36,8 @@ Targets:
              customers computing every aggregate of the workspace (and the
              RFM inputs), with a header saying which aggregates are left to
              each decision and why; --at fixes the instant (default: a :now
-             parameter, epoch ms); --dialect picks the SQL flavour (duckdb)
+             parameter, epoch ms; {now:Float64} in ClickHouse); --dialect
+             picks the SQL flavour (duckdb)
 
 Exit codes: 0 printed; 1 the workspace has errors, or a condition has no
 JSON Logic form; 2 bad usage.

@@ -237,7 +237,8 @@ function propsRead(ws: Workspace, features: readonly Feature[], rfm: RfmConfig |
   return out;
 }
 
-function table(customer: Int32Array, slotOf: Int32Array, columns: ScanColumn[], data: Column[]): Omit<FeatureTable, "checked"> {
+/** A feature table over result columns (`data[k]` holds `columns[k]`, one slot per customer with events). */
+export function table(customer: Int32Array, slotOf: Int32Array, columns: ScanColumn[], data: Column[]): Omit<FeatureTable, "checked"> {
   const rfmInto = rfmReader(columns, data);
   return { customer, slotOf, columns, data, fill: filler(columns, data), rfmInto, rfm: (i) => { const x = { n: 0, sum: 0, last: -Infinity }; rfmInto(i, x); return x; } };
 }

@@ -93,6 +93,17 @@ export class Column {
     this.length += n;
   }
 
+  /** A column of plain JS values (rows of an engine other than DuckDB): all numbers (or null) typed, else generic. */
+  static of(values: readonly unknown[]): Column {
+    const c = new Column();
+    if (values.every((v) => v === null || typeof v === "number")) {
+      [c.nums, c.nulls] = [new Float64Array(Math.max(values.length, 1)), new Uint8Array(Math.max(values.length, 1))];
+      values.forEach((v, i) => (v === null ? (c.nulls![i] = 1) : (c.nums![i] = v as number)));
+    } else c.values = [...values];
+    c.length = values.length;
+    return c;
+  }
+
   private toGeneric(): void {
     const out: unknown[] = [];
     for (let i = 0; i < this.length; i++) out.push(this.nulls![i] ? null : this.nums![i]);

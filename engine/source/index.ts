@@ -3,7 +3,7 @@
  * read by DuckDB where it lies; a database source (`postgres://…`) is opened
  * through its own client and handed to the commands as a folder of the
  * contract's files, streamed out of the database in chunks (postgres.ts).
- * A new database (ClickHouse) is one more `open…` behind `openSource`.
+ * ClickHouse (`clickhouse://…`, clickhouse.ts) is opened the same way.
  */
 import type { SourceConfig } from "../../language/ast.ts";
 import { SOURCE_DEFAULTS } from "../../language/ast.ts";
@@ -33,6 +33,8 @@ export interface OpenOptions {
 export async function openSource(value: string, o: OpenOptions = {}): Promise<OpenedSource | null> {
   if (!isUrl(value)) return null;
   const parsed = parseSourceUrl(value);
+  const args = [parsed, { ...SOURCE_DEFAULTS, ...o.source }, o.env ?? process.env, o.need ?? ["customers", "events"]] as const;
+  if (parsed.scheme === "clickhouse") return (await import("./clickhouse.ts")).openClickhouse(...args);
   const { openPostgres } = await import("./postgres.ts");
-  return openPostgres(parsed, { ...SOURCE_DEFAULTS, ...o.source }, o.env ?? process.env, o.need ?? ["customers", "events"]);
+  return openPostgres(...args);
 }

@@ -7,24 +7,19 @@
  * a folder. Every value leaves PostgreSQL as text in the contract's format
  * (ISO times in UTC, `true`/`false`), so nothing depends on JS type parsing.
  */
-import { createWriteStream, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import type { SourceConfig } from "../../language/ast.ts";
-import { didYouMean } from "../../language/fuzzy.ts";
 import type { OpenedSource } from "./index.ts";
 import { scrub, SourceError, type ParsedUrl } from "./url.ts";
+import { checkTable, openedFolder, sourceFolder, writeCsv, type TableColumn } from "./folder.ts";
 import { postgres as dialect } from "../features/dialect.ts";
 
 const CHUNK = 10_000;
 const TIME_TYPES = new Set(["timestamp with time zone", "timestamp without time zone", "date"]);
 const KEY_TYPES = new Set(["text", "character varying", "character", "integer", "bigint", "smallint", "uuid", "name"]);
 
-interface Column {
-  name: string;
-  type: string;
-}
 
 /** Turns a driver error into one line in our words, password scrubbed. */
 function connectError(e: unknown, label: string, host: string, user: string, secrets: (string | undefined)[]): SourceError {
@@ -36,8 +31,6 @@ function connectError(e: unknown, label: string, host: string, user: string, sec
     return new SourceError(`cannot reach ${label}: ${host} ${err.code === "ENOTFOUND" ? "is not a known host" : "refused or did not answer"} (${err.code ?? msg})`);
   return new SourceError(`cannot connect to ${label}: ${msg}`);
 }
-
-const csvCell = (v: string | null): string => (v === null ? "" : v === "" || /[",\r\n]/.test(v) || v !== v.trim() ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** A column as contract text: times ISO 8601 UTC, dates YYYY-MM-DD, the rest as PostgreSQL prints it. */
 function asText(col: string, type: string): string {
@@ -65,43 +58,27 @@ export async function openPostgres(p: ParsedUrl, cfg: SourceConfig, env: Record<
   } catch (e) {
     throw connectError(e, p.label, host, user, secrets);
   }
-  const dir = mkdtempSync(join(tmpdir(), "playbook-source-"));
+  const dir = sourceFolder();
   const done = async () => {
     await client.end().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const keys = { customers: [cfg.customer_id], events: [cfg.customer_id, cfg.event, cfg.ts] };
-    const contract = { customers: ["customer_id"], events: ["customer_id", "event", "ts"] };
     for (const t of need) {
       const [sch, table] = cfg[t].includes(".") ? (cfg[t].split(".") as [string, string]) : [schema, cfg[t]];
-      const where = `${sch}.${table}`;
-      const cols: Column[] = (
+      const cols: TableColumn[] = (
         await client.query(`SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`, [sch, table])
       ).rows;
-      if (cols.length === 0) {
-        const tables = (await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [sch])).rows.map((r) => r.table_name as string);
-        const hint = didYouMean(table, tables);
-        throw new SourceError(`${p.label}: no table ${where}${hint ? ` (did you mean ${sch}.${hint}?)` : ""}; set source.${t} in the workspace to name it`);
-      }
-      const byName = new Map(cols.map((c) => [c.name, c]));
-      keys[t].forEach((k, i) => {
-        const c = byName.get(k);
-        const role = contract[t][i]!;
-        if (!c) {
-          const hint = didYouMean(k, byName.keys());
-          throw new SourceError(`${p.label}: table ${where} has no column "${k}"${hint ? ` (did you mean "${hint}"?)` : ""}; set source.${role} in the workspace to name it`);
-        }
-        const ok = role === "ts" ? TIME_TYPES.has(c.type) : KEY_TYPES.has(c.type);
-        if (!ok) throw new SourceError(`${p.label}: column ${where}.${k} is ${c.type}; ${role} needs ${role === "ts" ? "timestamptz, timestamp or date" : "text, varchar or an integer"}`);
+      const { keyCols, rest, header } = await checkTable({
+        label: p.label, t, schema: sch, table, cols, cfg,
+        tables: async () => (await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1`, [sch])).rows.map((r) => r.table_name as string),
+        typeOk: (role, type) => (role === "ts" ? TIME_TYPES : KEY_TYPES).has(type),
+        needs: (role) => (role === "ts" ? "timestamptz, timestamp or date" : "text, varchar or an integer"),
       });
       const from = `${dialect.ident(sch)}.${dialect.ident(table)}`;
-      if ((await client.query(`SELECT EXISTS (SELECT 1 FROM ${from}) AS some`)).rows[0].some !== true) throw new SourceError(`${p.label}: table ${where} is empty`);
+      if ((await client.query(`SELECT EXISTS (SELECT 1 FROM ${from}) AS some`)).rows[0].some !== true) throw new SourceError(`${p.label}: table ${sch}.${table} is empty`);
       // The contract's names first, then the other columns under their own names.
-      const keyCols = keys[t].map((k) => byName.get(k)!);
-      const rest = cols.filter((c) => !keys[t].includes(c.name) && !contract[t].includes(c.name));
-      const select = [...keyCols.map((c, i) => `${asText(c.name, c.type)} AS ${dialect.ident(contract[t][i]!)}`), ...rest.map((c) => `${asText(c.name, c.type)} AS ${dialect.ident(c.name)}`)];
-      const header = [...contract[t], ...rest.map((c) => c.name)];
+      const select = [...keyCols, ...rest].map((c, i) => `${asText(c.name, c.type)} AS ${dialect.ident(header[i]!)}`);
       await exportTable(client, `SELECT ${select.join(", ")} FROM ${from} ORDER BY ${select.map((_, i) => i + 1).join(", ")}`, join(dir, `${t}.csv`), header);
     }
   } catch (e) {
@@ -110,35 +87,24 @@ export async function openPostgres(p: ParsedUrl, cfg: SourceConfig, env: Record<
     throw new SourceError(`${p.label}: ${scrub(String((e as Error).message ?? e), secrets)}`);
   }
   await client.end().catch(() => {});
-  const files = new RegExp(`${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/(customers|events)\\.csv(?::(\\d+))?`, "g");
-  return {
-    dir,
-    label: p.label,
-    cite: (text) => text.replace(files, (_, t: "customers" | "events", line?: string) => `${p.label} ${cfg[t]}${line ? ` row ${Number(line) - 1}` : ""}`).split(dir).join(p.label),
-    close: async () => rmSync(dir, { recursive: true, force: true }),
-  };
+  return openedFolder(dir, p.label, cfg);
 }
 
 /** Streams one query into a CSV file through a cursor, CHUNK rows at a time. */
 async function exportTable(client: pg.Client, sql: string, path: string, header: string[]): Promise<void> {
-  const out = createWriteStream(path);
-  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once("drain", () => r())));
-  await write(header.map(csvCell).join(",") + "\n");
   await client.query("BEGIN READ ONLY");
   try {
     await client.query(`DECLARE pb_export NO SCROLL CURSOR FOR ${sql}`);
-    for (;;) {
-      const res = await client.query({ text: `FETCH ${CHUNK} FROM pb_export`, rowMode: "array" });
-      if (res.rows.length === 0) break;
-      let chunk = "";
-      for (const r of res.rows as (string | null)[][]) chunk += r.map(csvCell).join(",") + "\n";
-      await write(chunk);
-    }
+    await writeCsv(path, header, (async function* () {
+      for (;;) {
+        const res = await client.query({ text: `FETCH ${CHUNK} FROM pb_export`, rowMode: "array" });
+        if (res.rows.length === 0) return;
+        yield res.rows as (string | null)[][];
+      }
+    })());
     await client.query("COMMIT");
   } catch (e) {
     await client.query("ROLLBACK").catch(() => {});
     throw e;
-  } finally {
-    await new Promise<void>((r) => out.end(() => r()));
   }
 }

@@ -4,8 +4,8 @@
  */
 import { didYouMean } from "../../language/fuzzy.ts";
 
-/** Schemes a source can be opened for; ClickHouse plugs in here through the same interface. */
-export const SCHEMES = ["postgres", "postgresql"] as const;
+/** Schemes a source can be opened for. */
+export const SCHEMES = ["postgres", "postgresql", "clickhouse"] as const;
 
 /** A problem with a data source, worded for the user (exit 2, no stack trace). */
 export class SourceError extends Error {}

@@ -40,7 +40,7 @@ async function exec(con: DuckDBConnection, sql: string): Promise<void> {
   if (process.env.PLAYBOOK_TIMING) console.error(`${(performance.now() - t).toFixed(0)} ms  ${sql.slice(0, 60).replace(/\s+/g, " ")}`);
 }
 
-const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : v === null || v === undefined ? 0 : Number(v));
+export const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : v === null || v === undefined ? 0 : Number(v));
 
 // Only the keys the report reads: DuckDB skips the others (template, topic, reason, the 64-character playbook hash).
 // Times are parsed by the JSON reader itself, as TIMESTAMPTZ: a text it cannot parse fails the read, and the
@@ -50,7 +50,7 @@ const DECISION_COLUMNS =
   "status: 'VARCHAR', channel: 'VARCHAR', send_at: 'TIMESTAMPTZ'}";
 
 /** The feedback events in FEEDBACK_BITS order: `kind >> 1` is a 1-based index into it. */
-const FEEDBACK_NAMES = Object.keys(FEEDBACK_BITS);
+export const FEEDBACK_NAMES = Object.keys(FEEDBACK_BITS);
 
 /**
  * An event's kind as a TINYINT: bit 0 says "the goal event"; kind >> 1 is the
@@ -185,13 +185,26 @@ async function cappedRevenue(con: DuckDBConnection, rules: Map<string, RuleAggre
   const q = `SELECT o.rule, o.treated, any_value(caps.cap)::DOUBLE AS cap, count(*) AS n, sum(${y})::DOUBLE AS rs, sum(${y} * ${y})::DOUBLE AS rss,
       sum(${x})::DOUBLE AS rx, sum(${x} * ${x})::DOUBLE AS rxx, sum(${x} * ${y})::DOUBLE AS rxy, sum(${y}::DOUBLE ** 3) AS rc
     FROM o JOIN caps ON caps.rule = o.rule GROUP BY ALL ORDER BY ALL`;
-  for (const row of await rows(con, q)) {
+  capsInto(rules, percentile, await rows(con, q));
+}
+
+/** Capped revenue rows (rule, treated, cap, moments `n rs rss rx rxx rxy`, cube sum `rc`) into the rules. */
+export function capsInto(rules: Map<string, RuleAggregate>, percentile: number, capRows: Record<string, unknown>[]): void {
+  for (const row of capRows) {
     const a = rules.get(String(row.rule))!;
     a.revCap ??= { percentile, cap: num(row.cap), hold: { m: emptyMoments(), cube: 0 }, treat: { m: emptyMoments(), cube: 0 } };
     const g = row.treated === true ? a.revCap.treat : a.revCap.hold;
     g.m = moments(row, "r");
     g.cube = num(row.rc);
   }
+}
+
+/** The rules of a report from their per-variant-per-day moment rows (sorted by rule, day, variant). */
+export function rulesFromDays(dayRows: Record<string, unknown>[]): Map<string, RuleAggregate> {
+  const rules = new Map<string, RuleAggregate>();
+  for (const row of dayRows) if (!rules.has(String(row.rule))) rules.set(String(row.rule), emptyRuleAggregate(String(row.rule)));
+  for (const [name, a] of rules) fromDays(a, dayRows.filter((r) => r.rule === name));
+  return rules;
 }
 
 /** Fills a rule aggregate from its per-variant-per-day moment rows (sorted by day, so sums are in a fixed order). */
@@ -213,10 +226,7 @@ function fromDays(a: RuleAggregate, dayRows: Record<string, unknown>[]): void {
 async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>, feedback: number): Promise<Map<string, number>> {
   if (feedback === 0) {
     // No feedback at all: the funnel is the send counts; numbering a million sends would be wasted.
-    for (const row of await rows(con, `SELECT rule, step, channel, count(*) AS n FROM d WHERE sent GROUP BY ALL ORDER BY ALL`)) {
-      const a = rules.get(String(row.rule));
-      if (a) funnelCell(a, num(row.step), String(row.channel)).sent += num(row.n);
-    }
+    sentInto(rules, await rows(con, `SELECT rule, step, channel, count(*) AS n FROM d WHERE sent GROUP BY ALL ORDER BY ALL`));
     return new Map();
   }
   await exec(con, `CREATE TABLE f AS SELECT customer_id, [${FEEDBACK_NAMES.map(lit).join(", ")}][kind >> 1] AS event, ts, rule, step, channel FROM ev WHERE kind >= 2`);
@@ -229,16 +239,31 @@ async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>,
       WHERE NOT EXISTS (SELECT 1 FROM s s2 WHERE s2.rule = f.rule AND s2.customer_id = f.customer_id AND s2.step = f.step AND s2.channel = f.channel AND s2.t <= f.ts)
       GROUP BY f.event, f.customer_id, f.rule, f.step, f.channel, f.ts)
     SELECT DISTINCT event, id FROM (SELECT * FROM m UNION ALL SELECT * FROM early)`);
-  for (const row of await rows(con, `SELECT rule, step, channel, count(*) AS n FROM s GROUP BY ALL ORDER BY ALL`)) {
+  sentInto(rules, await rows(con, `SELECT rule, step, channel, count(*) AS n FROM s GROUP BY ALL ORDER BY ALL`));
+  kindsInto(rules, await rows(con, `SELECT s.rule, s.step, s.channel, fm.event, count(*) AS n FROM fm JOIN s USING (id) GROUP BY ALL ORDER BY ALL`));
+  return kindsByChannel(await rows(con, `SELECT channel, event FROM f WHERE channel IS NOT NULL GROUP BY ALL ORDER BY ALL`));
+}
+
+/** Sends per rule × step × channel (rows `rule step channel n`) into the funnels. */
+export function sentInto(rules: Map<string, RuleAggregate>, sentRows: Record<string, unknown>[]): void {
+  for (const row of sentRows) {
     const a = rules.get(String(row.rule));
     if (a) funnelCell(a, num(row.step), String(row.channel)).sent += num(row.n);
   }
-  for (const row of await rows(con, `SELECT s.rule, s.step, s.channel, fm.event, count(*) AS n FROM fm JOIN s USING (id) GROUP BY ALL ORDER BY ALL`)) {
+}
+
+/** Messages per feedback kind (rows `rule step channel event n`) into the funnels. */
+export function kindsInto(rules: Map<string, RuleAggregate>, kindRows: Record<string, unknown>[]): void {
+  for (const row of kindRows) {
     const a = rules.get(String(row.rule));
     if (a) funnelCell(a, num(row.step), String(row.channel)).kinds[FEEDBACK_NAMES.indexOf(String(row.event))] += num(row.n);
   }
+}
+
+/** Channel → the feedback kinds it reported (rows `channel event`). */
+export function kindsByChannel(pairs: Record<string, unknown>[]): Map<string, number> {
   const byChannel = new Map<string, number>();
-  for (const row of await rows(con, `SELECT channel, event FROM f WHERE channel IS NOT NULL GROUP BY ALL ORDER BY ALL`)) {
+  for (const row of pairs) {
     const ch = String(row.channel);
     byChannel.set(ch, (byChannel.get(ch) ?? 0) | FEEDBACK_BITS[String(row.event)]!);
   }
@@ -247,13 +272,22 @@ async function funnels(con: DuckDBConnection, rules: Map<string, RuleAggregate>,
 
 async function globalLine(con: DuckDBConnection, cfg: ReportConfig): Promise<RuleAggregate> {
   const A = Math.round(cfg.attribution);
-  const a = emptyRuleAggregate("(global holdout)");
   const list = await rows(con, `WITH ge AS (SELECT customer_id, min(entered) AS entered FROM e GROUP BY 1)
     SELECT ge.customer_id, ge.entered,
       CAST(count(g.ts) FILTER (WHERE g.ts > ge.entered) > 0 AS INTEGER) AS c, coalesce(sum(g.amount) FILTER (WHERE g.ts > ge.entered), 0)::DOUBLE AS r,
       CAST(count(g.ts) FILTER (WHERE g.ts <= ge.entered) > 0 AS INTEGER) AS pc, coalesce(sum(g.amount) FILTER (WHERE g.ts <= ge.entered), 0)::DOUBLE AS pr
     FROM ge LEFT JOIN g ON g.customer_id = ge.customer_id AND g.ts > ge.entered - ${A} AND g.ts <= ge.entered + ${A}
     GROUP BY ge.customer_id, ge.entered ORDER BY ge.entered, ge.customer_id`);
+  return globalFromRows(cfg, list);
+}
+
+/**
+ * The global-holdout line from one row per customer (their first entry over all rules, `entered`;
+ * conversion `c`/`pc` and revenue `r`/`pr` in the attribution window after and before it), sorted
+ * by entry time and customer id.
+ */
+export function globalFromRows(cfg: ReportConfig, list: Record<string, unknown>[]): RuleAggregate {
+  const a = emptyRuleAggregate("(global holdout)");
   // The global split is the contract's FNV hash, computed here in JS (DuckDB has no FNV-1a).
   const percentile = capPercentile(cfg);
   const ys = new Float64Array(list.length);
@@ -298,10 +332,7 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
       return null; // a malformed decision log: the row-by-row reader names the lines
     }
     const span = await outcomes(con, cfg);
-    const rules = new Map<string, RuleAggregate>();
-    const dayRows = await rows(con, `SELECT rule, treated, (entered // ${DAY}) AS day, min(entered) AS first_at, ${MOMENTS} FROM o GROUP BY ALL ORDER BY rule, day, treated`);
-    for (const row of dayRows) if (!rules.has(String(row.rule))) rules.set(String(row.rule), emptyRuleAggregate(String(row.rule)));
-    for (const [name, a] of rules) fromDays(a, dayRows.filter((r) => r.rule === name));
+    const rules = rulesFromDays(await rows(con, `SELECT rule, treated, (entered // ${DAY}) AS day, min(entered) AS first_at, ${MOMENTS} FROM o GROUP BY ALL ORDER BY rule, day, treated`));
     const percentile = capPercentile(cfg);
     if (percentile !== null) await cappedRevenue(con, rules, percentile);
     for (const row of await rows(con, `SELECT rule, channel, count(*) AS n FROM d WHERE sent GROUP BY ALL ORDER BY ALL`)) {
