@@ -9,7 +9,7 @@ export { type Counts, type ProportionTest, scoreTest, scoreDiff, scoreRatio, hol
 export { benjaminiHochberg } from "./bh.ts";
 export { srmPValue, SRM_THRESHOLD } from "./srm.ts";
 export { type CupedResult, cuped } from "./cuped.ts";
-export { DEFAULT_TUNING, sequentialRho, sequentialHalfWidth, sequentialPValue } from "./sequential.ts";
+export { DEFAULT_TUNING, SEQUENTIAL_MIN_COUNT, sequentialRho, sequentialHalfWidth, sequentialPValue, sequentialBoundary, sequentialTooEarly } from "./sequential.ts";
 export { DEFAULT_POWER, minimumDetectableEffect, daysToDetect, powerAt, seFromMde } from "./power.ts";
 export { type RomiEstimate, romiInterval, romiShown } from "./romi.ts";
 export { tTwoSidedP, tQuantile, zQuantile, normalCdf, chiSquareUpper } from "./dist.ts";
