@@ -3,7 +3,7 @@
  * `docs/statistics.md` explains how they are combined.
  */
 export { type Moments, emptyMoments, addObservation, momentsOf, mean, variance } from "./moments.ts";
-export { type GroupSummary, type DiffTest, welchTest, welchDf } from "./welch.ts";
+export { type GroupSummary, type DiffTest, welchTest, welchDf, pooledVariance } from "./welch.ts";
 export { type RelativeLift, relativeLift, relativeLiftVariance } from "./delta.ts";
 export { type Counts, type ProportionTest, scoreTest, scoreDiff, scoreRatio, holdoutNeeded, MIN_EXPECTED_CONVERSIONS } from "./proportions.ts";
 export { benjaminiHochberg } from "./bh.ts";
