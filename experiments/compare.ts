@@ -9,7 +9,7 @@
 import type { MetricComparison } from "./report-types.ts";
 import {
   cuped, holdoutNeeded, mean, minimumDetectableEffect, relativeLift, scoreTest, sequentialBoundary, sequentialHalfWidth, sequentialPValue,
-  SEQUENTIAL_MIN_COUNT, sequentialTooEarly, variance, welchTest, type GroupSummary, type Moments,
+  sequentialTooEarly, variance, welchTest, type GroupSummary, type Moments,
 } from "./stats/index.ts";
 
 /** How intervals are computed. */
@@ -25,9 +25,8 @@ export interface CompareOptions {
   /**
    * The conversion moments (holdout, treatment) of the same customers: their
    * counts decide whether a sequence may be reported yet (sequential mode,
-   * `sequentialTooEarly`) and whether revenue's SE is floored at the null's
-   * (a group with under 10 buyers, welch.ts). A binary metric defaults to its
-   * own; any other metric gets neither without them.
+   * `sequentialTooEarly`). A binary metric defaults to its own; any other
+   * metric is not gated without them.
    */
   gate?: [Moments, Moments];
 }
@@ -49,9 +48,8 @@ export function compareMetric(a: Moments, b: Moments, o: CompareOptions): Compar
   const adj = o.cuped ? cuped(a, b) : null;
   const ga = adj ? adj.a : summary(a);
   const gb = adj ? adj.b : summary(b);
-  // Revenue with a group of under 10 buyers: the SE is floored at the null's (welch.ts), as the score test does for conversion.
-  const few = !o.binary && o.gate !== undefined && Math.min(Math.round(o.gate[0].sum), Math.round(o.gate[1].sum)) < SEQUENTIAL_MIN_COUNT;
-  const t = welchTest(ga, gb, o.alpha, few);
+  // Revenue (not 0/1): the SE is floored at the null's (welch.ts), as the score test takes conversion's variance at the null.
+  const t = welchTest(ga, gb, o.alpha, !o.binary);
   const rel = relativeLift(ga, gb, o.alpha);
   const metric: MetricComparison = {
     treatment: raw.treatment,

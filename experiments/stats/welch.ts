@@ -47,8 +47,7 @@ export function pooledVariance(a: GroupSummary, b: GroupSummary): number {
  * (two-sided CI of 1 − alpha). Null when either group has fewer than 2
  * customers or both variances are 0 (no test is possible: say so, don't guess).
  *
- * `nullFloor` (the report sets it for revenue when a group has under 10
- * buyers): the standard error is never below the one the null implies,
+ * `nullFloor` (the report sets it for revenue): the standard error is never below the one the null implies,
  * √(s²pooled·(1/na + 1/nb)) (docs/statistics.md, "Revenue: few buyers").
  * A small holdout with few buyers has a small mean *and* a small variance
  * estimate, so Welch's SE shrinks exactly when the difference looks large;

@@ -56,8 +56,8 @@ describe("ROMI interval", () => {
     const treated = [500, 300, 800, 450, 600, 700, 550, 650, 400, 500, 0, 600];
     const held = [0, 200, 0, 0, 100, 0, 0, 300];
     const r = report(treated, held).rules[0]!;
-    // Direct: Welch on the raw revenues, Satterthwaite df, t quantile from jstat; with under 10 buyers
-    // per group the SE is floored at Student's pooled one (docs/statistics.md, "Revenue: few buyers").
+    // Direct: Welch on the raw revenues, Satterthwaite df, t quantile from jstat; its SE floored at
+    // Student's pooled one (docs/statistics.md, "Revenue: few buyers").
     const va = varOf(held) / held.length;
     const vb = varOf(treated) / treated.length;
     const df = (va + vb) ** 2 / (va ** 2 / (held.length - 1) + vb ** 2 / (treated.length - 1));
