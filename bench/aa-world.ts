@@ -96,3 +96,51 @@ export function writeAaWorld(dir: string, w: AaWorld): { playbooks: string; deci
   writeFileSync(join(data, "events.jsonl"), orders.map((o) => o[1]).join("\n") + "\n");
   return { playbooks, decisions: join(dir, "decisions.jsonl"), data };
 }
+
+/** What one `report --format json` call said about a world's rules. */
+export interface CliFigures {
+  rules: number;
+  /** Rules with conversion p < .05, with (capped) revenue p < .05, with either. */
+  convP: number;
+  revP: number;
+  anyP: number;
+  /** BH discoveries (q < .05, any metric) and rules judged "works". */
+  discoveries: number;
+  works: number;
+  /** Wall time of the report call (ms). */
+  ms: number;
+}
+
+/** Writes the world to a fresh folder under `root` and runs one `playbook report --format json` on it, in process. */
+export async function cliReport(root: string, w: AaWorld): Promise<CliFigures> {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { memoryIO } = await import("../cli/io.ts");
+  const { main } = await import("../cli/main.ts");
+  const dir = mkdtempSync(join(root, "aa-world-"));
+  try {
+    const p = writeAaWorld(dir, w);
+    const io = memoryIO(dir);
+    const t0 = performance.now();
+    const code = await main(["report", p.playbooks, "--decisions", p.decisions, "--data", p.data, "--format", "json"], io);
+    const ms = performance.now() - t0;
+    if (code !== 0) throw new Error(`report exited ${code}: ${io.err}`);
+    const rep = JSON.parse(io.out) as { rules: { conversion: { p: number | null; q: number | null; verdict?: string | null }; revenue_per_customer: { p: number | null; q: number | null }; revenue_per_customer_capped?: { p: number | null; q: number | null } | null }[] };
+    const f: CliFigures = { rules: rep.rules.length, convP: 0, revP: 0, anyP: 0, discoveries: 0, works: 0, ms };
+    const below = (x: number | null) => x !== null && x < 0.05;
+    for (const r of rep.rules) {
+      const rev = r.revenue_per_customer_capped ?? r.revenue_per_customer;
+      if (below(r.conversion.p)) f.convP++;
+      if (below(rev.p)) f.revP++;
+      if (below(r.conversion.p) || below(rev.p)) f.anyP++;
+      f.discoveries += Number(below(r.conversion.q)) + Number(below(rev.q));
+      if (r.conversion.verdict === "works") f.works++;
+    }
+    return f;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Issue 17's CLI worlds: 100 A/A rules at 2,000 / 105 (2% conversion), and the power world (+30% on 5% at 20,000 / 2,222). */
+export const CLI_AA: Omit<AaWorld, "seed"> = { rules: 100, customers: 2105, holdout: 0.05, rate: 0.02, lift: 0, sigma: 1.2 };
+export const CLI_POWER: Omit<AaWorld, "seed"> = { rules: 20, customers: 22222, holdout: 0.1, rate: 0.05, lift: 0.3, sigma: 1.2 };

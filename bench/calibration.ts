@@ -36,8 +36,16 @@ export interface ConversionFigures {
   aaAfter: number;
   /** A/A: share of replications judged "too few conversions". */
   tooFew: number;
-  /** A/A: replications where the relative interval and the absolute test disagree (must be 0). */
+  /**
+   * A/A: replications where the relative and absolute intervals disagree on
+   * excluding 0, or p < .05 with an interval that does not exclude it (must be 0).
+   */
   disagree: number;
+  /** A/A: intervals clear of 0 whose p is not below .05 (Fisher's exact p, under Cochran's rule, is the larger). */
+  exactOverrides: number;
+  /** At the case's true lift: share with p < .05 and a positive lift (before: Welch; after: score test, not "too few"). */
+  powerBefore: number;
+  powerAfter: number;
 }
 
 /** Issue 17's conversion rows (5% and 10% holdout of a rule that reaches ~2,100 customers). */
@@ -70,7 +78,7 @@ function draw(rng: () => number, n: number, p: number): Moments {
 /** Runs `reps` seeded replications of one case (A/A and at the case's true lift). */
 export function measureConversion(c: ConversionCase, reps: number, seed = "calibrate"): ConversionFigures {
   const rng = seedrandom(`${seed}:${c.name}`);
-  const f = { coverageBefore: 0, coverageAfter: 0, relCoverageAfter: 0, aaBefore: 0, aaAfter: 0, tooFew: 0, disagree: 0 };
+  const f = { coverageBefore: 0, coverageAfter: 0, relCoverageAfter: 0, aaBefore: 0, aaAfter: 0, tooFew: 0, disagree: 0, exactOverrides: 0, powerBefore: 0, powerAfter: 0 };
   const pt = c.rate * (1 + c.lift);
   const truth = pt - c.rate;
   for (let r = 0; r < reps; r++) {
@@ -82,6 +90,8 @@ export function measureConversion(c: ConversionCase, reps: number, seed = "calib
     // No interval (a constant metric in both groups) covers nothing: Welch's "no test" is a miss, as the issue counted it.
     if (before && before.ci_low <= truth && truth <= before.ci_high) f.coverageBefore++;
     if (after.ci_low !== null && after.ci_low <= truth && truth <= after.ci_high!) f.coverageAfter++;
+    if (before && before.p < 0.05 && before.diff > 0) f.powerBefore++;
+    if (after.p !== null && after.p < 0.05 && after.lift_abs! > 0 && after.verdict !== "too_few_conversions") f.powerAfter++;
     if (after.ci_rel_low !== null && after.ci_rel_low! <= c.lift && (after.ci_rel_high === null || c.lift <= after.ci_rel_high!)) f.relCoverageAfter++;
     // A/A.
     h = draw(rng, c.holdout, c.rate);
@@ -95,12 +105,14 @@ export function measureConversion(c: ConversionCase, reps: number, seed = "calib
     if (a0.verdict === "too_few_conversions") f.tooFew++;
     const relExcludes = a0.ci_rel_low! > 0 || (a0.ci_rel_high !== null && a0.ci_rel_high! < 0);
     const absExcludes = a0.ci_low! > 0 || a0.ci_high! < 0;
-    if (relExcludes !== rejected || absExcludes !== rejected) f.disagree++;
+    if (relExcludes !== absExcludes || (rejected && !absExcludes)) f.disagree++;
+    if (absExcludes && !rejected) f.exactOverrides++;
   }
   const share = (k: number) => k / reps;
   return {
     coverageBefore: share(f.coverageBefore), coverageAfter: share(f.coverageAfter), relCoverageAfter: share(f.relCoverageAfter),
-    aaBefore: share(f.aaBefore), aaAfter: share(f.aaAfter), tooFew: share(f.tooFew), disagree: f.disagree,
+    aaBefore: share(f.aaBefore), aaAfter: share(f.aaAfter), tooFew: share(f.tooFew), disagree: f.disagree, exactOverrides: share(f.exactOverrides),
+    powerBefore: share(f.powerBefore), powerAfter: share(f.powerAfter),
   };
 }
 
@@ -276,8 +288,9 @@ export interface ReportFigures {
   discoveryAfter: number;
   /** Share of reports with at least one rule whose conversion verdict is "works". */
   worksAfter: number;
-  /** Share of rules judged "works" (the power, when the case has a lift). */
+  /** Share of rules judged "works" (the power, when the case has a lift): after, and before (Welch conversion q < .05, lift > 0). */
   rulesWorks: number;
+  rulesWorksBefore: number;
   /** Share of rules with conversion p < .05 and with (capped) revenue p < .05, after. */
   convP: number;
   revP: number;
@@ -310,19 +323,27 @@ export function measureReport(c: ReportCase, reps: number, seed = "calibrate"): 
     attribution: 7 * 86_400_000, goal: "order_placed", revenueProp: "amount", channelCost: new Map(), offers: new Map(),
     holdout: new Map(names.map((r) => [r, c.holdout / (c.holdout + c.treated)])), globalHoldout: 0, alerts: {}, rules: names,
   };
-  const f = { before: 0, after: 0, works: 0, rulesWorks: 0, convP: 0, revP: 0 };
+  const f = { before: 0, after: 0, works: 0, rulesWorks: 0, rulesWorksBefore: 0, convP: 0, revP: 0 };
   for (let r = 0; r < reps; r++) {
     const agg: Aggregates = { rules: new Map(), global: null, kindsByChannel: new Map(), dataFrom: null, periodEnd: 0, periodStart: 0 };
     const welchP: (number | null)[] = [];
+    const welchLift: number[] = [];
     for (const name of names) {
       const h = buyers(rng, c.holdout, c.rate, c.sigma);
       const t = buyers(rng, c.treated, c.rate * (1 + c.lift), c.sigma);
       const a = ruleAggregate(name, h, t, c.holdout, c.treated);
       agg.rules.set(name, a);
       // Before: Welch on both metrics, raw revenue, as the report was.
-      welchP.push(welchBefore(a.hold.conv, a.treat.conv)?.p ?? null, welchBefore(a.hold.rev, a.treat.rev)?.p ?? null);
+      const wc = welchBefore(a.hold.conv, a.treat.conv);
+      welchP.push(wc?.p ?? null, welchBefore(a.hold.rev, a.treat.rev)?.p ?? null);
+      welchLift.push(wc?.diff ?? 0);
     }
-    if (benjaminiHochberg(welchP).some((q) => q !== null && q < 0.05)) f.before++;
+    const wq = benjaminiHochberg(welchP);
+    if (wq.some((q) => q !== null && q < 0.05)) f.before++;
+    welchLift.forEach((d, i) => {
+      const q = wq[2 * i];
+      if (q !== null && q !== undefined && q < 0.05 && d > 0) f.rulesWorksBefore++;
+    });
     const rep = buildReport(cfg, agg);
     let any = false;
     let works = false;
@@ -340,5 +361,5 @@ export function measureReport(c: ReportCase, reps: number, seed = "calibrate"): 
     if (works) f.works++;
   }
   const all = reps * c.rules;
-  return { discoveryBefore: f.before / reps, discoveryAfter: f.after / reps, worksAfter: f.works / reps, rulesWorks: f.rulesWorks / all, convP: f.convP / all, revP: f.revP / all };
+  return { discoveryBefore: f.before / reps, discoveryAfter: f.after / reps, worksAfter: f.works / reps, rulesWorks: f.rulesWorks / all, rulesWorksBefore: f.rulesWorksBefore / all, convP: f.convP / all, revP: f.revP / all };
 }

@@ -9,7 +9,7 @@
 import type { MetricComparison } from "./report-types.ts";
 import {
   cuped, holdoutNeeded, mean, minimumDetectableEffect, relativeLift, scoreTest, sequentialBoundary, sequentialHalfWidth, sequentialPValue,
-  sequentialTooEarly, variance, welchTest, type GroupSummary, type Moments,
+  sequentialTooEarly, variance, cochranSmall, fisherExactP, welchTest, type GroupSummary, type Moments,
 } from "./stats/index.ts";
 
 /** How intervals are computed. */
@@ -129,9 +129,12 @@ function conversionComparison(a: Moments, b: Moments, o: CompareOptions, metric:
   const N = h.n + t.n;
   const s = scoreTest(h, t, o.alpha, o.sequential ? sequentialBoundary(N, o.alpha, o.tuning) : undefined);
   if (!s) return { metric, se: null };
+  // Cochran's rule (a cell expects under 5): the score test's tail is too light; p is the larger of it and Fisher's exact p.
+  const fisher = !o.sequential && cochranSmall(h, t) ? fisherExactP(h, t) : null;
   Object.assign(metric, {
     lift_abs: s.diff, lift_rel: s.lift, ci_low: s.ciLow, ci_high: s.ciHigh,
-    p: o.sequential ? sequentialPValue(s.z, 1, N, o.alpha, o.tuning) : s.p,
+    p: o.sequential ? sequentialPValue(s.z, 1, N, o.alpha, o.tuning) : Math.max(s.p, fisher ?? 0),
+    fisher_p: fisher,
     ci_rel_low: s.ciRelLow, ci_rel_high: Number.isFinite(s.ciRelHigh) ? s.ciRelHigh : null,
     cuped_variance_reduction: null,
     mde: s.se > 0 ? minimumDetectableEffect(s.se, o.alpha) : null,

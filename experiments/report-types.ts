@@ -35,6 +35,12 @@ export interface MetricComparison {
    * the intervals are null; null once they are reported.
    */
   too_early?: string | null;
+  /**
+   * Conversion only: Fisher's exact two-sided p when a cell of the 2×2 table
+   * expects under 5 customers (Cochran's rule), else null; `p` is then the
+   * larger of it and the score test's (docs/statistics.md, "Conversion").
+   */
+  fisher_p?: number | null;
 }
 
 /**

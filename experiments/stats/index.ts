@@ -7,6 +7,7 @@ export { type GroupSummary, type DiffTest, welchTest, welchDf, pooledVariance } 
 export { type RelativeLift, relativeLift, relativeLiftVariance } from "./delta.ts";
 export { type Counts, type ProportionTest, scoreTest, scoreDiff, scoreRatio, holdoutNeeded, MIN_EXPECTED_CONVERSIONS } from "./proportions.ts";
 export { benjaminiHochberg } from "./bh.ts";
+export { COCHRAN_MIN_EXPECTED, cochranSmall, fisherExactP } from "./fisher.ts";
 export { srmPValue, SRM_THRESHOLD } from "./srm.ts";
 export { type CupedResult, cuped } from "./cuped.ts";
 export { DEFAULT_TUNING, SEQUENTIAL_MIN_COUNT, sequentialRho, sequentialHalfWidth, sequentialPValue, sequentialBoundary, sequentialTooEarly } from "./sequential.ts";
