@@ -8,8 +8,8 @@
  */
 import type { MetricComparison } from "./report-types.ts";
 import {
-  cuped, holdoutNeeded, mean, minimumDetectableEffect, relativeLift, scoreTest, sequentialHalfWidth, sequentialPValue, variance, welchTest,
-  type GroupSummary, type Moments,
+  cuped, holdoutNeeded, mean, minimumDetectableEffect, relativeLift, scoreTest, sequentialBoundary, sequentialHalfWidth, sequentialPValue,
+  sequentialTooEarly, variance, cochranSmall, fisherExactP, welchTest, type GroupSummary, type Moments,
 } from "./stats/index.ts";
 
 /** How intervals are computed. */
@@ -22,6 +22,13 @@ export interface CompareOptions {
   cuped: boolean;
   /** The metric is 0/1 per customer (conversion): score methods, a verdict, the holdout needed. */
   binary?: boolean;
+  /**
+   * The conversion moments (holdout, treatment) of the same customers: their
+   * counts decide whether a sequence may be reported yet (sequential mode,
+   * `sequentialTooEarly`). A binary metric defaults to its own; any other
+   * metric is not gated without them.
+   */
+  gate?: [Moments, Moments];
 }
 
 /** A comparison plus the standard error behind it (for power and days-to-target). */
@@ -41,7 +48,8 @@ export function compareMetric(a: Moments, b: Moments, o: CompareOptions): Compar
   const adj = o.cuped ? cuped(a, b) : null;
   const ga = adj ? adj.a : summary(a);
   const gb = adj ? adj.b : summary(b);
-  const t = welchTest(ga, gb, o.alpha);
+  // Revenue (not 0/1): the SE is floored at the null's (welch.ts), as the score test takes conversion's variance at the null.
+  const t = welchTest(ga, gb, o.alpha, !o.binary);
   const rel = relativeLift(ga, gb, o.alpha);
   const metric: MetricComparison = {
     treatment: raw.treatment,
@@ -75,8 +83,24 @@ export function compareMetric(a: Moments, b: Moments, o: CompareOptions): Compar
     metric.lift_abs = raw.treatment - raw.holdout;
     metric.lift_rel = raw.holdout !== 0 ? raw.treatment / raw.holdout - 1 : null;
   }
-  if (o.binary) return conversionComparison(a, b, o, metric, adj !== null, t ? t.se : null);
-  return { metric, se: t ? t.se : null };
+  const out = o.binary ? conversionComparison(a, b, o, metric, adj !== null, t ? t.se : null) : { metric, se: t ? t.se : null };
+  if (o.sequential) withholdTooEarly(out.metric, o.gate ?? (o.binary ? [a, b] : null));
+  return out;
+}
+
+/**
+ * Sequential mode, before both groups have the counts the sequence's normal
+ * approximation needs: no always-valid p or interval (they would be
+ * reported on a handful of conversions), and `too_early` says why. The lift
+ * stays as a point estimate. null `too_early` once the sequence is reported.
+ */
+function withholdTooEarly(m: MetricComparison, gate: [Moments, Moments] | null): void {
+  if (!gate) return;
+  const counts = (g: Moments) => ({ x: Math.round(g.sum), n: g.n });
+  const why = sequentialTooEarly(counts(gate[0]), counts(gate[1]));
+  m.too_early = why;
+  if (!why) return;
+  Object.assign(m, { ci_low: null, ci_high: null, p: null, ci_rel_low: null, ci_rel_high: null });
 }
 
 /** Below this many expected conversions (and non-conversions) in a group, CUPED's normal approximation is not trusted. */
@@ -86,8 +110,10 @@ const CUPED_MIN_EXPECTED = 10;
  * Conversion (0/1 per customer): the Miettinen–Nurminen score interval and
  * test for the difference and the ratio, replacing Welch and the delta method
  * (docs/statistics.md, "Conversion"), except where CUPED is applied to large
- * counts, whose Welch interval is sound and narrower. Sequential mode keeps
- * its confidence sequence. Adds the holdout size needed and a provisional
+ * counts, whose Welch interval is sound and narrower. Sequential mode
+ * inverts the same score test at the confidence sequence's boundary (so p,
+ * absolute and relative sequences agree, and a group with 0 conversions is
+ * no rate of exactly 0 there either). Adds the holdout size needed and a provisional
  * verdict; `buildReport` settles it once the q-values are known.
  */
 function conversionComparison(a: Moments, b: Moments, o: CompareOptions, metric: MetricComparison, cuped: boolean, welchSe: number | null): Comparison {
@@ -98,11 +124,17 @@ function conversionComparison(a: Moments, b: Moments, o: CompareOptions, metric:
   metric.verdict = needed === 0 ? null : "too_few_conversions";
   const pool = (h.x + t.x) / (h.n + t.n);
   const large = [h.n, t.n].every((n) => n * Math.min(pool, 1 - pool) >= CUPED_MIN_EXPECTED);
-  if (o.sequential || (cuped && large)) return { metric, se: welchSe };
-  const s = scoreTest(h, t, o.alpha);
+  if (cuped && large) return { metric, se: welchSe };
+  // Sequential: the same score test inverted at the sequence's boundary for this look, with its always-valid p.
+  const N = h.n + t.n;
+  const s = scoreTest(h, t, o.alpha, o.sequential ? sequentialBoundary(N, o.alpha, o.tuning) : undefined);
   if (!s) return { metric, se: null };
+  // Cochran's rule (a cell expects under 5): the score test's tail is too light; p is the larger of it and Fisher's exact p.
+  const fisher = !o.sequential && cochranSmall(h, t) ? fisherExactP(h, t) : null;
   Object.assign(metric, {
-    lift_abs: s.diff, lift_rel: s.lift, ci_low: s.ciLow, ci_high: s.ciHigh, p: s.p,
+    lift_abs: s.diff, lift_rel: s.lift, ci_low: s.ciLow, ci_high: s.ciHigh,
+    p: o.sequential ? sequentialPValue(s.z, 1, N, o.alpha, o.tuning) : Math.max(s.p, fisher ?? 0),
+    fisher_p: fisher,
     ci_rel_low: s.ciRelLow, ci_rel_high: Number.isFinite(s.ciRelHigh) ? s.ciRelHigh : null,
     cuped_variance_reduction: null,
     mde: s.se > 0 ? minimumDetectableEffect(s.se, o.alpha) : null,

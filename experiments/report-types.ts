@@ -28,6 +28,19 @@ export interface MetricComparison {
   verdict?: ConversionVerdict | null;
   /** Conversion only: holdout customers needed before a verdict (0 when there are enough; null when nobody converted). */
   needed?: number | null;
+  /**
+   * Sequential mode only (absent otherwise): why no always-valid p or
+   * interval is reported yet — a group has under 10 conversions or
+   * non-conversions (docs/statistics.md, "Sequential") — then `p`, `q` and
+   * the intervals are null; null once they are reported.
+   */
+  too_early?: string | null;
+  /**
+   * Conversion only: Fisher's exact two-sided p when a cell of the 2×2 table
+   * expects under 5 customers (Cochran's rule), else null; `p` is then the
+   * larger of it and the score test's (docs/statistics.md, "Conversion").
+   */
+  fisher_p?: number | null;
 }
 
 /**

@@ -41,7 +41,7 @@ function dailySeries(byDay: Map<number, [Moments, Moments]>, o: CompareOptions):
     const [h, t] = byDay.get(day)!;
     addMoments(hold, h);
     addMoments(treat, t);
-    const c = compareMetric(hold, treat, { ...o, cuped: false }).metric;
+    const c = compareMetric(hold, treat, { ...o, cuped: false, gate: undefined }).metric;
     out.push({ date: new Date(day * DAY).toISOString().slice(0, 10), treatment: c.treatment, holdout: c.holdout, lift_abs: c.lift_abs, ci_low: c.ci_low, ci_high: c.ci_high });
   }
   return out;
@@ -57,7 +57,8 @@ function ruleReport(a: RuleAggregate, agg: Aggregates, cfg: ReportConfig, opt: R
   const { hold, treat } = a;
   const firstAt = a.firstAt === Infinity ? agg.periodEnd : a.firstAt;
   const useCuped = agg.dataFrom !== null && hold.conv.n + treat.conv.n > 0 && agg.dataFrom <= firstAt - cfg.attribution;
-  const co: CompareOptions = { alpha: opt.alpha, sequential: opt.sequential, tuning: opt.tuning, cuped: useCuped };
+  // Sequential mode gates every metric of the rule on its conversion counts (docs/statistics.md, "Sequential").
+  const co: CompareOptions = { alpha: opt.alpha, sequential: opt.sequential, tuning: opt.tuning, cuped: useCuped, gate: [hold.conv, treat.conv] };
   const conversion = compareMetric(hold.conv, treat.conv, { ...co, binary: true });
   const revenue = compareMetric(hold.rev, treat.rev, co);
   const capped = a.revCap ? cappedComparison(a.revCap, co) : null;

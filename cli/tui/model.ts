@@ -29,6 +29,8 @@ export function verdictOf(r: RuleReport, alpha: number): Verdict {
   if (r.entries.holdout === 0 || r.holdout_share === 0) return "noholdout";
   // The report's "too few conversions to judge" is never "works", whatever q says.
   if (r.conversion.verdict === "too_few_conversions") return "underpowered";
+  // Sequential mode before the counts the confidence sequence needs: nothing to judge yet.
+  if (r.conversion.too_early) return "underpowered";
   const c = r.conversion;
   const side = significantSide(r, alpha);
   if (side !== 0) return side > 0 ? "works" : "harms";

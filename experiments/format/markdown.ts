@@ -3,8 +3,8 @@
  * wikis: the same verdict table as the terminal, then funnels and alerts.
  */
 import type { Report, RuleReport } from "../report-types.ts";
-import { int, money, pct, pval, signedMoney, signedPct } from "./numbers.ts";
-import { capLabel, liftCell, romiCell, skewNote, tooFewNote } from "./table.ts";
+import { int, money, pct, signedMoney, signedPct } from "./numbers.ts";
+import { capLabel, liftCell, qCell, romiCell, skewNote, tooEarlyNote, tooFewNote } from "./table.ts";
 import { judgedRevenue } from "../report.ts";
 
 function row(cells: string[]): string {
@@ -18,11 +18,11 @@ function ruleRow(r: RuleReport, alpha: number, capped: boolean): string {
     `${int(r.entries.treatment)} / ${int(r.entries.holdout)}`,
     `${pct(r.conversion.treatment)} vs ${pct(r.conversion.holdout)}`,
     `${liftCell(r.conversion, true)} (${signedPct(r.conversion.lift_rel)})`,
-    pval(r.conversion.q) + (r.conversion.verdict === "too_few_conversions" ? " ?" : star(r.conversion.q)),
+    qCell(r.conversion, r.conversion.verdict === "too_few_conversions" ? " ?" : star(r.conversion.q)),
     `${money(r.revenue_per_customer.treatment)} vs ${money(r.revenue_per_customer.holdout)}`,
     liftCell(r.revenue_per_customer, false),
     ...(capped ? [r.revenue_per_customer_capped ? liftCell(r.revenue_per_customer_capped, false) + (r.revenue_per_customer_capped.normal_ok ? "" : " ~") : "–"] : []),
-    ((m) => (m ? pval(m.q) + star(m.q) : "–"))(judgedRevenue(r)),
+    ((m) => (m ? qCell(m, star(m.q)) : "–"))(judgedRevenue(r)),
     money(r.cost),
     signedMoney(r.incremental_revenue),
     romiCell(r),
@@ -48,6 +48,8 @@ export function reportMarkdown(rep: Report): string {
   ];
   const few = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (tooFewNote(r) ? [`\`${r.rule}\`: ${tooFewNote(r)}`] : []));
   if (few.length) out.push("", `**?** ${few.join("; ")}.`);
+  const early = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (tooEarlyNote(r) ? [`\`${r.rule}\`: ${tooEarlyNote(r)}`] : []));
+  if (early.length) out.push("", `**Too early:** ${early.join("; ")}.`);
   if (cap) out.push("", `Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled (q, ROMI); **~** skewed even capped: the interval and q are approximate.`);
   const skewed = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (skewNote(r) ? [`\`${r.rule}\`: ${skewNote(r)}`] : []));
   if (skewed.length) out.push("", `**~** ${skewed.join("; ")}.`);

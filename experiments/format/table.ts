@@ -29,6 +29,17 @@ export function tooFewNote(r: RuleReport): string | null {
   return `too few conversions to judge: ${need}`;
 }
 
+/** The q cell of a metric: "too early" while a confidence sequence waits for its counts, else q and its mark. */
+export function qCell(m: MetricComparison, mark: string): string {
+  return m.too_early ? "too early" : pval(m.q) + mark;
+}
+
+/** "too early for the confidence sequence: …" (sequential mode, a group short of its counts), or null. */
+export function tooEarlyNote(r: RuleReport): string | null {
+  const why = r.conversion.too_early;
+  return why ? `too early for the confidence sequence: ${why}` : null;
+}
+
 /** "+1.70 pp [+0.40, +3.00]" for rates, money for revenue. */
 export function liftCell(m: MetricComparison, rate: boolean): string {
   const f = rate ? (x: number | null) => pp(x).replace(" pp", "") : signedMoney;
@@ -58,7 +69,7 @@ export function romiCell(r: RuleReport): string {
 /** The q of the revenue test the rule is judged by. */
 function revenueQ(r: RuleReport, alpha: number): string {
   const m = judgedRevenue(r);
-  return m ? pval(m.q) + sig(m, alpha) : "–";
+  return m ? qCell(m, sig(m, alpha)) : "–";
 }
 
 /** "revenue skewed, the interval is approximate: …", or null. */
@@ -78,7 +89,7 @@ function ruleLine(r: RuleReport, alpha: number, capped: boolean): string[] {
     pct(r.conversion.holdout),
     liftCell(r.conversion, true),
     signedPct(r.conversion.lift_rel),
-    pval(r.conversion.q) + sig(r.conversion, alpha),
+    qCell(r.conversion, sig(r.conversion, alpha)),
     money(r.revenue_per_customer.treatment),
     money(r.revenue_per_customer.holdout),
     liftCell(r.revenue_per_customer, false),
@@ -140,6 +151,8 @@ export function reportTable(rep: Report): string {
     const extra: string[] = [];
     const few = tooFewNote(r);
     if (few) extra.push(few);
+    const early = tooEarlyNote(r);
+    if (early) extra.push(early);
     const skew = skewNote(r);
     if (skew) extra.push(skew);
     if (r.conversion.cuped_variance_reduction != null) extra.push(`CUPED variance reduction ${pct(r.conversion.cuped_variance_reduction)}`);

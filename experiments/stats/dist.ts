@@ -11,6 +11,7 @@ interface JStatLike {
   normal: { cdf(x: number, mean: number, sd: number): number; inv(p: number, mean: number, sd: number): number };
   chisquare: { cdf(x: number, dof: number): number };
   gammafn(x: number): number;
+  gammaln(x: number): number;
   lowRegGamma(a: number, x: number): number;
 }
 
@@ -49,4 +50,9 @@ export function chiSquareUpper(x: number, dof: number): number {
   // 1 - lowRegGamma underflows to 0 for big x, which is the right answer at
   // double precision; below it the regularized gamma is accurate to ~1e-15.
   return Math.max(0, 1 - jStat.lowRegGamma(dof / 2, x / 2));
+}
+
+/** ln Γ(x), for x > 0 (log-factorials: ln n! = logGamma(n + 1)). */
+export function logGamma(x: number): number {
+  return jStat.gammaln(x);
 }

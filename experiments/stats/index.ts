@@ -3,13 +3,14 @@
  * `docs/statistics.md` explains how they are combined.
  */
 export { type Moments, emptyMoments, addObservation, momentsOf, mean, variance } from "./moments.ts";
-export { type GroupSummary, type DiffTest, welchTest, welchDf } from "./welch.ts";
+export { type GroupSummary, type DiffTest, welchTest, welchDf, pooledVariance } from "./welch.ts";
 export { type RelativeLift, relativeLift, relativeLiftVariance } from "./delta.ts";
 export { type Counts, type ProportionTest, scoreTest, scoreDiff, scoreRatio, holdoutNeeded, MIN_EXPECTED_CONVERSIONS } from "./proportions.ts";
 export { benjaminiHochberg } from "./bh.ts";
+export { COCHRAN_MIN_EXPECTED, cochranSmall, fisherExactP } from "./fisher.ts";
 export { srmPValue, SRM_THRESHOLD } from "./srm.ts";
 export { type CupedResult, cuped } from "./cuped.ts";
-export { DEFAULT_TUNING, sequentialRho, sequentialHalfWidth, sequentialPValue } from "./sequential.ts";
+export { DEFAULT_TUNING, SEQUENTIAL_MIN_COUNT, sequentialRho, sequentialHalfWidth, sequentialPValue, sequentialBoundary, sequentialTooEarly } from "./sequential.ts";
 export { DEFAULT_POWER, minimumDetectableEffect, daysToDetect, powerAt, seFromMde } from "./power.ts";
 export { type RomiEstimate, romiInterval, romiShown } from "./romi.ts";
 export { tTwoSidedP, tQuantile, zQuantile, normalCdf, chiSquareUpper } from "./dist.ts";

@@ -29,6 +29,8 @@ export interface ProportionTest {
   ciRelHigh: number;
   /** Two-sided score-test p of pT = pH, shared by both intervals. */
   p: number;
+  /** The score statistic of pT = pH behind p (±Infinity when a variance is 0). */
+  z: number;
   /** Score standard error of the difference under the null (pooled rate), for power. */
   se: number;
 }
@@ -159,11 +161,13 @@ const LOG_R = 30;
 /**
  * Miettinen–Nurminen comparison of treatment `t` with holdout `h` at level
  * `alpha`: difference and ratio intervals from the one score test. Null when
- * a group is empty or the total is under 2 customers.
+ * a group is empty or the total is under 2 customers. `crit` replaces the
+ * normal quantile z₁₋α/₂ as the bound on |z| (a confidence sequence's
+ * boundary at this look, `sequentialBoundary`); `p` stays the fixed-horizon one.
  */
-export function scoreTest(h: Counts, t: Counts, alpha: number): ProportionTest | null {
+export function scoreTest(h: Counts, t: Counts, alpha: number, crit?: number): ProportionTest | null {
   if (h.n < 1 || t.n < 1 || h.n + t.n < 2) return null;
-  const z = zQuantile(1 - alpha / 2);
+  const z = crit ?? zQuantile(1 - alpha / 2);
   const ph = h.x / h.n;
   const pt = t.x / t.n;
   const diff = pt - ph;
@@ -185,6 +189,7 @@ export function scoreTest(h: Counts, t: Counts, alpha: number): ProportionTest |
     ciRelLow: rLow - 1,
     ciRelHigh: rHigh - 1,
     p: Math.min(1, 2 * normalCdf(-Math.abs(z0))),
+    z: z0,
     se: Math.sqrt(pool * (1 - pool) * (1 / h.n + 1 / t.n) * (N / (N - 1))),
   };
 }

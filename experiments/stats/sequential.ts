@@ -34,3 +34,43 @@ export function sequentialPValue(estimate: number, se: number, n: number, alpha:
   // Work in logs: the e-value overflows for strong effects.
   return Math.min(1, Math.exp(-logE));
 }
+
+/**
+ * The bound on |z| = |estimate| / SE at a look with `n` units in total: the
+ * half-width of a sequence with SE 1. |z| above it ⇔ the always-valid p is
+ * below alpha ⇔ the sequence excludes the null, so an interval found by
+ * inverting a test at this bound (the conversion score test) keeps p and
+ * interval in agreement.
+ */
+export function sequentialBoundary(n: number, alpha: number, tuning: number): number {
+  return sequentialHalfWidth(1, n, alpha, tuning);
+}
+
+/**
+ * Fewest conversions, and fewest non-conversions, each group needs before
+ * the sequence is reported. The sequence is asymptotic: it is valid once each
+ * group's mean is close to normal (Waudby-Smith et al. 2023: the asymptotic
+ * sequence of an i.i.d. mean with a consistent variance estimate holds in the
+ * limit, as the central limit theorem does), and for a 0/1 outcome the
+ * textbook condition for that is n·p ≥ 10 and n·(1 − p) ≥ 10 (the
+ * "success–failure condition", Diez, Çetinkaya-Rundel & Barr, OpenIntro
+ * Statistics, 4th ed., 2019, §5.1). Revenue per customer is a mean over the
+ * same buyers, so it waits for the same counts. docs/statistics.md,
+ * "Sequential", gives the measured false-positive rates.
+ */
+export const SEQUENTIAL_MIN_COUNT = 10;
+
+/**
+ * Why no always-valid p can be reported yet, or null when both groups have
+ * `SEQUENTIAL_MIN_COUNT` conversions and non-conversions: `x` converted of `n`.
+ */
+export function sequentialTooEarly(hold: { x: number; n: number }, treat: { x: number; n: number }): string | null {
+  const k = SEQUENTIAL_MIN_COUNT;
+  const short: string[] = [];
+  for (const [name, g] of [["holdout", hold], ["treatment", treat]] as const) {
+    if (g.x < k) short.push(`the ${name} has ${g.x} conversion${g.x === 1 ? "" : "s"}`);
+    else if (g.n - g.x < k) short.push(`the ${name} has ${g.n - g.x} non-conversion${g.n - g.x === 1 ? "" : "s"}`);
+  }
+  if (!short.length) return null;
+  return `${short.join(" and ")}; the confidence sequence needs ${k} conversions and ${k} non-conversions in each group`;
+}

@@ -34,13 +34,31 @@ export function welchDf(a: GroupSummary, b: GroupSummary): number {
 }
 
 /**
+ * The pooled within-group variance of Student's t-test,
+ * ((na − 1)·va + (nb − 1)·vb) / (na + nb − 2): each group's variance if the
+ * two are alike, estimated mostly from the larger group.
+ */
+export function pooledVariance(a: GroupSummary, b: GroupSummary): number {
+  return ((a.n - 1) * a.variance + (b.n - 1) * b.variance) / (a.n + b.n - 2);
+}
+
+/**
  * Welch's test of `b − a` (b = treatment, a = holdout) at level `alpha`
  * (two-sided CI of 1 − alpha). Null when either group has fewer than 2
  * customers or both variances are 0 (no test is possible: say so, don't guess).
+ *
+ * `nullFloor` (the report sets it for revenue): the standard error is never below the one the null implies,
+ * √(s²pooled·(1/na + 1/nb)) (docs/statistics.md, "Revenue: few buyers").
+ * A small holdout with few buyers has a small mean *and* a small variance
+ * estimate, so Welch's SE shrinks exactly when the difference looks large;
+ * the pooled variance is estimated mostly from the large group and, under
+ * the null, is right whatever the holdout drew. Interval and p use the same
+ * SE (they agree), with Welch's df.
  */
-export function welchTest(a: GroupSummary, b: GroupSummary, alpha: number): DiffTest | null {
+export function welchTest(a: GroupSummary, b: GroupSummary, alpha: number, nullFloor = false): DiffTest | null {
   if (a.n < 2 || b.n < 2) return null;
-  const se2 = a.variance / a.n + b.variance / b.n;
+  let se2 = a.variance / a.n + b.variance / b.n;
+  if (nullFloor) se2 = Math.max(se2, pooledVariance(a, b) * (1 / a.n + 1 / b.n));
   if (!(se2 > 0)) return null;
   const se = Math.sqrt(se2);
   const diff = b.mean - a.mean;

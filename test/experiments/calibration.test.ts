@@ -21,7 +21,9 @@ import { aggregateInMemory } from "../../experiments/aggregate-memory.ts";
 import { buildReport } from "../../experiments/report.ts";
 import { holdoutBucket } from "../../experiments/holdout.ts";
 import type { Report } from "../../experiments/report-types.ts";
-import { CONVERSION_CASES, measureConversion } from "../../bench/calibration.ts";
+import {
+  CONVERSION_CASES, measureConversion, measureReport, measureRevenue, measureSequential, REPORT_CASES, REVENUE_CASES, SEQUENTIAL_CASES,
+} from "../../bench/calibration.ts";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2026-10-01T00:00:00Z");
@@ -137,4 +139,47 @@ describe("conversion in the small-holdout regime of issue 17 (rate 2%, 2,000 tre
       if (c.holdout === 105) expect(f.coverageBefore).toBeLessThan(0.9);
     });
   }
+});
+
+describe("issue 17's other rows, CI-sized (npm run calibrate runs them at 3,000)", () => {
+  const log = (name: string, f: unknown) => {
+    if (process.env.CALIBRATION_LOG) console.log(name, f);
+  };
+
+  for (const c of REVENUE_CASES.slice(0, 2)) {
+    it(`${c.name}: the report's capped comparison covers 0 at least 93% of the time and rejects ≤ 5.5% under A/A`, () => {
+      const f = measureRevenue(c, 1000, "ci");
+      log(c.name, f);
+      expect(f.coverageAfter).toBeGreaterThanOrEqual(0.93);
+      expect(1 - f.coverageAfter).toBeLessThanOrEqual(0.055);
+      // Raw Welch, as it was: issue 17's 84.9% / 88.0%.
+      expect(f.coverageRaw).toBeLessThan(0.9);
+    });
+  }
+
+  it("sequential, 30 daily looks of 300 treated + 33 held out (5% conversion): some look rejects in ≤ 5% of A/A runs, the first look is always too early", () => {
+    const f = measureSequential(SEQUENTIAL_CASES[0]!, 600, "ci");
+    log("sequential", f);
+    expect(f.after).toBeLessThanOrEqual(0.05);
+    expect(f.earlyFirst).toBe(1);
+    expect(f.earlyLast).toBe(0);
+    // The sequence as it was (Welch's SE from the first look): issue 17's 11.8%.
+    expect(f.before).toBeGreaterThan(0.08);
+  });
+
+  it("20 A/A rules (5,000 / 556, 5% conversion) per report: ≤ 5% of reports have a BH discovery, ≤ 5.5% of rules p < .05", () => {
+    const f = measureReport(REPORT_CASES[0]!, 600, "ci");
+    log("BH A/A", f);
+    expect(f.discoveryAfter).toBeLessThanOrEqual(0.05);
+    expect(f.convP).toBeLessThanOrEqual(0.055);
+    expect(f.revP).toBeLessThanOrEqual(0.055);
+    expect(f.discoveryBefore).toBeGreaterThan(0.2); // Welch and raw revenue, as they were
+  });
+
+  it("power: a +30% relative lift on 5% at 20,000 / 2,222 is found by most rules", () => {
+    const f = measureReport(REPORT_CASES[2]!, 60, "ci");
+    log("power", f);
+    expect(f.rulesWorks).toBeGreaterThan(0.6);
+    expect(f.convP).toBeGreaterThan(0.7);
+  });
 });

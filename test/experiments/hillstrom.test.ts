@@ -67,7 +67,10 @@ describe("Hillstrom e-mail experiment", () => {
         close(m.treatment, t.mean);
         close(m.holdout, c.mean);
         close(m.lift_abs!, t.mean - c.mean);
-        const half = 1.959963984540054 * Math.sqrt(t.s2 / t.n + c.s2 / c.n);
+        // Revenue's SE is floored at Student's pooled one (docs/statistics.md, "Revenue: few buyers"): here 0.02–0.05% above Welch's.
+        const pooled = ((t.n - 1) * t.s2 + (c.n - 1) * c.s2) / (t.n + c.n - 2);
+        const se = Math.sqrt(t.s2 / t.n + c.s2 / c.n);
+        const half = 1.959963984540054 * (col === "conversion" ? se : Math.max(se, Math.sqrt(pooled * (1 / t.n + 1 / c.n))));
         const width = m.ci_high! - m.ci_low!;
         // Conversion uses the score interval, which at these counts is within 1% of Welch's (0.4% and 0.6% wider).
         expect(Math.abs(width / (2 * half) - 1)).toBeLessThan(col === "conversion" ? 1e-2 : 1e-4);
@@ -86,9 +89,11 @@ describe("Hillstrom e-mail experiment", () => {
       for (const [metric, [lift, lo, hi, p]] of Object.entries(metrics)) {
         const m = rule(id)[metric as "conversion"];
         expect(m.lift_abs!).toBeCloseTo(lift, 10);
-        expect(m.ci_low!).toBeCloseTo(lo, 7);
-        expect(m.ci_high!).toBeCloseTo(hi, 7);
-        expect(Math.abs(m.p! / p - 1)).toBeLessThan(1e-3);
+        // Revenue: scipy's Welch interval, which the pooled-SE floor widens by under 0.05% on these balanced groups.
+        const digits = metric === "conversion" ? 7 : 3;
+        expect(m.ci_low!).toBeCloseTo(lo, digits);
+        expect(m.ci_high!).toBeCloseTo(hi, digits);
+        expect(Math.abs(m.p! / p - 1)).toBeLessThan(metric === "conversion" ? 1e-3 : 1e-2);
       }
     }
     // The relative lift's score interval (same script, ratio − 1).

@@ -158,8 +158,9 @@ describe("conversion with a small holdout (issue 17)", () => {
     expect(c.needed).toBe(264);
     const table = reportTable(rep);
     expect(table).toContain("r — too few conversions to judge: needs ≈ 264 held-out customers (has 105)");
-    // the conversion q carries "?" instead of a verdict (revenue keeps Welch's test: a later item of issue 17)
-    expect(table).toMatch(/ 0\.\d+\? /);
+    // the conversion q carries "?" instead of a verdict (here Fisher's exact p, under Cochran's rule, is 1)
+    expect(c.fisher_p).toBeCloseTo(1, 9);
+    expect(table).toMatch(/ (0\.\d+|1(\.0+)?)\? /);
     expect(reportMarkdown(rep)).toContain("**?** `r`: too few conversions to judge: needs ≈ 264 held-out customers (has 105).");
   });
 
@@ -169,9 +170,11 @@ describe("conversion with a small holdout (issue 17)", () => {
     expect(counts(2000, 60, 40, 0).rules[0]!.conversion.verdict).toBe("no_clear_effect");
     expect(counts(2000, 60, 20, 0).rules[0]!.conversion.verdict).toBe("too_few_conversions");
     expect(counts(2000, 60, 20, 0).rules[0]!.conversion.needed).toBe(34);
-    // 1 of 20 held out, 0 of 2,000 treated: the score test rejects (p < 0.001), but 0.01 conversions were expected.
+    // 1 of 20 held out, 0 of 2,000 treated: the test rejects — the score test at p < 0.001, Fisher's exact
+    // (Cochran's rule applies) at 20/2020 = 0.0099, the p reported — but 0.01 conversions were expected.
     const c = counts(2000, 0, 20, 1).rules[0]!.conversion;
-    expect(c.p!).toBeLessThan(0.001);
+    expect(c.fisher_p!).toBeCloseTo(20 / 2020, 12);
+    expect(c.p!).toBeCloseTo(20 / 2020, 12);
     expect(c.verdict).toBe("too_few_conversions");
     expect(c.needed).toBe(2020);
   });

@@ -56,12 +56,16 @@ describe("ROMI interval", () => {
     const treated = [500, 300, 800, 450, 600, 700, 550, 650, 400, 500, 0, 600];
     const held = [0, 200, 0, 0, 100, 0, 0, 300];
     const r = report(treated, held).rules[0]!;
-    // Direct: Welch on the raw revenues, Satterthwaite df, t quantile from jstat.
+    // Direct: Welch on the raw revenues, Satterthwaite df, t quantile from jstat; its SE floored at
+    // Student's pooled one (docs/statistics.md, "Revenue: few buyers").
     const va = varOf(held) / held.length;
     const vb = varOf(treated) / treated.length;
     const df = (va + vb) ** 2 / (va ** 2 / (held.length - 1) + vb ** 2 / (treated.length - 1));
     const diff = meanOf(treated) - meanOf(held);
-    const half = jStat.studentt.inv(0.975, df) * Math.sqrt(va + vb);
+    const pooled = ((held.length - 1) * varOf(held) + (treated.length - 1) * varOf(treated)) / (held.length + treated.length - 2);
+    const se = Math.max(Math.sqrt(va + vb), Math.sqrt(pooled * (1 / held.length + 1 / treated.length)));
+    expect(se).toBeGreaterThan(Math.sqrt(va + vb)); // the floor is what decides here
+    const half = jStat.studentt.inv(0.975, df) * se;
     const cost = 2 * treated.length;
     expect(r.cost).toBe(cost);
     const g = (x: number) => (treated.length * x - cost) / cost;
