@@ -42,9 +42,10 @@ export function isDerivedKey(key: string): boolean {
 export function armSrmPValue(counts: readonly number[], weights: readonly number[]): number | null {
   const n = counts.reduce((s, c) => s + c, 0);
   const used = weights.map((w, i) => [w, counts[i]!] as const).filter(([w]) => w > 0);
-  if (n === 0 || used.length < 2) return null;
+  if (n === 0) return null;
   // An arm of weight 0 with entries is a mismatch the test cannot weigh: report it as certain.
   if (weights.some((w, i) => w === 0 && counts[i]! > 0)) return 0;
+  if (used.length < 2) return null;
   const chi2 = used.reduce((s, [w, c]) => s + (c - n * w) ** 2 / (n * w), 0);
   return chiSquareUpper(chi2, used.length - 1);
 }
