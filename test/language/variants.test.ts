@@ -5,7 +5,7 @@
  * expressions inside arms; the JSON Schema accepts both forms.
  */
 import { describe, expect, it } from "vitest";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { parse } from "yaml";
 import { loadWorkspaceFromFiles } from "../../language/index.ts";
 import { checkWorkspace } from "../../language/check.ts";
@@ -207,7 +207,7 @@ describe("fmt and the JSON Schema", () => {
     expect(formatText("ws.yaml", once).text).toBe(once);
   });
   it("the schema accepts both forms and holdout_group, and refuses an unknown key in an arm", () => {
-    const validate = new Ajv({ strict: false }).compile(playbookSchema());
+    const validate = new Ajv({ strict: false, allowUnionTypes: true }).compile(playbookSchema());
     const good = parse(BASE + "rules:\n" + twoArms("50%", "50%") + `  nudge:
     on: order_placed
     holdout_group: promo
