@@ -28,6 +28,11 @@ export interface Decision {
   /** ISO 8601 UTC with `Z`, second precision. */
   entered_at: string;
   variant: "treatment" | "holdout";
+  /**
+   * The arm of a rule with `variants` (issue 18; contract.md: an addition), on held-out lines
+   * too (the journey the ghost stands for); null when the rule has no variants.
+   */
+  arm?: string | null;
   status: DecisionStatus;
   channel: string | null;
   template: string | null;
@@ -62,6 +67,7 @@ export function decisionToJson(d: Decision): string {
     entry_id: d.entry_id,
     entered_at: d.entered_at,
     variant: d.variant,
+    arm: d.arm ?? null,
     status: d.status,
     channel: d.channel,
     template: d.template,

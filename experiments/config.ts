@@ -6,6 +6,8 @@
  */
 import type { Alerts, Workspace } from "../language/ast.ts";
 import { DEFAULT_CAP } from "./stats/capping.ts";
+import { armsOf } from "../language/variants.ts";
+import { armKey, groupKey } from "./arms.ts";
 
 /** The report's view of a workspace. */
 export interface ReportConfig {
@@ -28,14 +30,31 @@ export interface ReportConfig {
   rules: string[];
   /** Percentile (0–1) of the pooled groups at which revenue is capped, `--cap`; null for none; absent = DEFAULT_CAP (P99). */
   revenueCap?: number | null;
+  /** Rule → its arms in declaration order with their weights (issue 18), for rules with `variants`. */
+  arms?: Map<string, { name: string; weight: number }[]>;
+  /** Rule → its `holdout_group`. */
+  groups?: Map<string, string>;
 }
 
 /** The report config of a loaded workspace. Rules without a goal fall back to `order_placed`. */
 export function configFromWorkspace(ws: Workspace): ReportConfig {
   const offers = new Map<string, Map<number, number>>();
   const holdout = new Map<string, number>();
+  const arms = new Map<string, { name: string; weight: number }[]>();
+  const groups = new Map<string, string>();
   for (const rule of ws.rules.values()) {
-    holdout.set(rule.id, rule.holdout ?? ws.defaults.holdout);
+    const h = rule.holdout ?? ws.defaults.holdout;
+    holdout.set(rule.id, h);
+    const a = armsOf(rule);
+    if (a) {
+      arms.set(rule.id, a.map((x) => ({ name: x.name, weight: x.weight })));
+      // Each arm is compared with the held-out customers whose arm hash gives that arm: the same share held out.
+      for (const x of a) holdout.set(armKey(rule.id, x.name), h);
+    }
+    if (rule.holdoutGroup !== undefined) {
+      groups.set(rule.id, rule.holdoutGroup);
+      if (!holdout.has(groupKey(rule.holdoutGroup))) holdout.set(groupKey(rule.holdoutGroup), h);
+    }
     const perStep = new Map<number, number>();
     for (const step of rule.steps) if (step.offer) perStep.set(step.index, step.offer.cost);
     if (perStep.size) offers.set(rule.id, perStep);
@@ -50,6 +69,8 @@ export function configFromWorkspace(ws: Workspace): ReportConfig {
     globalHoldout: ws.defaults.globalHoldout,
     alerts: ws.alerts,
     rules: [...ws.rules.keys()],
+    arms,
+    groups,
   };
 }
 

@@ -8,10 +8,12 @@
  */
 import type { DecisionFields } from "./entries.ts";
 
-const KEYS = ["customer_id", "rule", "step", "entry_id", "entered_at", "variant", "status", "channel", "template", "topic", "send_at", "reason", "playbook"] as const;
+const KEYS = ["customer_id", "rule", "step", "entry_id", "entered_at", "variant", "arm", "status", "channel", "template", "topic", "send_at", "reason", "playbook"] as const;
 /** Fields the report reads; the others are checked for shape but not copied out. */
 const KEEP = KEYS.map((k) => !["template", "topic", "reason", "playbook"].includes(k));
 const PREFIXES = KEYS.map((k, i) => `${i === 0 ? "{" : ","}"${k}":`);
+/** `arm` (issue 18) is an addition: a line written before it is canonical without it. */
+const OPTIONAL = KEYS.indexOf("arm");
 const QUOTE = 34;
 
 /**
@@ -24,7 +26,10 @@ export function scanCanonicalLine(line: string): Record<string, unknown> | null 
   let pos = 0;
   for (let k = 0; k < KEYS.length; k++) {
     const prefix = PREFIXES[k]!;
-    if (!line.startsWith(prefix, pos)) return null;
+    if (!line.startsWith(prefix, pos)) {
+      if (k === OPTIONAL) continue;
+      return null;
+    }
     pos += prefix.length;
     if (line.charCodeAt(pos) === QUOTE) {
       // Without backslashes a JSON string ends at the next quote.

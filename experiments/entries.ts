@@ -10,9 +10,10 @@
  * traffic and garbage collection, and this is what keeps it within its budget.
  */
 import type { Decision } from "../engine/decision.ts";
+import { armKey, groupKey } from "./arms.ts";
 
 /** The fields of a decision the report reads. */
-export type DecisionFields = Pick<Decision, "customer_id" | "rule" | "step" | "entry_id" | "entered_at" | "variant" | "status" | "channel" | "send_at">;
+export type DecisionFields = Pick<Decision, "customer_id" | "rule" | "step" | "entry_id" | "entered_at" | "variant" | "arm" | "status" | "channel" | "send_at">;
 
 type Typed = Int32Array | Float64Array | Uint8Array;
 
@@ -62,11 +63,13 @@ export interface EntryTable {
   channels: string[];
   channelIndex: Map<string, number>;
   rules: Map<string, RuleEntries>;
+  /** Rule → its `holdout_group` (issue 18 §5): each line also counts for the family's line (`armKeys`). */
+  groups?: Map<string, string>;
 }
 
 /** An empty table to `addDecision` into. */
-export function newEntryTable(offers: Map<string, Map<number, number>> = new Map()): EntryTable {
-  return { offers, customers: [], customerIndex: new Map(), channels: [], channelIndex: new Map(), rules: new Map() };
+export function newEntryTable(offers: Map<string, Map<number, number>> = new Map(), groups?: Map<string, string>): EntryTable {
+  return { offers, customers: [], customerIndex: new Map(), channels: [], channelIndex: new Map(), rules: new Map(), ...(groups?.size ? { groups } : {}) };
 }
 
 /** The integer of a customer id, assigning the next one on first sight. */
@@ -124,6 +127,10 @@ function earlier(at: number, treated: number, id: string, at2: number, treated2:
  * entry. Its variant is the entry's assignment, whatever the status.
  */
 export function addDecision(t: EntryTable, d: DecisionFields): void {
+  // An arm's line and a holdout group's line are rules of their own to the report (arms.ts).
+  if (d.arm) addDecision(t, { ...d, rule: armKey(d.rule, d.arm), arm: null });
+  const g = t.groups?.get(d.rule);
+  if (g !== undefined) addDecision(t, { ...d, rule: groupKey(g), arm: null });
   let r = t.rules.get(d.rule);
   if (!r) t.rules.set(d.rule, (r = newRule(t, d.rule)));
   const c = internCustomer(t, d.customer_id);

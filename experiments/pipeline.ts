@@ -87,7 +87,7 @@ export async function reportFromFiles(
   const agg = await aggregateWithDuckDB(cfg, decisionsPath, eventsPath);
   const all = (n: number) => ({ read: n, used: n, rejected: 0 });
   if (agg) return { report: buildReport(cfg, agg, options), bad: [], rows: { decisions: all(agg.rows?.decisions ?? 0), events: all(agg.rows?.events ?? 0) } };
-  const table = newEntryTable(cfg.offers);
+  const table = newEntryTable(cfg.offers, cfg.groups);
   const logRows = { rows: 0 };
   const bad = await readDecisionLog(table, decisionsPath, logRows);
   const collector = new EventCollector(cfg, table);

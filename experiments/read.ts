@@ -44,6 +44,7 @@ export function checkDecision(d: Record<string, unknown>): string | null {
   if (!inYears(entered)) return `"entered_at" ${JSON.stringify(d.entered_at)} is outside the years 1900–2200`;
   if (d.send_at !== null && d.send_at !== undefined && (typeof d.send_at !== "string" || !inYears(parseTime(d.send_at)))) return `"send_at" must be an ISO time in the years 1900–2200 or null`;
   if (d.channel !== null && d.channel !== undefined && typeof d.channel !== "string") return `"channel" must be a string or null`;
+  if (d.arm !== null && d.arm !== undefined && (typeof d.arm !== "string" || d.arm === "")) return `"arm" must be a non-empty string or null`;
   return null;
 }
 

@@ -133,4 +133,31 @@ export interface Report {
   sequential?: boolean;
   global_holdout?: RuleReport | null;
   period?: { from: string; to: string };
+  /** Rules with `variants` (issue 18): each arm against its part of the holdout, and the arms against each other. */
+  arms?: ArmsReport[];
+  /** `holdout_group` families (issue 18 §5): the whole family against its shared holdout, like the global line. */
+  holdout_groups?: (RuleReport & { group: string; rules: string[] })[];
+}
+
+/** Two arms compared on their treated customers; lifts are `a` minus `b`. */
+export interface ArmComparison {
+  a: string;
+  b: string;
+  conversion: MetricComparison;
+  revenue_per_customer: MetricComparison;
+  /** The better arm when conversion's q < alpha (BH over the whole report) and no SRM across arms; else null. */
+  winner: string | null;
+}
+
+export interface ArmsReport {
+  rule: string;
+  weights: Record<string, number>;
+  /** Treated entries per arm. */
+  treated: Record<string, number>;
+  /** SRM across arms: treated entries per arm against the weights (chi-square, k − 1 df). */
+  srm_p: number | null;
+  srm_flag: boolean;
+  /** One line per arm (`rule` is `RULE/ARM`), against the held-out customers of that arm. */
+  arms: RuleReport[];
+  comparisons: ArmComparison[];
 }

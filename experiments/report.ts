@@ -11,6 +11,7 @@ import { funnelAlerts, funnelRows } from "./funnel.ts";
 import type { Alert, CappedComparison, MetricComparison, Report, RuleReport } from "./report-types.ts";
 import { benjaminiHochberg, customersForNormal, daysToDetect, differenceSkewness, normalTrusted, emptyMoments, skewness, type CappedGroup, type CappedRevenue, romiInterval, srmPValue, SRM_THRESHOLD, DEFAULT_TUNING, type Moments } from "./stats/index.ts";
 import { isoSeconds } from "../engine/decision.ts";
+import { armKey, armsReport, groupKey, isDerivedKey, settleArmWinners } from "./arms.ts";
 
 const DAY = 86_400_000;
 
@@ -149,7 +150,7 @@ function settleVerdict(m: MetricComparison, alpha: number): void {
 /** Builds the report. Rules are listed in workspace order, then any others found in the log by name. */
 export function buildReport(cfg: ReportConfig, agg: Aggregates, options: Partial<ReportOptions> = {}): Report {
   const opt = { ...DEFAULT_OPTIONS, ...options };
-  const names = [...cfg.rules.filter((r) => agg.rules.has(r)), ...[...agg.rules.keys()].filter((r) => !cfg.rules.includes(r)).sort()];
+  const names = [...cfg.rules.filter((r) => agg.rules.has(r)), ...[...agg.rules.keys()].filter((r) => !cfg.rules.includes(r) && !isDerivedKey(r)).sort()];
   const rules = names.map((n) => ruleReport(agg.rules.get(n)!, agg, cfg, opt, expectedHoldoutShare(cfg, n)));
   const global = agg.global ? ruleReport(agg.global, agg, cfg, opt, cfg.globalHoldout) : null;
   if (global) {
@@ -158,12 +159,26 @@ export function buildReport(cfg: ReportConfig, agg: Aggregates, options: Partial
     global.cost = rules.reduce((s, r) => s + r.cost, 0);
     Object.assign(global, romiFields(global.revenue_per_customer_capped ?? global.revenue_per_customer, global.entries.treatment, global.cost));
   }
-  // BH over every test the report judges: conversion and revenue (capped, when trusted) of every rule and of the global line.
-  const metrics = [...rules, ...(global ? [global] : [])].flatMap((r) => [r.conversion, ...[judgedRevenue(r)].filter((m) => m !== null)]);
+  // Arms (each against its part of the holdout, then against each other) and holdout groups (issue 18).
+  const line = (key: string) => ruleReport(agg.rules.get(key)!, agg, cfg, opt, expectedHoldoutShare(cfg, key));
+  const arms = [...(cfg.arms ?? [])].filter(([r]) => names.includes(r)).map(([r, as]) => {
+    const lines = new Map(as.map((a) => armKey(r, a.name)).filter((k) => agg.rules.has(k)).map((k) => [k, line(k)] as const));
+    return armsReport(r, as, lines, agg.rules, { alpha: opt.alpha, sequential: opt.sequential, tuning: opt.tuning, cuped: false });
+  });
+  const families = new Map<string, string[]>();
+  for (const [r, g] of cfg.groups ?? []) families.set(g, [...(families.get(g) ?? []), r]);
+  const groups = [...families].filter(([g]) => agg.rules.has(groupKey(g))).map(([g, rs]) => ({ ...line(groupKey(g)), group: g, rules: rs }));
+  const lines = [...rules, ...(global ? [global] : []), ...arms.flatMap((a) => a.arms), ...groups];
+  // BH over every test the report judges: conversion and revenue (capped, when trusted) of every rule, the global line,
+  // each arm and each holdout group, and the arms' comparisons with each other.
+  const metrics = [...lines.flatMap((r) => [r.conversion, ...[judgedRevenue(r)].filter((m) => m !== null)]), ...arms.flatMap((a) => a.comparisons.flatMap((c) => [c.conversion, c.revenue_per_customer]))];
   const qs = benjaminiHochberg(metrics.map((m) => m.p));
   metrics.forEach((m, i) => (m.q = qs[i]!));
-  for (const r of [...rules, ...(global ? [global] : [])]) settleVerdict(r.conversion, opt.alpha);
+  for (const r of lines) settleVerdict(r.conversion, opt.alpha);
+  for (const a of arms) settleArmWinners(a, opt.alpha);
   const report: Report = { attribution: formatDuration(cfg.attribution), alpha: opt.alpha, rules, sequential: opt.sequential, global_holdout: global };
+  if (arms.length) report.arms = arms;
+  if (groups.length) report.holdout_groups = groups;
   if (Number.isFinite(agg.periodStart)) report.period = { from: isoSeconds(agg.periodStart), to: isoSeconds(agg.periodEnd) };
   return report;
 }

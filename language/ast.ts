@@ -208,7 +208,19 @@ export interface Step {
   topic: string;
   topicSpan?: Span;
   offer?: Offer;
+  /**
+   * In-step `variants:` (content only, issue 18): alternative templates, one per arm, weights
+   * as fractions summing to 1. `template` is then the first arm's, so readers that know no
+   * variants see a valid step.
+   */
+  variants?: ContentArm[];
 }
+
+/** One arm of a step's content `variants:`. */
+export interface ContentArm { name: string; span: Span; weight: number; template: Named }
+
+/** One arm of a rule's `variants:`: an alternative journey (`send:` or `steps:`) with its weight. */
+export interface RuleArm { name: string; span: Span; weight: number; steps: Step[]; isCadence: boolean }
 
 /** One element of `exit:`. */
 export interface ExitEvent { event: string; eventSpan: Span; where?: Expr; span: Span }
@@ -234,8 +246,18 @@ export interface Rule {
   holdout: number | null;
   /** Defaults to the rule id. */
   salt: string;
-  /** `send:` gives one step; `steps:` gives a cadence. */
+  /** `send:` gives one step; `steps:` gives a cadence. With `variants:`, the first arm's steps. */
   steps: Step[];
+  /**
+   * `variants:` (issue 18): the arms, alternative journeys in declaration order, weights as
+   * fractions summing to 1. Absent for a rule without variants.
+   */
+  arms?: RuleArm[];
+  /**
+   * `holdout_group: NAME` (issue 18 §5): the holdout is shared by every rule of the group
+   * (salt `group:NAME`, one share checked equal across the family).
+   */
+  holdoutGroup?: string;
   isCadence: boolean;
   /**
    * `include_current: true` (only on `enter SEGMENT`): where no earlier run remembers the

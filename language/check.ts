@@ -15,8 +15,10 @@ import { lintNeverHolds } from "./lints/intervals.ts";
 import { lintCadenceCaps } from "./lints/cadence-caps.ts";
 import { lintPolicy } from "./lints/policy.ts";
 import { lintSilent } from "./lints/silent.ts";
+import { lintHoldoutGroups } from "./lints/holdout-groups.ts";
 import { loadWorkspace, type LoadOptions } from "./index.ts";
 import { renderDiagnostics } from "./render.ts";
+import { allSteps } from "./variants.ts";
 
 /**
  * Loads and checks a workspace folder, as the commands that run a playbook
@@ -42,6 +44,7 @@ export function checkWorkspace(ws: Workspace): Diagnostic[] {
   lintUnused(ws, out);
   lintPolicy(ws, out);
   lintSilent(ws, out);
+  lintHoldoutGroups(ws, out);
   lintCadenceCaps(ws, (s) => sourceText(ws, s), out);
   // Reasoning over bounds and nullness needs resolved, well-typed expressions;
   // after an error it would only add noise.
@@ -77,7 +80,7 @@ function typeWorkspace(ws: Workspace, tc: TypeChecker): void {
     tc.condition(rule.who, sc, "who");
     tc.condition(rule.unless, sc, "unless");
     exits(rule.exit, sc);
-    for (const step of rule.steps ?? []) {
+    for (const step of rule.steps ? allSteps(rule) : []) {
       const ssc: Scope = { ...sc, step: step.index };
       tc.condition(step.if, ssc, "a step's if");
       tc.condition(step.unless, ssc, "a step's unless");

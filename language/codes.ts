@@ -8,6 +8,7 @@ import { SYNTAX_CODES } from "./codes-syntax.ts";
 import { SEMANTIC_CODES } from "./codes-semantic.ts";
 import { JSONLOGIC_CODES } from "./codes-jsonlogic.ts";
 import { TEST_CODES } from "./codes-tests.ts";
+import { VARIANT_CODES } from "./codes-variants.ts";
 import type { Severity } from "./diagnostics.ts";
 
 export interface CodeInfo {
@@ -19,7 +20,7 @@ export interface CodeInfo {
 }
 
 /** All codes, sorted by code. */
-export const CODES: readonly CodeInfo[] = [...SYNTAX_CODES, ...SEMANTIC_CODES, ...JSONLOGIC_CODES, ...TEST_CODES].sort((a, b) => (a.code < b.code ? -1 : 1));
+export const CODES: readonly CodeInfo[] = [...SYNTAX_CODES, ...SEMANTIC_CODES, ...JSONLOGIC_CODES, ...TEST_CODES, ...VARIANT_CODES].sort((a, b) => (a.code < b.code ? -1 : 1));
 
 const byCode = new Map(CODES.map((c) => [c.code, c]));
 const byName = new Map(CODES.map((c) => [c.name, c]));

@@ -57,6 +57,8 @@ export function formatText(path: string, text: string): Formatted {
 
 /** Which scalars hold language text, by their path in the document. */
 function kindAt(path: string[]): Kind | null {
+  // An arm of a rule's `variants:` holds a journey as the rule does: `rules.R.variants.ARM.send.if` is `rules.R.send.if`.
+  if (path[0] === "rules" && path[2] === "variants" && (path[4] === "send" || path[4] === "steps")) return kindAt([path[0], path[1]!, ...path.slice(4)]);
   const [a, b, c, d, e] = path;
   if (a === "segments" && path.length === 2) return "expr";
   if (a === "suppress" && path.length === 1) return "expr";

@@ -8,6 +8,7 @@
  */
 import { SECTIONS } from "./workspace.ts";
 import { OFFER_KEYS, RULE_KEYS, STEP_KEYS } from "./rules.ts";
+import { ARM_KEYS, CONTENT_ARM_KEYS } from "./variants.ts";
 import { ALERT_KEYS, CHANNEL_KEYS, DEFAULTS_KEYS, JSONLOGIC_KEYS, RFM_KEYS, SCHEMA_KEYS, SOURCE_KEYS, TEMPLATE_KEYS } from "./sections.ts";
 
 type JsonSchema = Record<string, unknown>;
@@ -33,8 +34,12 @@ function named(value: JsonSchema, description?: string): JsonSchema {
 /** The schema, as a JSON value (draft-07). */
 export function playbookSchema(): JsonSchema {
   const offer = keyed(OFFER_KEYS, { code: SCALAR, cost: { type: "number" } });
-  const step = keyed(STEP_KEYS, { if: EXPR, unless: EXPR, channel: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] }, template: { type: "string" }, offer }, "a message: channel, template, and when");
-  const rule = keyed(RULE_KEYS, { on: { type: "string" }, who: EXPR, unless: EXPR, priority: { type: "number" }, exclusive: { type: "boolean" }, send: step, steps: { type: "array", items: step } });
+  const weight = { ...SCALAR, description: "the arm's share of the treated customers, e.g. 50%; all arms or none (equal shares), adding up to 100%" };
+  const contentArms = named(keyed(CONTENT_ARM_KEYS, { weight, template: { type: "string" } }), "content variants (A/B/n): arm name → its template");
+  const step = keyed(STEP_KEYS, { if: EXPR, unless: EXPR, channel: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] }, template: { type: "string" }, offer, variants: contentArms }, "a message: channel, template, and when");
+  const journey = { send: step, steps: { type: "array", items: step } };
+  const arms = named(keyed(ARM_KEYS, { weight, ...journey }), "variants (A/B/n): arm name → its weight and journey (send or steps)");
+  const rule = keyed(RULE_KEYS, { on: { type: "string" }, who: EXPR, unless: EXPR, priority: { type: "number" }, exclusive: { type: "boolean" }, ...journey, variants: arms, holdout_group: { type: "string", pattern: NAME, description: "rules of one group hold out the same customers (one salt, one share)" } });
   const sections: Record<string, JsonSchema> = {
     schema: keyed(SCHEMA_KEYS, {
       customer: named(TYPE, "customer attributes and their types"),

@@ -10,6 +10,7 @@ import type { AttributeDef, EventDef, Expr, Span, Workspace } from "./ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { codeInfo } from "./codes.ts";
 import { didYouMean } from "./fuzzy.ts";
+import { allSteps } from "./variants.ts";
 
 /** The built-in `customer_id` attribute; it never needs declaring. */
 const CUSTOMER_ID: AttributeDef = {
@@ -103,12 +104,15 @@ export function resolveReferences(ws: Workspace, ns: Namespace, out: Diagnostic[
           break;
       }
     }
-    for (const step of rule.steps ?? []) {
+    for (const step of rule.steps ? allSteps(rule) : []) {
       for (const ch of step.channels ?? []) {
         if (!ws.channels.has(ch.name)) out.push(diag("PB105", `unknown channel "${ch.name}"`, ch.span, suggest(ch.name, ws.channels.keys()) ?? "channels are defined under channels"));
       }
       if (step.template && !ws.templates.has(step.template.name)) {
         out.push(diag("PB106", `unknown template "${step.template.name}"`, step.template.span, suggest(step.template.name, ws.templates.keys())));
+      }
+      for (const v of (step.variants ?? []).slice(1)) {
+        if (!ws.templates.has(v.template.name)) out.push(diag("PB106", `unknown template "${v.template.name}"`, v.template.span, suggest(v.template.name, ws.templates.keys())));
       }
     }
     for (const ex of rule.exit ?? []) needEvent(ns, ex.event, ex.eventSpan, out);

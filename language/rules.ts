@@ -7,9 +7,11 @@ import type { Named, Rule, Span, Step, Trigger, Workspace } from "./ast.ts";
 import { asBool, asList, asMap, asNumber, asText, checkKeys, entries, type YamlFile } from "./yaml-source.ts";
 import { checkName, durationAt, exprAt, firstDefinition, percentAt, readExit, type Seen } from "./sections.ts";
 import { parseTrigger } from "./parse.ts";
+import { groupSalt } from "./lints/holdout-groups.ts";
+import { checkArmPlaces, readContentArms, readRuleArms } from "./variants.ts";
 
-export const RULE_KEYS = ["on", "who", "unless", "priority", "exclusive", "queue", "expires", "exit", "holdout", "salt", "send", "steps", "include_current"] as const;
-export const STEP_KEYS = ["after", "if", "unless", "channel", "template", "topic", "offer"] as const;
+export const RULE_KEYS = ["on", "who", "unless", "priority", "exclusive", "queue", "expires", "exit", "holdout", "salt", "send", "steps", "include_current", "variants", "holdout_group"] as const;
+export const STEP_KEYS = ["after", "if", "unless", "channel", "template", "topic", "offer", "variants"] as const;
 export const OFFER_KEYS = ["code", "cost"] as const;
 
 /** `rules:` */
@@ -35,6 +37,7 @@ function readRule(f: YamlFile, id: string, span: Span, node: Node | null): Rule 
   };
   let send: { node: Node | null; span: Span } | undefined;
   let steps: { node: Node | null; span: Span } | undefined;
+  let variants: { node: Node | null; span: Span } | undefined;
   for (const x of es) {
     const ks = f.spanOf(x.keyNode);
     rule.fieldSpans[x.key] = x.value ? f.spanOf(x.value) : ks;
@@ -94,6 +97,17 @@ function readRule(f: YamlFile, id: string, span: Span, node: Node | null): Rule 
       case "steps":
         steps = { node: x.value, span: ks };
         break;
+      case "variants":
+        variants = { node: x.value, span: ks };
+        break;
+      case "holdout_group": {
+        const g = asText(f, x.value, "holdout_group", ks);
+        if (g !== null) {
+          checkName(f, g, "holdout group", f.spanOf(x.value));
+          rule.holdoutGroup = g;
+        }
+        break;
+      }
     }
   }
   if (!rule.on) {
@@ -103,21 +117,46 @@ function readRule(f: YamlFile, id: string, span: Span, node: Node | null): Rule 
   if (rule.includeCurrent !== undefined && rule.on.kind !== "enter") {
     f.error("PB018", "include-current-not-enter", `\`include_current\` of rule "${id}" is only for \`on: enter SEGMENT\``, f.spanOf(es.find((x) => x.key === "include_current")!.keyNode), "remove it: only an enter trigger has members to include");
   }
-  if (send && steps) f.error("PB005", "send-or-steps", `rule "${id}" has both \`send:\` and \`steps:\``, steps.span, "a rule sends one message (`send:`) or runs a cadence (`steps:`), not both");
-  else if (!send && !steps) f.error("PB005", "send-or-steps", `rule "${id}" has neither \`send:\` nor \`steps:\``, span, "add `send: { channel: email, template: … }`");
+  if (rule.holdoutGroup !== undefined) {
+    const sk = es.find((x) => x.key === "salt");
+    if (sk) f.error("PB021", "holdout-group-mismatch", `rule "${id}" sets a \`salt\` and a \`holdout_group\``, f.spanOf(sk.keyNode), "the group's salt is shared by its rules: remove `salt`");
+    rule.salt = groupSalt(rule.holdoutGroup);
+  }
+  if (variants) {
+    if (send || steps) f.error("PB020", "variant-shape", `rule "${id}" has \`variants:\` and \`${send ? "send" : "steps"}:\``, (send ?? steps)!.span, "with variants, each arm gives its own `send:` or `steps:`");
+    rule.arms = readRuleArms(f, rule, variants.node, variants.span, (arm, s, st, at) => readJourney(f, rule, s, st, at, `variant "${arm}" of rule "${id}"`));
+    rule.steps = rule.arms[0]?.steps ?? [];
+    rule.isCadence = rule.arms[0]?.isCadence ?? false;
+  } else {
+    const j = readJourney(f, rule, send, steps, span, `rule "${id}"`);
+    rule.steps = j.steps;
+    rule.isCadence = j.isCadence;
+  }
+  checkArmPlaces(f, rule);
+  return rule;
+}
+
+type At = { node: Node | null; span: Span } | undefined;
+
+/** A journey: `send:` (one step) or `steps:` (a cadence), of a rule or of one of its arms (PB005). */
+function readJourney(f: YamlFile, rule: Rule, send: At, steps: At, span: Span, label: string): { steps: Step[]; isCadence: boolean } {
+  const out: Step[] = [];
+  if (send && steps) f.error("PB005", "send-or-steps", `${label} has both \`send:\` and \`steps:\``, steps.span, "a rule sends one message (`send:`) or runs a cadence (`steps:`), not both");
+  else if (!send && !steps) f.error("PB005", "send-or-steps", `${label} has neither \`send:\` nor \`steps:\``, span, "add `send: { channel: email, template: … }`");
   if (steps) {
-    rule.isCadence = true;
     const items = asList(f, steps.node, "steps", steps.span) ?? [];
     items.forEach((it, i) => {
       const st = readStep(f, rule, i + 1, it);
-      if (st) rule.steps.push(st);
+      if (st) out.push(st);
     });
     if (items.length === 0) f.error("PB003", "bad-shape", "`steps:` needs at least one step", steps.span);
-  } else if (send) {
-    const st = readStep(f, rule, 1, send.node);
-    if (st) rule.steps.push(st);
+    return { steps: out, isCadence: true };
   }
-  return rule;
+  if (send) {
+    const st = readStep(f, rule, 1, send.node);
+    if (st) out.push(st);
+  }
+  return { steps: out, isCadence: false };
 }
 
 function readStep(f: YamlFile, rule: Rule, index: number, node: Node | null): Step | null {
@@ -163,6 +202,10 @@ function readStep(f: YamlFile, rule: Rule, index: number, node: Node | null): St
         }
         break;
       }
+      case "variants":
+        step.variants = readContentArms(f, rule.id, index, x.value, ks);
+        if (step.variants[0]) step.template ??= step.variants[0].template;
+        break;
       case "offer": {
         const om = asMap(f, x.value, "offer", ks);
         if (!om) break;
@@ -181,6 +224,8 @@ function readStep(f: YamlFile, rule: Rule, index: number, node: Node | null): St
     }
   }
   if (!es.some((x) => x.key === "channel")) f.error("PB007", "missing-key", `step ${index} of rule "${rule.id}" has no \`channel:\``, span);
+  const tk = es.find((x) => x.key === "template");
+  if (step.variants && tk) f.error("PB020", "variant-shape", `step ${index} of rule "${rule.id}" has \`variants:\` and \`template:\``, f.spanOf(tk.keyNode), "each content variant names its own template");
   if (node && !isMap(node)) return null;
   return step;
 }

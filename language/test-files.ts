@@ -14,6 +14,7 @@ import type { Diagnostic } from "./diagnostics.ts";
 import { didYouMean } from "./fuzzy.ts";
 import { parseDateMs, parseDateTimeMs } from "./literals.ts";
 import { asList, asMap, asText, checkKeys, entries, YamlFile } from "./yaml-source.ts";
+import { armsOf } from "./variants.ts";
 
 /** A test file's name: `*.test.yaml` or `*.test.yml`. The workspace loader skips these. */
 export const TEST_FILE = /\.test\.ya?ml$/i;
@@ -22,7 +23,7 @@ export const TEST_FILE = /\.test\.ya?ml$/i;
 const STATUSES = ["send", "ghost", "capped", "deferred", "suppressed", "no_channel", "missing_field", "expired", "exited", "blocked"];
 
 /** The keys an expectation may match on: the decision line's fields (customer is `customer_id`). */
-export const EXPECT_FIELDS = ["customer", "rule", "step", "status", "channel", "template", "topic", "send_at", "reason", "variant"] as const;
+export const EXPECT_FIELDS = ["customer", "rule", "step", "status", "channel", "template", "topic", "send_at", "reason", "variant", "arm"] as const;
 export type ExpectField = (typeof EXPECT_FIELDS)[number];
 
 /** One expected (or forbidden) line: the fields given, as the log writes them. */
@@ -360,7 +361,7 @@ function patterns(
     const p: Pattern = { fields: {}, span: f.spanOf(item) };
     for (const e of es) {
       if (!(EXPECT_FIELDS as readonly string[]).includes(e.key)) {
-        const hint = e.key === "arm" ? "decision lines name the arm `variant` (treatment or holdout)" : (() => { const s = didYouMean(e.key, EXPECT_FIELDS); return s ? `did you mean "${s}"?` : `decision lines have: ${EXPECT_FIELDS.join(", ")}`; })();
+        const hint = (() => { const s = didYouMean(e.key, EXPECT_FIELDS); return s ? `did you mean "${s}"?` : `decision lines have: ${EXPECT_FIELDS.join(", ")}`; })();
         f.error("PB607", "test-unknown-field", `decision lines have no field "${e.key}"`, f.spanOf(e.keyNode), hint);
         continue;
       }
@@ -369,7 +370,18 @@ function patterns(
       if (k === "customer") continue;
       if (k === "rule") p.fields.rule = ruleName(f, e, ws, at, true);
       else if (k === "step") p.fields.step = stepNumber(f, e);
-      else if (v === null && (k === "channel" || k === "template" || k === "topic" || k === "send_at" || k === "reason")) p.fields[k] = null;
+      else if (v === null && (k === "channel" || k === "template" || k === "topic" || k === "send_at" || k === "reason" || k === "arm")) p.fields[k] = null;
+      else if (k === "arm") {
+        // Pins the arm (issue 18): a name of the rule's arms (rule-level or one step's content variants).
+        const s = asText(f, e.value, "arm", f.spanOf(e.keyNode));
+        const rn = es.find((x) => x.key === "rule");
+        const r = rn && isScalar(rn.value) ? ws.rules.get(String(rn.value.value)) : undefined;
+        const names = r ? (armsOf(r) ?? []).map((a) => a.name) : null;
+        if (s !== null && names !== null && !names.includes(s)) {
+          if (names.length === 0) f.error("PB609", "test-bad-value", `rule "${r!.id}" has no variants: its lines have arm null`, f.spanOf(e.value ?? e.keyNode));
+          else unknownName(f, `arm of rule "${r!.id}"`, s, names, e.value);
+        } else if (s !== null) p.fields.arm = s;
+      }
       else if (k === "status") {
         const s = asText(f, e.value, "status", f.spanOf(e.keyNode));
         if (s !== null && !STATUSES.includes(s)) {

@@ -62,8 +62,8 @@ export function conditionsOf(ws: Workspace, segment?: string): Condition[] {
   for (const r of ws.rules.values()) {
     if (r.who) out.push({ title: `rule ${r.id} who`, expr: r.who });
     if (r.unless) out.push({ title: `rule ${r.id} unless`, expr: r.unless });
-    for (const st of r.steps) {
-      const at = r.isCadence ? ` step ${st.index}` : "";
+    for (const [arm, st] of (r.arms ?? [{ name: "", steps: r.steps }]).flatMap((a) => a.steps.map((s) => [a.name, s] as const))) {
+      const at = (arm ? ` variant ${arm}` : "") + (r.isCadence ? ` step ${st.index}` : "");
       if (st.if) out.push({ title: `rule ${r.id}${at} if`, expr: st.if });
       if (st.unless) out.push({ title: `rule ${r.id}${at} unless`, expr: st.unless });
     }

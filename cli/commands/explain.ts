@@ -45,7 +45,8 @@ which can find messages a run that started later never sent.
 local_time, window {from, to}, history_from, contact_history ("state" or
 "rebuilt"), events_up_to_at,
 messages_last_7d [{rule, step, channel, at}], and rules in arbitration order
-[{rule, priority, cadence_steps (null for one message), on, candidates [{at,
+[{rule, priority, cadence_steps (null for one message), arm (null without
+variants), on, candidates [{at,
 step, entered_at, checks [{check, detail}], status (null when put back),
 waiting (null, or {send_at, reason} when still waiting at TIME)}],
 no_candidate (null, or why), sends [{step, template, channel, send_at,

@@ -44,7 +44,7 @@ export interface CaseResult {
 /** True when the decision line has every field the pattern gives, with that value. */
 export function matches(p: Pattern, d: Decision): boolean {
   for (const [k, v] of Object.entries(p.fields)) {
-    const actual = k === "customer" ? d.customer_id : (d as unknown as Record<string, unknown>)[k];
+    const actual = k === "customer" ? d.customer_id : k === "arm" ? (d.arm ?? null) : (d as unknown as Record<string, unknown>)[k];
     if (actual !== v) return false;
   }
   return true;

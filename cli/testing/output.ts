@@ -9,7 +9,7 @@ import { matches, type CaseResult, type Row } from "./cases.ts";
 
 /** A decision line in one short line: `c1 cart_recovery#1 send push at 2026-03-03T06:00:00Z (reason) [holdout]`. */
 export function lineText(d: Decision): string {
-  return [d.customer_id, `${d.rule}#${d.step}`, d.status, d.channel ?? "-", d.send_at ? `at ${d.send_at}` : "", d.reason ? `(${d.reason})` : "", d.variant === "holdout" ? "[holdout]" : ""].filter(Boolean).join(" ");
+  return [d.customer_id, `${d.rule}#${d.step}`, d.status, d.channel ?? "-", d.send_at ? `at ${d.send_at}` : "", d.reason ? `(${d.reason})` : "", d.variant === "holdout" ? "[holdout]" : "", d.arm ? `[arm ${d.arm}]` : ""].filter(Boolean).join(" ");
 }
 
 /** An expectation as its fields: `rule=cart_recovery step=1 status=send`. */

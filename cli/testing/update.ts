@@ -19,6 +19,7 @@ export function expectationOf(d: Decision, withCustomer: boolean): Record<string
   if (d.send_at !== null) o.send_at = d.send_at;
   if (d.reason !== null) o.reason = d.reason;
   if (d.variant === "holdout") o.variant = "holdout";
+  if (d.arm) o.arm = d.arm;
   return o;
 }
 

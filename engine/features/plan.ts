@@ -69,9 +69,12 @@ export function workspaceExprs(ws: Workspace): { label: string; expr: Expr }[] {
     if (r.who) out.push({ label: `rule ${r.id} who`, expr: r.who });
     if (r.unless) out.push({ label: `rule ${r.id} unless`, expr: r.unless });
     for (const x of r.exit ?? []) if (x.where) out.push({ label: `rule ${r.id} exit ${x.event} where`, expr: x.where });
-    for (const s of r.steps) {
-      if (s.if) out.push({ label: `rule ${r.id} step ${s.index} if`, expr: s.if });
-      if (s.unless) out.push({ label: `rule ${r.id} step ${s.index} unless`, expr: s.unless });
+    for (const a of r.arms ?? [{ name: null, steps: r.steps }]) {
+      const at = a.name === null ? "" : ` variant ${a.name}`;
+      for (const s of a.steps) {
+        if (s.if) out.push({ label: `rule ${r.id}${at} step ${s.index} if`, expr: s.if });
+        if (s.unless) out.push({ label: `rule ${r.id}${at} step ${s.index} unless`, expr: s.unless });
+      }
     }
   }
   return out;

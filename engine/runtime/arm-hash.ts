@@ -9,6 +9,8 @@
  * customers between the old and the new boundary change arm.
  */
 import { fnv1a32 } from "./holdout-hash.ts";
+import type { Rule } from "../../language/ast.ts";
+import { armsOf, contentStep } from "../../language/variants.ts";
 
 /** The salt of a rule's arms (the holdout uses the rule name alone). */
 export function armSalt(rule: string, step?: string): string {
@@ -38,4 +40,16 @@ export function armForBucket(bucket: number, weights: readonly number[]): number
 /** The arm name of a treated customer: arms in declaration order with their weights. */
 export function assignArm(salt: string, customerId: string, arms: readonly { name: string; weight: number }[]): string {
   return arms[armForBucket(armBucket(salt, customerId), arms.map((a) => a.weight))]!.name;
+}
+
+/** The salt of a rule's arms: `RULE::arm`, or `RULE::STEP::arm` for one step's content variants. */
+export function ruleArmSalt(rule: Rule): string {
+  const k = contentStep(rule);
+  return k === null ? armSalt(rule.id) : armSalt(rule.id, String(k));
+}
+
+/** The arm of a customer in a rule (treated or held out alike: the hash ignores the holdout), or null without variants. */
+export function armOf(rule: Rule, customerId: string): string | null {
+  const arms = armsOf(rule);
+  return arms ? assignArm(ruleArmSalt(rule), customerId, arms) : null;
 }

@@ -20,6 +20,8 @@ import { isoInstant, isoSeconds } from "./iso.ts";
 import { capText, firstBlockingCap, nextFreeTime, type CapQuery } from "./caps.ts";
 import type { Cap } from "../../language/ast.ts";
 import { assign, holdoutBucket } from "./holdout.ts";
+import { armBucket, armOf, basisPoints, ruleArmSalt } from "./arm-hash.ts";
+import { armsOf, stepsOf } from "../../language/variants.ts";
 import { deadlinesOf, exitOf, exitTest, type Program } from "./program.ts";
 import type { CustomerState, Pending } from "./state.ts";
 import { nextSendTime } from "./timezone.ts";
@@ -106,11 +108,13 @@ class Advance {
       if (opts.onlyEvent && rule.on.kind !== "event") continue;
       for (const f of firings(rule, this.trigger, from, to, segmentsOut)) {
         if (opts.onlyEvent && f.event !== opts.onlyEvent) continue;
-        const due = f.at + (rule.steps[0]?.after?.ms ?? 0);
+        const arm = armOf(rule, c.id);
+        const due = f.at + (stepsOf(rule, arm)[0]?.after?.ms ?? 0);
         const pend: Pending = {
           rule: rule.id, step: 1, enteredAt: f.at, variant: assign(p.ws, rule, c.id).variant, due, planned: due,
           entered: false, waiting: null, queued: false, prevSentAt: null,
         };
+        if (arm !== null) pend.arm = arm;
         if (f.event) pend.trigger = f.event;
         state.pending.push(pend);
       }
@@ -132,13 +136,13 @@ class Advance {
   emit(x: Pending, status: DecisionStatus, at: number, extra: { channel?: string | null; reason?: string | null; sendAt?: number | null } = {}): void {
     const { p, c } = this;
     const rule = p.ws.rules.get(x.rule)!;
-    const step = rule.steps[x.step - 1]!;
+    const step = stepsOf(rule, x.arm)[x.step - 1]!;
     this.opts.trace?.(x, at, "status", `${status}${extra.channel ? ` via ${extra.channel}` : ""}${extra.sendAt != null ? ` at ${isoInstant(extra.sendAt)}` : ""}${extra.reason ? ` (${extra.reason})` : ""}`);
     this.out.push({
       at,
       customer_id: c.id, rule: x.rule, step: x.step, entry_id: `${x.rule}:${c.id}:${isoInstant(x.enteredAt)}`,
-      entered_at: isoInstant(x.enteredAt), variant: x.variant, status, channel: extra.channel ?? null,
-      template: step.template?.name ?? null, topic: step.topic, send_at: extra.sendAt == null ? null : isoInstant(extra.sendAt),
+      entered_at: isoInstant(x.enteredAt), variant: x.variant, arm: x.arm ?? null, status, channel: extra.channel ?? null,
+      template: templateOf(step, x.arm)?.name ?? null, topic: step.topic, send_at: extra.sendAt == null ? null : isoInstant(extra.sendAt),
       reason: extra.reason ?? null, playbook: p.hash,
     });
   }
@@ -168,7 +172,7 @@ class Advance {
   }
 
   nextStep(x: Pending, rule: Rule, at: number, sentAt: number | null): void {
-    const s = rule.steps[x.step];
+    const s = stepsOf(rule, x.arm)[x.step];
     if (!s) return this.endEntry(x, at);
     const due = at + (s.after?.ms ?? 0);
     const next: Pending = { ...x, step: x.step + 1, due, planned: due, waiting: null, queued: false, prevSentAt: sentAt };
@@ -188,7 +192,8 @@ class Advance {
     const { p, c, state, opts } = this;
     const t = x.due;
     const rule = p.ws.rules.get(x.rule)!;
-    const step = rule.steps[x.step - 1]!;
+    const step = stepsOf(rule, x.arm)[x.step - 1]!;
+    const cadence = isCadenceOf(rule, x.arm);
     const env = this.at(t, x.trigger, previousOf(c.events, x, t));
     const tr = opts.trace;
     if (tr) {
@@ -210,12 +215,13 @@ class Advance {
     const exit = exitEvent(p, rule, c.events, x.enteredAt, t, env);
     if (tr) tr(x, t, "exit", exit ? `${exit.name} at ${isoInstant(exit.ts)}, after entry` : `no ${exitOf(p, rule).map((e) => (e.where ? `${e.event} where ${printExpr(e.where)}` : e.event)).join(" / ") || "exit event (none)"} after entry`);
     if (exit) return (this.emit(x, "exited", t, { reason: exit.name }), this.endEntry(x, t));
-    if (tr) tr(x, t, "holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""})`);
+    if (tr) tr(x, t, "holdout", `${x.variant} (bucket ${holdoutBucket(rule.salt || rule.id, c.id).toFixed(4)} under salt "${rule.salt || rule.id}", share ${rule.holdout ?? p.ws.defaults.holdout}${p.ws.defaults.globalHoldout ? `, global ${p.ws.defaults.globalHoldout}` : ""}${rule.holdoutGroup ? `, holdout_group ${rule.holdoutGroup}` : ""})`);
+    if (tr && x.arm) tr(x, t, "arm", `${x.arm} (bucket ${armBucket(ruleArmSalt(rule), c.id)} of 10000 under salt "${ruleArmSalt(rule)}"; ${armRanges(rule)})`);
     if (!x.entered) {
       const id = entryId(x, c.id);
       const busy = state.activeCadence !== null && !isEntry(state.activeCadence, x, c.id);
-      if (tr && rule.isCadence && rule.exclusive) tr(x, t, "exclusive", busy ? `in cadence ${state.activeCadence}` : "free");
-      if (rule.isCadence && rule.exclusive && busy) {
+      if (tr && cadence && rule.exclusive) tr(x, t, "exclusive", busy ? `in cadence ${state.activeCadence}` : "free");
+      if (cadence && rule.exclusive && busy) {
         if (t < capDeadline) {
           tr?.(x, t, "waits", `blocked: tried again when that cadence ends, until ${isoInstant(capDeadline)} (queue)`);
           return void this.enqueue({ ...x, due: capDeadline, waiting: "blocked", queued: true });
@@ -223,7 +229,7 @@ class Advance {
         return void this.emit(x, "blocked", t, { reason: `in cadence ${state.activeCadence!.split(":")[0]}` });
       }
       x.entered = true;
-      if (rule.isCadence && rule.exclusive) state.activeCadence = id;
+      if (cadence && rule.exclusive) state.activeCadence = id;
     }
     if (step.if && !this.test("step if", step.if, env, x, t)) return (this.emit(x, "suppressed", t, { reason: "if" }), this.nextStep(x, rule, t, null));
     if (step.unless && this.test("step unless", step.unless, env, x, t)) return (this.emit(x, "suppressed", t, { reason: "unless" }), this.nextStep(x, rule, t, null));
@@ -270,8 +276,8 @@ class Advance {
       if (at <= hoursDeadline) return void this.enqueue({ ...x, due: at, waiting: "hours" });
       return (this.emit(x, "expired", t, { channel: ch, reason: "send hours" }), this.nextStep(x, rule, t, null));
     }
-    const missing = missingFields(p, step, c.attrs);
-    if (tr && step.template) tr(x, t, "template", `${step.template.name}: ${missing ? `missing ${missing}` : "fields present"}`);
+    const missing = missingFields(p, templateOf(step, x.arm), c.attrs);
+    if (tr && templateOf(step, x.arm)) tr(x, t, "template", `${templateOf(step, x.arm)!.name}: ${missing ? `missing ${missing}` : "fields present"}`);
     if (missing) return (this.emit(x, "missing_field", t, { channel: ch, reason: missing }), this.nextStep(x, rule, t, null));
     state.history.push({ ts: t, channel: ch, topic: step.topic, rule: rule.id, step: x.step });
     this.emit(x, x.variant === "holdout" ? "ghost" : "send", t, { channel: ch, sendAt: t, reason: x.queued && t > x.planned ? `queued ${formatWait(t - x.planned)}` : null });
@@ -374,9 +380,30 @@ function exitEvent(p: Program, rule: Rule, events: readonly EventRecord[], enter
 }
 
 /** Template fields that are null or empty for the customer, comma-joined, or null when all are there. */
-function missingFields(p: Program, step: Step, attrs: Record<string, Value>): string | null {
-  const tpl = step.template ? p.ws.templates.get(step.template.name) : undefined;
+function missingFields(p: Program, template: Step["template"], attrs: Record<string, Value>): string | null {
+  const tpl = template ? p.ws.templates.get(template.name) : undefined;
   if (!tpl) return null;
   const miss = tpl.fields.filter((f) => attrs[f.name] == null || attrs[f.name] === "").map((f) => f.name);
   return miss.length > 0 ? miss.join(", ") : null;
+}
+
+/** The template a step sends to a customer in `arm`: its content variant's, or its own. */
+function templateOf(step: Step, arm: string | null | undefined): Step["template"] {
+  return step.variants?.find((v) => v.name === arm)?.template ?? step.template;
+}
+
+/** Whether the customer's journey is a cadence (with rule-level arms, the arm's journey decides). */
+function isCadenceOf(rule: Rule, arm: string | null | undefined): boolean {
+  return rule.arms ? (rule.arms.find((a) => a.name === arm) ?? rule.arms[0]!).isCadence : rule.isCadence;
+}
+
+/** The arms' bucket ranges for explain: `push_first [0, 5000), email_only [5000, 10000)`. */
+function armRanges(rule: Rule): string {
+  let lo = 0;
+  return (armsOf(rule) ?? []).map((a) => {
+    const hi = lo + basisPoints(a.weight);
+    const s = `${a.name} [${lo}, ${hi})`;
+    lo = hi;
+    return s;
+  }).join(", ");
 }

@@ -23,6 +23,7 @@ import { emptyState, type Pending } from "./state.ts";
 import type { ContactRecord } from "./caps.ts";
 import { historyReach } from "./horizon.ts";
 import { featurePlan } from "../features/index.ts";
+import { armOf } from "./arm-hash.ts";
 
 const DAY = 86_400_000;
 const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -68,6 +69,8 @@ export interface ExplainedRule {
   priority: number;
   /** Number of steps for a cadence, null for a one-message rule. */
   cadence_steps: number | null;
+  /** The customer's arm when the rule has `variants` (issue 18), else null. */
+  arm: string | null;
   on: string;
   candidates: ExplainedCandidate[];
   /** Why there was no candidate in the window, when there was none. */
@@ -158,6 +161,7 @@ export function explanationOf(p: Program, c: CustomerInput, o: ExplainOptions): 
         rule: rule.id,
         priority: rule.priority,
         cadence_steps: rule.isCadence ? rule.steps.length : null,
+        arm: armOf(rule, c.id),
         on: sourceOf(p, rule.on),
         candidates,
         no_candidate: candidates.length === 0 ? whyNoCandidate(p, c, rule.id, from, o.at) : null,
@@ -186,7 +190,7 @@ export function renderExplanation(x: Explanation): string {
     "",
   ];
   for (const r of x.rules) {
-    out.push(`rule ${r.rule} (priority ${r.priority}${r.cadence_steps !== null ? `, cadence of ${r.cadence_steps} steps` : ""}): on ${r.on}`);
+    out.push(`rule ${r.rule} (priority ${r.priority}${r.cadence_steps !== null ? `, cadence of ${r.cadence_steps} steps` : ""}${r.arm ? `, arm ${r.arm}` : ""}): on ${r.on}`);
     if (r.no_candidate !== null) out.push(`  no candidate in the window: ${r.no_candidate}`);
     for (const v of r.candidates) {
       // A candidate first seen waiting at --at has no visit of its own in the window.

@@ -33,9 +33,12 @@ export function cadenceLag(p: Program): number {
   let lag = 0;
   for (const r of p.rules) {
     const wait = Math.max(expiresOf(p, r), r.queue);
-    let span = 0;
-    for (const s of r.steps) span += (s.after?.ms ?? 0) + wait;
-    lag = Math.max(lag, span);
+    // With variants, each arm's journey: the longest counts.
+    for (const steps of r.arms ? r.arms.map((a) => a.steps) : [r.steps]) {
+      let span = 0;
+      for (const s of steps) span += (s.after?.ms ?? 0) + wait;
+      lag = Math.max(lag, span);
+    }
     // An `after` trigger's where is evaluated at the event, that long before the firing.
     const on = r.on;
     if (on.kind === "after" && on.where) lag = Math.max(lag, on.delay.ms);

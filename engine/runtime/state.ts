@@ -16,6 +16,11 @@ export interface Pending {
   step: number;
   enteredAt: number;
   variant: "treatment" | "holdout";
+  /**
+   * The arm of a rule with `variants` (issue 18), assigned at entry and kept for the whole
+   * entry (a weight changed mid-cadence does not move it); absent or null without variants.
+   */
+  arm?: string | null;
   /** When it is next looked at. */
   due: number;
   /** When the step was due in the first place; `expires` and `queue` count from here. */

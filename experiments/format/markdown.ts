@@ -3,8 +3,8 @@
  * wikis: the same verdict table as the terminal, then funnels and alerts.
  */
 import type { Report, RuleReport } from "../report-types.ts";
-import { int, money, pct, signedMoney, signedPct } from "./numbers.ts";
-import { capLabel, liftCell, qCell, romiCell, skewNote, tooEarlyNote, tooFewNote } from "./table.ts";
+import { int, money, pct, pval, signedMoney, signedPct } from "./numbers.ts";
+import { armsLines, capLabel, liftCell, qCell, romiCell, skewNote, tooEarlyNote, tooFewNote } from "./table.ts";
 import { judgedRevenue } from "../report.ts";
 
 function row(cells: string[]): string {
@@ -41,8 +41,9 @@ export function reportMarkdown(rep: Report): string {
     "",
     row(["rule", "entries T / H", "conversion T vs H", "conversion lift [CI]", "q", "revenue/customer T vs H", "revenue lift [CI]", ...(cap ? [`${cap} capped [CI]`] : []), "q", "cost", "incremental revenue", "ROMI [CI]"]),
     row(["---", "---:", "---:", "---:", "---:", "---:", "---:", ...(cap ? ["---:"] : []), "---:", "---:", "---:", "---:"]),
-    ...rep.rules.map((r) => ruleRow(r, rep.alpha, cap !== null)),
+    ...rep.rules.flatMap((r) => [ruleRow(r, rep.alpha, cap !== null), ...((rep.arms ?? []).find((a) => a.rule === r.rule)?.arms ?? []).map((x) => ruleRow({ ...x, rule: `${r.rule} · arm ${x.rule.slice(x.rule.indexOf("/") + 1)}` }, rep.alpha, cap !== null))]),
     ...(rep.global_holdout ? [ruleRow(rep.global_holdout, rep.alpha, cap !== null)] : []),
+    ...(rep.holdout_groups ?? []).map((g) => ruleRow({ ...g, rule: `holdout_group ${g.group}` }, rep.alpha, cap !== null)),
     "",
     `**\\*** q < ${rep.alpha} (Benjamini–Hochberg over every test in the table). Treatment and holdout are compared as assigned. ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.`,
   ];
@@ -53,6 +54,7 @@ export function reportMarkdown(rep: Report): string {
   if (cap) out.push("", `Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled (q, ROMI); **~** skewed even capped: the interval and q are approximate.`);
   const skewed = [...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].flatMap((r) => (skewNote(r) ? [`\`${r.rule}\`: ${skewNote(r)}`] : []));
   if (skewed.length) out.push("", `**~** ${skewed.join("; ")}.`);
+  for (const a of rep.arms ?? []) out.push("", `### Arms of \`${a.rule}\``, "", ...armsLines(a, rep.alpha).map((l) => `- ${l.trim()}`));
   for (const r of rep.rules) {
     if (!r.funnel.length && !r.alerts.length) continue;
     out.push("", `### \`${r.rule}\``);

@@ -5,7 +5,7 @@
  * rule with a sample-ratio mismatch is marked `SRM!` because its lift cannot
  * be trusted.
  */
-import type { MetricComparison, Report, RuleReport } from "../report-types.ts";
+import type { ArmsReport, MetricComparison, Report, RuleReport } from "../report-types.ts";
 import { int, money, pct, pp, pval, signedMoney, signedPct } from "./numbers.ts";
 import { romiShown } from "../stats/romi.ts";
 import { judgedRevenue } from "../report.ts";
@@ -102,6 +102,23 @@ function ruleLine(r: RuleReport, alpha: number, capped: boolean): string[] {
   ];
 }
 
+/** An arm's line under its rule: `  arm push_first`, against the held-out customers of that arm. */
+function armLine(r: RuleReport, alpha: number, capped: boolean): string[] {
+  const arm = r.rule.slice(r.rule.indexOf("/") + 1);
+  return ruleLine({ ...r, rule: `  arm ${arm}` }, alpha, capped);
+}
+
+/** The arms against each other: weights, SRM across arms, and each pair with its winner. */
+export function armsLines(a: ArmsReport, alpha: number): string[] {
+  const split = Object.keys(a.weights).map((n) => `${n} ${+(a.weights[n]! * 100).toFixed(2)}% (${int(a.treated[n] ?? 0)} treated)`).join(", ");
+  const out = [`${a.rule} arms: ${split}; SRM across arms p = ${a.srm_p === null ? "–" : pval(a.srm_p)}${a.srm_flag ? " SRM! the split is broken: no winner" : ""}`];
+  for (const c of a.comparisons) {
+    const verdict = c.winner ? `winner ${c.winner}` : "no winner: the difference is not clear";
+    out.push(`  ${c.a} − ${c.b}: conv ${liftCell(c.conversion, true)} q ${pval(c.conversion.q)}${sig(c.conversion, alpha)}; rev/cust ${liftCell(c.revenue_per_customer, false)} q ${pval(c.revenue_per_customer.q)}${sig(c.revenue_per_customer, alpha)} → ${verdict}`);
+  }
+  return out;
+}
+
 function head(capLabel: string | null): string[] {
   return ["rule", "entries T / H", "conv T", "conv H", "conv lift [CI]", "rel", "q", "rev/cust T", "rev/cust H", "rev/cust lift [CI]", ...(capLabel ? [`${capLabel} capped [CI]`] : []), "q", "sends", "cost", "incr. revenue", "ROMI [CI]"];
 }
@@ -138,14 +155,18 @@ export function reportTable(rep: Report): string {
   out.push(`Incrementality per rule · attribution ${rep.attribution} · ${level} ${rep.sequential ? "confidence sequences (always valid)" : "confidence intervals"}${period}`);
   out.push("");
   const cap = capLabel(rep);
-  const rows = [head(cap), ...rep.rules.map((r) => ruleLine(r, rep.alpha, cap !== null))];
+  const armsOf = new Map((rep.arms ?? []).map((a) => [a.rule, a]));
+  const rows = [head(cap), ...rep.rules.flatMap((r) => [ruleLine(r, rep.alpha, cap !== null), ...(armsOf.get(r.rule)?.arms ?? []).map((x) => armLine(x, rep.alpha, cap !== null))])];
   if (rep.global_holdout) rows.push(ruleLine(rep.global_holdout, rep.alpha, cap !== null));
+  for (const g of rep.holdout_groups ?? []) rows.push(ruleLine({ ...g, rule: `holdout_group ${g.group}` }, rep.alpha, cap !== null));
   out.push(...pad(rows));
   out.push("");
   out.push(`* q < ${rep.alpha} (Benjamini–Hochberg over every test above). Lifts: treatment − holdout, as assigned; conversion in percentage points.`);
   out.push("ROMI = (incremental revenue − cost) / cost, its interval from the revenue lift's; — when that interval spans zero.");
   if (cap) out.push(`Revenue is judged capped: every customer's revenue capped at the ${cap} of both groups pooled; ~ skewed even capped: the interval and q are approximate, see below.`);
   if ([...rep.rules, ...(rep.global_holdout ? [rep.global_holdout] : [])].some((r) => tooFewNote(r))) out.push("? too few conversions to judge (under one expected in the holdout): no verdict, see below.");
+  for (const a of rep.arms ?? []) out.push("", ...armsLines(a, rep.alpha));
+  for (const g of rep.holdout_groups ?? []) out.push("", `holdout_group ${g.group}: the family ${g.rules.join(", ")} against the customers it holds out of all of them (first entry into any of its rules)`);
   for (const r of rep.rules) {
     const lines = funnelLines(r);
     const extra: string[] = [];

@@ -23,6 +23,7 @@ import { addObservation, capRank, capRevenue, emptyMoments, type Moments } from 
 import { DECISION_STATUSES } from "../../engine/decision.ts";
 import { DataError, defineCheckedEvents, skippedRows, TIME_RANGE } from "../../engine/runtime/read.ts";
 import { reportProps } from "../read.ts";
+import { groupKey } from "../arms.ts";
 
 const DAY = 86_400_000;
 const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -47,7 +48,7 @@ export const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : v === nu
 // row-by-row path then names the line.
 const DECISION_COLUMNS =
   "{customer_id: 'VARCHAR', rule: 'VARCHAR', step: 'BIGINT', entry_id: 'VARCHAR', entered_at: 'TIMESTAMPTZ', variant: 'VARCHAR', " +
-  "status: 'VARCHAR', channel: 'VARCHAR', send_at: 'TIMESTAMPTZ'}";
+  "arm: 'VARCHAR', status: 'VARCHAR', channel: 'VARCHAR', send_at: 'TIMESTAMPTZ'}";
 
 /** The feedback events in FEEDBACK_BITS order: `kind >> 1` is a 1-based index into it. */
 export const FEEDBACK_NAMES = Object.keys(FEEDBACK_BITS);
@@ -81,11 +82,11 @@ async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string,
   // table of a million rows expensive), and a flag for a row that breaks the contract.
   const statuses = DECISION_STATUSES.map(lit).join(", ");
   await exec(con, `CREATE TABLE d AS SELECT customer_id, rule, step, entry_id, variant = 'treatment' AS treated, status = 'send' AS sent,
-      coalesce(channel, '(none)') AS channel, epoch_ms(entered_at) AS entered, epoch_ms(send_at) AS send_ms,
+      coalesce(channel, '(none)') AS channel, epoch_ms(entered_at) AS entered, epoch_ms(send_at) AS send_ms, arm, FALSE AS derived,
       (customer_id IS NULL OR customer_id = '' OR rule IS NULL OR rule = '' OR entry_id IS NULL OR entry_id = '' OR entered_at IS NULL
         OR NOT (epoch_ms(entered_at) BETWEEN ${TIME_RANGE.min} AND ${TIME_RANGE.max}) OR NOT coalesce(epoch_ms(send_at) BETWEEN ${TIME_RANGE.min} AND ${TIME_RANGE.max}, TRUE)
         OR contains(customer_id || rule || entry_id || coalesce(channel, ''), chr(0))
-        OR step IS NULL OR step < 1 OR variant IS NULL OR variant NOT IN ('treatment', 'holdout') OR status IS NULL OR status NOT IN (${statuses})) AS bad
+        OR step IS NULL OR step < 1 OR variant IS NULL OR variant NOT IN ('treatment', 'holdout') OR status IS NULL OR status NOT IN (${statuses}) OR arm = '' OR contains(coalesce(arm, ''), chr(0))) AS bad
       FROM read_json(${lit(decisions)}, format = 'newline_delimited', columns = ${DECISION_COLUMNS})`);
   // Events: read once into a lean table; the check, the goal events and the feedback all come from
   // it. Millions of repeated strings are what makes a table of events expensive, so the event name
@@ -100,6 +101,7 @@ async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string,
     : "CREATE TABLE ev (customer_id VARCHAR, kind TINYINT, ts BIGINT, amount DECIMAL(18,4))");
   const [badDecisions] = await rows(con, `SELECT count(*) FILTER (WHERE bad) AS n FROM d`);
   if (num(badDecisions!.n) > 0) return null;
+  await deriveLines(con, cfg);
   const [scan] = await rows(con, `SELECT count(*) - count(ts) AS bad, min(ts) AS data_from, count(*) FILTER (WHERE kind >= 2) AS feedback FROM ev`);
   if (num(scan!.bad) > 0 || (await skippedRows(con, events)) > 0) return null;
   const feedback = num(scan!.feedback);
@@ -108,6 +110,20 @@ async function load(con: DuckDBConnection, cfg: ReportConfig, decisions: string,
     for (const c of ["rule VARCHAR", "step BIGINT", "channel VARCHAR"]) await exec(con, `ALTER TABLE ev ADD COLUMN ${c}`);
   }
   return { dataFrom: scan!.data_from === null ? null : num(scan!.data_from), feedback };
+}
+
+/**
+ * The lines of arms and holdout groups (arms.ts): each line with an arm again under `RULE/ARM`,
+ * each line of a group's rule again under `group:NAME` — the same rows the in-memory path adds.
+ */
+async function deriveLines(con: DuckDBConnection, cfg: ReportConfig): Promise<void> {
+  const cols = "customer_id, step, entry_id, treated, sent, channel, entered, send_ms, NULL AS arm, TRUE AS derived, bad";
+  await exec(con, `INSERT INTO d BY NAME SELECT rule || '/' || arm AS rule, ${cols} FROM d WHERE arm IS NOT NULL`);
+  const groups = [...(cfg.groups ?? [])];
+  if (groups.length === 0) return;
+  await exec(con, `CREATE TABLE grp(rule VARCHAR, grp VARCHAR)`);
+  await exec(con, `INSERT INTO grp VALUES ${groups.map(([r, g]) => `(${lit(r)}, ${lit(groupKey(g))})`).join(", ")}`);
+  await exec(con, `INSERT INTO d BY NAME SELECT grp.grp AS rule, ${cols.replace(/(^|, )(?!NULL|TRUE)(\w+)/g, "$1d.$2")} FROM d JOIN grp ON d.rule = grp.rule WHERE NOT d.derived`);
 }
 
 /** Builds the entries (e) and their outcomes (o); returns the span of first entries (null when the log is empty). */
@@ -353,7 +369,7 @@ export async function aggregateWithDuckDB(cfg: ReportConfig, decisionsPath: stri
     }
     const kindsByChannel = await funnels(con, rules, scan.feedback);
     const global = cfg.globalHoldout > 0 && rules.size > 0 ? await globalLine(con, cfg) : null;
-    const [counted] = await rows(con, "SELECT (SELECT count(*) FROM d) AS decisions, (SELECT count(*) FROM ev) AS events");
+    const [counted] = await rows(con, "SELECT (SELECT count(*) FILTER (WHERE NOT derived) FROM d) AS decisions, (SELECT count(*) FROM ev) AS events");
     return {
       rules, global, kindsByChannel,
       rows: { decisions: num(counted!.decisions), events: num(counted!.events) },

@@ -10,6 +10,7 @@
 import type { Expr, Workspace } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { diag, segmentRefs } from "../resolver.ts";
+import { allSteps } from "../variants.ts";
 
 const refCache = new WeakMap<Workspace, Map<string, string[]>>();
 function refsOf(ws: Workspace, seg: string): string[] {
@@ -216,7 +217,7 @@ export function lintNeverHolds(ws: Workspace, text: (e: Expr) => string, out: Di
       if (!flag.tainted) out.push(diag("PB304", `who of rule "${rule.id}" can never hold: ${conflictText(c, text)}`, rule.who!.span, "this rule would never reach anyone", related(c)));
       continue;
     }
-    for (const step of rule.steps ?? []) {
+    for (const step of rule.steps ? allSteps(rule) : []) {
       if (!step.if) continue;
       const sflag = { tainted: false };
       const sc = ir.conflict([...who, ...ir.conjuncts(step.if, [], new Set(), dead, sflag)]);

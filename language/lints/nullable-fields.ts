@@ -9,6 +9,7 @@ import type { Workspace } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { diag, type Namespace } from "../resolver.ts";
 import { NullFacts } from "./facts.ts";
+import { allSteps } from "../variants.ts";
 
 /** Appends PB303 for every step whose template needs an attribute that may be null. */
 export function lintNullableFields(ws: Workspace, ns: Namespace, out: Diagnostic[]): void {
@@ -29,7 +30,7 @@ export function lintNullableFields(ws: Workspace, ns: Namespace, out: Diagnostic
       if (on && on.kind === "enter") for (const a of facts.whenTrue(ws.segments.get(on.segment)?.expr)) ruleFacts.add(a);
       return ruleFacts;
     };
-    for (const step of rule.steps ?? []) {
+    for (const step of rule.steps ? allSteps(rule) : []) {
       const tpl = step.template ? ws.templates.get(step.template.name) : undefined;
       if (!tpl || !step.template) continue;
       const risky = (tpl.fields ?? []).filter((f) => ns.attributes.get(f.name)?.type.nullable);

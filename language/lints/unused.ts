@@ -7,6 +7,7 @@
 import type { Expr, Workspace } from "../ast.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 import { diag, segmentRefs } from "../resolver.ts";
+import { allSteps } from "../variants.ts";
 
 /** Every expression of the workspace, for passes that need them all. */
 export function allExprs(ws: Workspace, withSegments = true): Expr[] {
@@ -18,7 +19,7 @@ export function allExprs(ws: Workspace, withSegments = true): Expr[] {
     if (r.on && (r.on.kind === "event" || r.on.kind === "after")) xs.push(r.on.where);
     xs.push(r.who, r.unless);
     for (const ex of r.exit ?? []) xs.push(ex.where);
-    for (const s of r.steps ?? []) xs.push(s.if, s.unless);
+    for (const s of r.steps ? allSteps(r) : []) xs.push(s.if, s.unless);
   }
   return xs.filter((x): x is Expr => x !== undefined);
 }
@@ -31,7 +32,7 @@ export function lintUnused(ws: Workspace, out: Diagnostic[]): void {
   const usedTpl = new Set<string>();
   for (const r of ws.rules.values()) {
     if (r.on && (r.on.kind === "enter" || r.on.kind === "leave")) usedSeg.add(r.on.segment);
-    for (const s of r.steps ?? []) if (s.template) usedTpl.add(s.template.name);
+    for (const s of r.steps ? allSteps(r) : []) for (const t of s.variants ? s.variants.map((v) => v.template) : s.template ? [s.template] : []) usedTpl.add(t.name);
   }
   for (const seg of ws.segments.values()) {
     if (!usedSeg.has(seg.name)) out.push(diag("PB301", `segment "${seg.name}" is not used by any rule, segment, channel or suppress`, seg.span, "delete it, or use it in a rule's who or an enter trigger"));

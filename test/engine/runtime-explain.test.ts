@@ -74,7 +74,7 @@ describe("explain", () => {
     });
     expect(x.rules).toHaveLength(1);
     const r = x.rules[0]!;
-    expect({ ...r, candidates: r.candidates.length }).toEqual({ rule: "onboarding", priority: 60, cadence_steps: 3, on: "signed_up", candidates: 1, no_candidate: null, sends: [] });
+    expect({ ...r, candidates: r.candidates.length }).toEqual({ rule: "onboarding", priority: 60, cadence_steps: 3, arm: null, on: "signed_up", candidates: 1, no_candidate: null, sends: [] });
     const v = r.candidates[0]!;
     expect({ ...v, checks: v.checks.map((k) => k.check) }).toEqual({
       at: "2026-11-21T08:00:00Z", step: 2, entered_at: "2026-11-20T08:00:00Z", status: "exited", waiting: null,

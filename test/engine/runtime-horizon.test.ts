@@ -65,7 +65,7 @@ describe("shipping only the events a run can read", () => {
     expect(lag).toBeGreaterThan(0);
     expect(c.get("product_viewed")).toBe(-Infinity); // `correlated`: no window
     expect(c.get("message_unsubscribed")).toBe(-Infinity);
-    expect(c.get("order_placed")).toBe(from - lag - 60 * DAY); // `month_after`: sum within 60d (> 30d after, 2d pause)
+    expect(c.get("order_placed")).toBe(from - lag - 120 * DAY); // weekend_promo: count within 120d (> `month_after`'s 60d, 30d after, 2d pause)
     expect(c.get("app_open")).toBe(from - lag - 30 * DAY); // no app_open for 30d
     expect(c.get("signed_up")).toBe(from - lag);
   });

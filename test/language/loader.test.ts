@@ -11,7 +11,7 @@ describe("loading a workspace", () => {
     const { workspace: ws, diagnostics } = await loadWorkspace(SHOP);
     expect(diagnostics).toEqual([]);
     expect([...ws.rules.keys()]).toEqual([
-      "welcome", "cart_recovery", "birthday", "review_request", "restock_alert", "app_comeback", "renewal",
+      "reorder_reminder", "weekend_promo", "welcome", "cart_recovery", "birthday", "review_request", "restock_alert", "app_comeback", "renewal",
       "vip_preview", "winback_at_risk", "hibernating_nudge",
     ]);
     expect([...ws.segments.keys()]).toEqual(["champions", "loyal", "big_spenders", "at_risk", "hibernating", "newcomers"]);
