@@ -71,7 +71,8 @@ export async function aggregateWithClickHouse(run: ClickHouseRunner, cfg: Report
   if (percentile !== null && rules.size) {
     const names = [...rules.keys()];
     const ks = names.map((n) => capRank(percentile, rules.get(n)!.hold.rev.n + rules.get(n)!.treat.rev.n));
-    const caps = `SELECT rl AS krl, r AS cap FROM (SELECT rl, r, row_number() OVER (PARTITION BY rl ORDER BY r) - 1 AS i FROM O)
+    // A percentile of 0 (a rare goal) leaves the values uncapped: the largest is the cap, as in capRevenue.
+    const caps = `SELECT rl AS krl, if(r > 0, r, mx) AS cap FROM (SELECT rl, r, max(r) OVER (PARTITION BY rl) AS mx, row_number() OVER (PARTITION BY rl ORDER BY r) - 1 AS i FROM O)
         WHERE i = transform(rl, [${names.map(lit).join(", ")}], [${ks.join(", ")}], -1)`;
     const [y, x] = ["least(O.r, K.cap)", "least(O.pr, K.cap)"];
     capsInto(rules, percentile, await objects(run, `${withO}, K AS (${caps}) SELECT O.rl, O.treated, any(K.cap) / 10000.0, count(), ${moments(y, x, "r").join(", ")},

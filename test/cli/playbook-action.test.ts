@@ -78,7 +78,7 @@ describe("playbook-action.sh", () => {
         "| step | result | |",
         "| --- | --- | --- |",
         "| `playbook check` | ✅ | 0 errors, 4 warnings |",
-        "| `playbook fmt --check` | ✅ | 5 file(s) already formatted |",
+        "| `playbook fmt --check` | ✅ | 7 file(s) already formatted |",
         expect.stringMatching(/^\| `playbook test` \| ✅ \| \d+ cases: \d+ passed, 0 failed \|$/),
       ]);
       expect(body).toContain("### Playbook diff: 1 rule changed");

@@ -28,7 +28,7 @@ describe.skipIf(!HAS_FRONT_END)("playbook run on the example workspace", () => {
     const lines = io.out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) {
-      expect(Object.keys(l)).toEqual(["customer_id", "rule", "step", "entry_id", "entered_at", "variant", "status", "channel", "template", "topic", "send_at", "reason", "playbook"]);
+      expect(Object.keys(l)).toEqual(["customer_id", "rule", "step", "entry_id", "entered_at", "variant", "arm", "status", "channel", "template", "topic", "send_at", "reason", "playbook"]);
       expect(DECISION_STATUSES).toContain(l.status);
     }
     expect(lines.find((l) => l.customer_id === "c4")?.status).toBe("suppressed"); // is_employee

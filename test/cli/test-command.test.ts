@@ -133,7 +133,7 @@ describe("playbook test", () => {
     expect:
       - { rule: cart_recovry, status: send }
       - { rule: welcome, status: sent }
-      - { rule: welcome, arm: holdout }
+      - { rule: welcome, arms: holdout }
       - { customer: c9, rule: welcome }
 `;
     const dir = workspace(bad);
@@ -145,7 +145,7 @@ describe("playbook test", () => {
     expect(r.err).toContain(`${f}:11:35: error PB604: an event's ts must be an ISO 8601 time`);
     expect(r.err).toContain(`${f}:14:17: error PB601: no rule "cart_recovry" in the workspace`);
     expect(r.err).toContain(`${f}:15:34: error PB603: no decision has status "sent"`);
-    expect(r.err).toContain(`${f}:16:26: error PB607: decision lines have no field "arm"`);
+    expect(r.err).toContain(`${f}:16:26: error PB607: decision lines have no field "arms"`);
     expect(r.err).toContain(`${f}:17:21: error PB605: an expect line names customer "c9"`);
     const c = await pb(["check", dir]);
     expect(c.code).toBe(1);
